@@ -1,0 +1,107 @@
+"""The indicator catalogue: one documented definition per indicator ("Single Point of Truth")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sozialplanung.errors import SozialplanungError
+from sozialplanung.validation import raise_german
+from sozialplanung.yamlio import read_yaml
+
+
+class Indikator(BaseModel):
+    """One indicator.
+
+    Either ``numerator`` and ``denominator`` name count columns of the data table (the rate is
+    ``numerator / denominator · factor`` and aggregates exactly), or ``rate`` names a column with a
+    published rate and ``weight`` a population column (aggregation is a weighted mean, approximate).
+    ``polarity`` is 1 if a higher value means more disadvantage, −1 if it is a resource, 0 if neutral.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    name: str
+    definition: str
+    themenfeld: str
+    source: str
+    stichtag: str
+    unit: Literal["%", "‰", "Anzahl", "Prozentpunkte", "Index", "je 100", "€"] = "%"
+    factor: float = 100.0
+    polarity: Literal[-1, 0, 1] = 1
+    numerator: str | None = None
+    denominator: str | None = None
+    rate: str | None = None
+    weight: str | None = None
+    age_band: str | None = None
+    min_count: int | None = Field(None, ge=0)
+    limitations: str | None = None
+
+    @model_validator(mode="after")
+    def _counts_or_rate(self):
+        has_counts = self.numerator is not None and self.denominator is not None
+        if has_counts == (self.rate is not None):
+            raise ValueError("Entweder „numerator“ und „denominator“ (Fallzahlen) oder „rate“ "
+                             "(veröffentlichte Quote) angeben, nicht beides und nicht keines.")
+        return self
+
+    @property
+    def from_counts(self) -> bool:
+        """True if the rate is computed from counts (exact aggregation)."""
+        return self.rate is None
+
+    @property
+    def column(self) -> str:
+        return self.id
+
+
+class Catalogue(dict):
+    """Indicators by id, in the catalogue's order.
+
+    Examples
+    --------
+    >>> from sozialplanung.params import read_params, find_params
+    >>> p = read_params(find_params("berlin/berlin.yaml"))
+    >>> cat = read_catalogue(p.resolve(p.catalogue))
+    >>> cat["S1"].name
+    'Arbeitslosigkeit'
+    """
+
+    def themenfelder(self) -> list[str]:
+        return list(dict.fromkeys(ind.themenfeld for ind in self.values()))
+
+    def table(self, ids: list[str] | None = None) -> pd.DataFrame:
+        """The catalogue as a German table (for notebooks and the Methodenanhang)."""
+        rows = [{
+            "Kennung": ind.id, "Indikator": ind.name, "Themenfeld": ind.themenfeld,
+            "Definition": ind.definition, "Einheit": ind.unit,
+            "Polarität": {1: "höher = mehr Belastung", -1: "höher = Ressource", 0: "beschreibend"}[ind.polarity],
+            "Berechnung": "aus Fallzahlen" if ind.from_counts else "veröffentlichte Quote",
+            "Quelle": ind.source, "Stichtag": ind.stichtag,
+        } for ind in self.values() if ids is None or ind.id in ids]
+        return pd.DataFrame(rows)
+
+
+def read_catalogue(path: str | Path, *, shown_as: str | None = None) -> Catalogue:
+    """Read an indicator catalogue (YAML: ``indicators: {ID: {...}}``)."""
+    shown = shown_as or str(path)
+    data, lines = read_yaml(path, shown_as=shown)
+    entries = data.get("indicators")
+    if not isinstance(entries, dict) or not entries:
+        raise SozialplanungError("Der Katalog braucht einen Abschnitt „indicators:“ mit mindestens einem "
+                                 "Indikator.", file=shown, field="indicators")
+    cat = Catalogue()
+    for key, spec in entries.items():
+        if not isinstance(spec, dict):
+            raise SozialplanungError("Erwartet wird eine Zuordnung mit name, definition, … .", file=shown,
+                                     field=f"indicators.{key}", row=lines.get(f"indicators.{key}"))
+        try:
+            cat[str(key)] = Indikator(id=str(key), **spec)
+        except pydantic.ValidationError as exc:
+            raise_german(exc, file=shown, lines=lines, model=Indikator, prefix=f"indicators.{key}")
+    return cat

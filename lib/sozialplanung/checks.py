@@ -1,0 +1,53 @@
+"""Data checks of a Datenpaket: structural errors raise, everything else lands in a findings table."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sozialplanung.errors import SozialplanungError
+
+
+def check_table(table: pd.DataFrame, areas, catalogue, params) -> None:
+    """Raise a German error for problems that make the data unusable.
+
+    Checked: the year column exists; every column the catalogue names exists; ids are unique per
+    year; every area of the geometry has data in the report year.
+    """
+    file = params.data.file
+    if "jahr" not in table.columns:
+        raise SozialplanungError(f"Die Jahresspalte „{params.data.year}“ fehlt.", file=file, field=params.data.year,
+                                 hint=f"Vorhandene Spalten: {', '.join(map(str, table.columns))}")
+    needed = {params.data.population: "data.population"} if params.data.population else {}
+    for ind in catalogue.values():
+        for attr in ("numerator", "denominator", "rate", "weight"):
+            col = getattr(ind, attr)
+            if col is not None:
+                needed.setdefault(col, f"indicators.{ind.id}.{attr}")
+    for col, where in needed.items():
+        if col not in table.columns:
+            raise SozialplanungError(
+                f"Die Spalte „{col}“ fehlt in der Datentabelle (verlangt von „{where}“ in {params.catalogue}).",
+                file=file, field=col, hint=f"Vorhandene Spalten: {', '.join(map(str, table.columns))}")
+        if not pd.api.types.is_numeric_dtype(table[col]):
+            bad = pd.to_numeric(table[col], errors="coerce").isna() & table[col].notna()
+            row = int(bad.to_numpy().nonzero()[0][0]) + 2
+            raise SozialplanungError(
+                f"Die Spalte „{col}“ enthält keinen Zahlenwert: „{table[col][bad].iloc[0]}“.", file=file, field=col,
+                row=row, hint="Zahlen mit Dezimalkomma bitte in einer Datei mit „;“ als Trennzeichen liefern.")
+    dup = table.duplicated(["gebiet_id", "jahr"], keep="first")
+    if dup.any():
+        first = int(dup.to_numpy().nonzero()[0][0])
+        raise SozialplanungError(f"Das Gebiet „{table['gebiet_id'].iloc[first]}“ steht für das Jahr "
+                                 f"{table['jahr'].iloc[first]} mehrfach in der Tabelle.", file=file,
+                                 field=params.data.id, row=first + 2)
+    present = set(table.loc[table["jahr"] == params.report_year, "gebiet_id"])
+    if not present:
+        raise SozialplanungError(f"Für das Berichtsjahr {params.report_year} gibt es keine Zeilen.", file=file,
+                                 field=params.data.year,
+                                 hint=f"Vorhandene Jahre: {', '.join(map(str, sorted(table['jahr'].unique())))}")
+    missing = [i for i in areas.index if i not in present]
+    if missing:
+        raise SozialplanungError(
+            f"{len(missing)} Gebiete der Geometrie haben keine Daten für {params.report_year}, "
+            f"z. B. „{missing[0]}“.", file=file, field=params.data.id,
+            hint="Fehlende führende Nullen? Kennungen müssen in Geometrie und Tabelle gleich geschrieben sein.")

@@ -1,0 +1,168 @@
+"""``Datenpaket``: the central object — areas, data table, catalogue and provenance of one Kommune.
+
+Data flow: params → **Datenpaket** → Indikatoren → Analysen → Bericht. Small-number suppression
+happens here, when the package is loaded, before any notebook sees a value
+(:func:`sozialplanung.datenschutz.protect`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from sozialplanung.catalogue import Catalogue, read_catalogue
+from sozialplanung.errors import SozialplanungError
+from sozialplanung.io import read_areas, read_table
+from sozialplanung.params import Params, read_params
+
+GEBIET_ID = "gebiet_id"
+
+
+@dataclass
+class Datenpaket:
+    """Everything one report needs to know about its data.
+
+    Attributes
+    ----------
+    params : Params
+    areas : GeoDataFrame
+        Indexed by ``gebiet_id``; columns ``name``, one column per parent level (named as the level,
+        e.g. ``Bezirk``) and ``geometry``.
+    parents : dict[str, GeoDataFrame]
+        Outlines and names of each parent level, indexed by its id.
+    table : DataFrame
+        The data table as read, with ``gebiet_id`` and ``jahr`` columns.
+    catalogue : Catalogue
+    inputs : dict[str, Path]
+        Every input file, for the manifest.
+    suppressed : DataFrame
+        Index (``gebiet_id``, ``jahr``), one boolean column per indicator: True where the value is
+        withheld (geheim gehalten). Filled by :func:`sozialplanung.datenschutz.protect`.
+    not_rated : dict[int, list[str]]
+        Per year the areas below the minimum population ("nicht bewertet").
+    """
+
+    params: Params
+    areas: gpd.GeoDataFrame
+    parents: dict[str, gpd.GeoDataFrame]
+    table: pd.DataFrame
+    catalogue: Catalogue
+    inputs: dict[str, Path]
+    suppressed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    not_rated: dict[int, list[str]] = field(default_factory=dict)
+    protocol: list[str] = field(default_factory=list)
+
+    # -- selections -------------------------------------------------------------------------
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.table["jahr"].unique())
+
+    def _select(self, selection) -> list[str]:
+        if selection is None or selection.level == "Kommune":
+            return list(self.areas.index)
+        if selection.level == self.params.areas.level:
+            return [i for i in self.areas.index if i in set(selection.ids)]
+        return list(self.areas.index[self.areas[selection.level].isin(selection.ids)])
+
+    @property
+    def reference_ids(self) -> list[str]:
+        """Areas of the Bezugsgesamtheit: the population indices and statistics are computed over."""
+        return self._select(self.params.bezugsgesamtheit)
+
+    @property
+    def shown_ids(self) -> list[str]:
+        """Areas of the Berichtsgebiet: the areas the report shows."""
+        return self._select(self.params.berichtsgebiet)
+
+    @property
+    def year(self) -> int:
+        return self.params.report_year
+
+    def label(self, ids=None) -> pd.Series:
+        """``"01100101 Stülerstraße"``: id and name, since names repeat."""
+        names = self.areas["name"] if ids is None else self.areas.loc[list(ids), "name"]
+        return pd.Series(names.index + " " + names.astype(str), index=names.index)
+
+    # -- values -----------------------------------------------------------------------------
+    def rows(self, year: int | None = None) -> pd.DataFrame:
+        """The data table rows of one year, indexed by ``gebiet_id``."""
+        year = self.year if year is None else year
+        rows = self.table[self.table["jahr"] == year].set_index(GEBIET_ID)
+        if rows.empty:
+            raise SozialplanungError(f"Für das Jahr {year} gibt es keine Daten.", file=self.params.data.file,
+                                     field=self.params.data.year,
+                                     hint=f"Vorhandene Jahre: {', '.join(map(str, self.years()))}")
+        return rows.reindex(self.areas.index)
+
+    def population(self, year: int | None = None) -> pd.Series:
+        col = self.params.data.population
+        if col is None:
+            return pd.Series(np.nan, index=self.areas.index, name="einwohner")
+        return self.rows(year)[col].astype(float).rename("einwohner")
+
+    def values(self, year: int | None = None, ids: list[str] | None = None) -> pd.DataFrame:
+        """Indicator values (rates) per area, one column per catalogue indicator; withheld cells are NaN."""
+        year = self.year if year is None else year
+        rows = self.rows(year)
+        out = pd.DataFrame(index=rows.index)
+        for ind in self.catalogue.values():
+            if ind.from_counts:
+                num, den = rows[ind.numerator].astype(float), rows[ind.denominator].astype(float)
+                out[ind.id] = (num / den.where(den > 0)) * ind.factor
+            else:
+                out[ind.id] = rows[ind.rate].astype(float)
+        if not self.suppressed.empty:
+            mask = self.suppressed.xs(year, level="jahr").reindex(out.index).fillna(False)
+            out = out.mask(mask[out.columns].astype(bool))
+        out.index.name = GEBIET_ID
+        return out if ids is None else out.loc[list(ids)]
+
+    def withheld(self, year: int | None = None) -> pd.DataFrame:
+        """Boolean frame (gebiet_id × indicator): True where a value is geheim gehalten."""
+        year = self.year if year is None else year
+        if self.suppressed.empty:
+            return pd.DataFrame(False, index=self.areas.index, columns=list(self.catalogue))
+        return self.suppressed.xs(year, level="jahr").reindex(self.areas.index).fillna(False).astype(bool)
+
+
+def load_datenpaket(params: Params | str | Path) -> Datenpaket:
+    """Load the Datenpaket named by ``params`` and apply the Datenschutz rules.
+
+    Examples
+    --------
+    >>> from sozialplanung.params import find_params
+    >>> dp = load_datenpaket(find_params("berlin/mitte.yaml"))
+    >>> len(dp.areas), len(dp.reference_ids), len(dp.shown_ids)
+    (542, 542, 49)
+    """
+    if not isinstance(params, Params):
+        params = read_params(params)
+    spec = params.areas
+    areas = read_areas(params.resolve(spec.file), id_column=spec.id, name_column=spec.name, layer=spec.layer,
+                       shown_as=spec.file)
+    parents = {}
+    for parent in spec.parents:
+        if parent.column not in areas.columns:
+            raise SozialplanungError(f"Die Spalte „{parent.column}“ der Ebene {parent.level} fehlt in den Geometrien.",
+                                     file=spec.file, field=parent.column)
+        areas[parent.level] = areas.pop(parent.column).astype(str)
+        if parent.layer:
+            parents[parent.level] = read_areas(params.resolve(spec.file), id_column="gebiet_id",
+                                               layer=parent.layer, shown_as=spec.file)
+    table = read_table(params.resolve(params.data.file), id_column=params.data.id, sheet=params.data.sheet,
+                       shown_as=params.data.file)
+    table = table.rename(columns={params.data.id: GEBIET_ID, params.data.year: "jahr"})
+    catalogue = read_catalogue(params.resolve(params.catalogue), shown_as=params.catalogue)
+    from sozialplanung import checks, datenschutz
+
+    checks.check_table(table, areas, catalogue, params)
+    inputs = {"params": Path(params.path), "areas": params.resolve(spec.file),
+              "data": params.resolve(params.data.file), "catalogue": params.resolve(params.catalogue)}
+    if params.recipe:
+        inputs["recipe"] = params.resolve(params.recipe)
+    dp = Datenpaket(params=params, areas=areas, parents=parents, table=table, catalogue=catalogue, inputs=inputs)
+    datenschutz.protect(dp)
+    return dp

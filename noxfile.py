@@ -1,0 +1,42 @@
+"""Sitzungen für Tests, Demo und JupyterLab (``nox -l`` listet sie)."""
+
+from __future__ import annotations
+
+import nox
+
+nox.needs_version = ">=2024.4.15"
+nox.options.default_venv_backend = "venv"
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+TEST_DEPS = PYPROJECT["dependency-groups"]["test"]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Tests und Doctests ausführen (wie in der README)."""
+    session.install("-e", ".", *TEST_DEPS)
+    session.run("pytest", "--doctest-modules", "lib", "tests", *session.posargs)
+
+
+@nox.session(default=False)
+def demo(session: nox.Session) -> None:
+    """Demo rendern: Berlin und seine 12 Bezirke, dazu output/index.html."""
+    session.install("-e", ".")
+    files = sorted(str(p) for p in __import__("pathlib").Path("params/berlin").glob("*.yaml"))
+    session.run("sozialplanung", "render", *files, *session.posargs)
+
+
+@nox.session(default=False)
+def lab(session: nox.Session) -> None:
+    """JupyterLab mit einem Kernel öffnen, in dem das Paket installiert ist."""
+    session.install("-e", ".")
+    session.run("python", "-m", "ipykernel", "install", "--sys-prefix", "--name", "sozialplanung",
+                "--display-name", "Python (sozialplanung)")
+    session.run("jupyter", "lab", "notebooks", *session.posargs)
+
+
+@nox.session(default=False)
+def benchmarks(session: nox.Session) -> None:
+    """Benchmarks ausführen (nicht Teil der Tests)."""
+    session.install("-e", ".", *TEST_DEPS)
+    for script in sorted(__import__("pathlib").Path("benchmarks").glob("bench_*.py")):
+        session.run("python", str(script))
