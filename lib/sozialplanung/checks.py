@@ -51,3 +51,49 @@ def check_table(table: pd.DataFrame, areas, catalogue, params) -> None:
             f"{len(missing)} Gebiete der Geometrie haben keine Daten für {params.report_year}, "
             f"z. B. „{missing[0]}“.", file=file, field=params.data.id,
             hint="Fehlende führende Nullen? Kennungen müssen in Geometrie und Tabelle gleich geschrieben sein.")
+
+
+def summary(dp) -> pd.DataFrame:
+    """What was loaded: files, sizes, years, detected formats, selections, Datenschutz."""
+    p = dp.params
+    fmt = dp.table.attrs.get("format", {})
+    fmt_text = ", ".join(f"{k}: {v}" for k, v in fmt.items())
+    withheld = int(dp.suppressed.to_numpy().sum()) if not dp.suppressed.empty else 0
+    rows = [
+        ("Gebiete", p.areas.file, f"{len(dp.areas)} {p.areas.level}e, KBS {dp.areas.crs.to_string()}"
+         + (f", Ebenen: {', '.join(x.level for x in p.areas.parents)}" if p.areas.parents else "")),
+        ("Datentabelle", p.data.file, f"{len(dp.table)} Zeilen, Jahre {', '.join(map(str, dp.years()))}; {fmt_text}"),
+        ("Indikatorenkatalog", p.catalogue, f"{len(dp.catalogue)} Indikatoren in {len(dp.catalogue.themenfelder())} Themenfeldern"),
+        ("Bezugsgesamtheit", "", f"{len(dp.reference_ids)} Gebiete"
+         + (f" ({p.bezugsgesamtheit.level} {', '.join(p.bezugsgesamtheit.ids)})" if p.bezugsgesamtheit else " (alle)")),
+        ("Berichtsgebiet", "", f"{len(dp.shown_ids)} Gebiete"
+         + (f" ({p.berichtsgebiet.level} {', '.join(p.berichtsgebiet.ids)})" if p.berichtsgebiet else " (alle)")),
+        ("Datenschutz", "", f"{len(dp.not_rated.get(p.report_year, []))} Gebiete unter {p.datenschutz.min_population} "
+         f"Einwohner/innen nicht bewertet; {withheld} Werte geheim gehalten (Fallzahl unter {p.datenschutz.min_count})"),
+    ]
+    return pd.DataFrame(rows, columns=["Inhalt", "Datei", "Befund"])
+
+
+def findings(dp) -> pd.DataFrame:
+    """Checks with severity (``ok``, ``Hinweis``, ``Warnung``), one row per check."""
+    out = []
+
+    def add(check, severity, detail):
+        out.append({"Prüfung": check, "Ergebnis": severity, "Details": detail})
+
+    add("Kennungen eindeutig", "ok", f"{len(dp.areas)} Gebiete, keine doppelte Kennung")
+    add("Jedes Gebiet hat Daten im Berichtsjahr", "ok", f"Berichtsjahr {dp.params.report_year}")
+    repaired = dp.areas.attrs.get("repariert", [])
+    add("Gültige Geometrien", "Hinweis" if repaired else "ok",
+        f"{len(repaired)} repariert: {', '.join(repaired[:5])}" if repaired else "alle gültig")
+    for ind in dp.catalogue.values():
+        if ind.from_counts:
+            num, den = dp.table[ind.numerator], dp.table[ind.denominator]
+            bad = (num > den) | (num < 0) | (den < 0)
+            add(f"{ind.id}: Zähler ≤ Nenner, keine negativen Fallzahlen", "Warnung" if bad.any() else "ok",
+                f"{int(bad.sum())} Zeilen auffällig" if bad.any() else "")
+    values = dp.values()
+    missing = values.loc[dp.reference_ids].isna().sum()
+    for ind, n in missing[missing > 0].items():
+        add(f"{ind}: fehlende Werte", "Hinweis", f"{n} Gebiete ohne Wert (z. B. nicht bewertet oder geheim gehalten)")
+    return pd.DataFrame(out)

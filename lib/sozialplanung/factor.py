@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 from statsmodels.multivariate.factor import Factor
+from statsmodels.multivariate.factor_rotation import promax, rotate_factors
 
 from sozialplanung.adequacy import (
     compute_bartlett,
@@ -81,8 +82,8 @@ class FactorAnalysis:
     correlation matrix with :class:`statsmodels.multivariate.factor.Factor`, either by
     iterated principal-axis factoring with squared multiple correlations as start
     communalities (``"pa"``) or by maximum likelihood (``"ml"``), and rotated with
-    statsmodels' rotation routines: varimax (Kaiser 1958), promax (Hendrickson & White
-    1964) or direct oblimin with :math:`\gamma = 0` (quartimin, Jennrich & Sampson 1966).
+    statsmodels' rotation routines after Kaiser row normalisation (as SPSS and R ``psych``):
+    varimax (Kaiser 1958), promax with power 4 (Hendrickson & White 1964) or direct oblimin with :math:`\gamma = 0` (quartimin, Jennrich & Sampson 1966).
 
     Factor scores are regression (Thurstone) scores :math:`F = Z R^{-1} P \Phi` with the
     pattern matrix :math:`P` and the factor correlations :math:`\Phi` (:math:`\Phi = I` for
@@ -229,10 +230,7 @@ class FactorAnalysis:
                 result = model.fit(rng=self.random_state)
         unrotated = np.asarray(result.loadings, dtype=float)
         if self.rotation is not None and k > 1:
-            result.rotate(self.rotation)
-            loadings = np.asarray(result.loadings, dtype=float)
-            rot = np.asarray(result.rotation_matrix, dtype=float)
-            phi = rot.T @ rot if self.rotation in OBLIQUE else np.eye(k)
+            loadings, phi = _rotate(unrotated, self.rotation)
         else:
             loadings, phi = unrotated.copy(), np.eye(k)
         # order by sum of squared loadings, then orient signs
@@ -336,6 +334,27 @@ class FactorAnalysis:
         ]
         table = self.loadings_.round(2).to_string()
         return "\n".join(head) + table
+
+
+def _rotate(unrotated: np.ndarray, rotation: str) -> tuple[np.ndarray, np.ndarray]:
+    r"""Rotate with Kaiser normalisation; return the pattern matrix and :math:`\Phi`.
+
+    Rows are scaled to unit length before rotating and scaled back afterwards (Kaiser
+    1958), as in SPSS and R ``stats::varimax``/``psych``. statsmodels returns
+    :math:`L = A T` (orthogonal) or :math:`L = A (T')^{-1}` (oblique) with factor
+    correlations :math:`\Phi = T'T`.
+    """
+    h = np.sqrt((unrotated**2).sum(axis=1))
+    h[h == 0] = 1.0
+    normed = unrotated / h[:, None]
+    if rotation == "promax":
+        rotated, rot = promax(normed, k=4)
+    elif rotation == "oblimin":
+        rotated, rot = rotate_factors(normed, "quartimin")
+    else:
+        rotated, rot = rotate_factors(normed, rotation)
+    phi = rot.T @ rot if rotation in OBLIQUE else np.eye(rot.shape[0])
+    return rotated * h[:, None], phi
 
 
 def _ledermann_bound(p: int) -> int:

@@ -78,6 +78,7 @@ def compare_with_reference(dp: Datenpaket, year: int | None = None,
     Columns are a MultiIndex (indicator, what).
     """
     indicators = indicators or list(dp.catalogue)
+    level = level or top_level(dp)
     ids = dp.shown_ids
     values = dp.values(year).loc[ids, indicators]
     kommune = {ind: reference_value(dp, ind, dp.reference_ids, year)[0] for ind in indicators}
@@ -95,3 +96,19 @@ def compare_with_reference(dp: Datenpaket, year: int | None = None,
     out = pd.concat(parts, axis=1)
     out.index.name = "gebiet_id"
     return out
+
+
+def area_table(dp: Datenpaket, year: int | None = None) -> pd.DataFrame:
+    """The shown areas with name, parent ids, residents and every indicator value (withheld = NaN)."""
+    ids = dp.shown_ids
+    levels = [p.level for p in dp.params.areas.parents]
+    out = dp.areas.loc[ids, ["name", *levels]].copy()
+    out["einwohner"] = dp.population(year).loc[ids]
+    out = out.join(dp.values(year).loc[ids])
+    out.index.name = "gebiet_id"
+    return pd.DataFrame(out)
+
+
+def top_level(dp: Datenpaket) -> str | None:
+    """The largest parent level below the Kommune (e.g. Bezirk), used for comparisons."""
+    return dp.params.areas.parents[-1].level if dp.params.areas.parents else None

@@ -18,6 +18,7 @@ pass explicit ``bins`` for breaks that are comparable across reports.
 
 from __future__ import annotations
 
+import textwrap
 import warnings
 
 import geopandas as gpd
@@ -194,6 +195,8 @@ def _finish(fig, ax, *, handles, legend_title, title, attribution, crs, north_ar
     if title:
         ax.set_title(title, fontsize=11, loc="left")
     if handles:
+        if legend_title:
+            legend_title = textwrap.fill(legend_title, 30)
         ax.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(1.0, 1.0),
                   frameon=False, fontsize=8, title_fontsize=8.5, alignment="left")
     scale = _scale_bar(ax, crs)
@@ -366,7 +369,8 @@ def choropleth(
         extra.append("Übrige Gebiete grau zur Orientierung.")
     if par is not None:
         extra.append("Übergeordnete Gebiete als Linien.")
-    name = legend_title or title or str(getattr(column, "name", column))
+    col_name = column.name if isinstance(column, pd.Series) else column
+    name = legend_title or ("Wert" if col_name is None else str(col_name))
     legend_title_text = f"{name} in {unit}" if unit else name
     unit_text = f", Werte in {unit}" if unit else ""
     classes_text = "; ".join(f"{lab} ({fmt_count(m, 'Gebiet', 'Gebiete')})" for lab, m in zip(labels, counts))
@@ -493,7 +497,7 @@ def locator_map(
     >>> gdf = gpd.GeoDataFrame(geometry=[box(i * 2000, 0, (i + 1) * 2000, 2000) for i in range(3)],
     ...     index=["01", "02", "03"], crs=25833)
     >>> locator_map(gdf, "02", area_name="Mitte", kommune="Musterstadt").alt_text
-    'Lagekarte: Gebiet 02 Mitte (dunkel) innerhalb von Musterstadt. Maßstabsleiste: 1 km.'
+    'Lagekarte: Gebiet 02 Mitte (farbig hervorgehoben) innerhalb von Musterstadt. Maßstabsleiste: 1 km.'
     """
     geo, par = _prepare(gdf, id_column, parents)
     area_id = str(area_id)
@@ -502,12 +506,16 @@ def locator_map(
                                  hint=f"z. B. {', '.join(geo.index[:5])}")
     fig, ax = _new_axes(ax, figsize)
     others = geo.index.drop(area_id)
-    _draw(ax, geo, pd.Series({area_id: OKABE_ITO["blau"]}), context=others,
-          suppressed=pd.Index([]), parents=par, linewidth=0.2)
-    geo[[area_id]].boundary.plot(ax=ax, color="black", linewidth=1.0)
+    _draw(ax, geo, pd.Series({area_id: OKABE_ITO["zinnober"]}), context=others,
+          suppressed=pd.Index([]), parents=par, linewidth=0.0)
     _zoom(ax, geo, geo.index)
+    xmin, ymin, xmax, ymax = geo[[area_id]].total_bounds
+    if max(xmax - xmin, ymax - ymin) < 0.05 * np.diff(ax.get_xlim())[0]:  # small area: ring it
+        pt = geo[[area_id]].representative_point().iloc[0]
+        ax.plot(pt.x, pt.y, marker="o", markersize=14, markerfacecolor="none",
+                markeredgecolor=OKABE_ITO["zinnober"], markeredgewidth=2, zorder=8)
     label = f"{area_id} {area_name}" if area_name else area_id
     where = f" innerhalb von {kommune}" if kommune else ""
     return _finish(fig, ax, handles=[], legend_title=None, title=None, attribution=attribution,
                    crs=geo.crs, north_arrow=False,
-                   alt_text=f"Lagekarte: Gebiet {label} (dunkel){where}.")
+                   alt_text=f"Lagekarte: Gebiet {label} (farbig hervorgehoben){where}.")

@@ -65,6 +65,32 @@ class Datenschutz(_Model):
     secondary: bool = True
 
 
+class FactorSpec(_Model):
+    indicators: list[str] | None = Field(None, description="Leer: alle Indikatoren mit Polarität ≠ 0")
+    n_factors: int | None = Field(None, ge=1, description="Leer: Vorschlag der Parallelanalyse")
+    method: Literal["pa", "ml"] = "pa"
+    rotation: Literal["varimax", "promax", "oblimin"] | None = "varimax"
+    marker: str | None = None
+
+
+class ClusterSpec(_Model):
+    k: int | None = Field(None, ge=2, description="Leer: Vorschlag aus den Gütemaßen")
+    method: Literal["ward", "kmeans"] = "ward"
+    n_bootstrap: int = Field(100, ge=0)
+
+
+class SpatialSpec(_Model):
+    indicator: str | None = Field(None, description="Leer: erster Indikator des Katalogs")
+    permutations: int = Field(999, ge=99)
+
+
+class AnalysesSpec(_Model):
+    factor: FactorSpec = FactorSpec()
+    cluster: ClusterSpec = ClusterSpec()
+    spatial: SpatialSpec = SpatialSpec()
+    random_state: int = 0
+
+
 class Params(_Model):
     """Validated parameters of one report (one Kommune, or one view of it).
 
@@ -88,6 +114,7 @@ class Params(_Model):
     bezugsgesamtheit: Selection | None = None
     berichtsgebiet: Selection | None = None
     datenschutz: Datenschutz = Datenschutz()
+    analyses: AnalysesSpec = AnalysesSpec()
     texts: str | None = None
     sources: list[str] = []
     path: str = Field("", exclude=True)

@@ -13,12 +13,12 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr, StrictStr, ValidationError, model_validator
 
 from sozialplanung.classify import RULES, Classification, apply_cutoffs
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.standardize import METHODS
+from sozialplanung.yamlio import read_yaml
 
 __all__ = ["Recipe", "SozialIndex", "read_recipe", "compute_scores", "GEBIET_ID"]
 
@@ -161,7 +161,7 @@ def _field_path(loc, data) -> str:
             node = node[key]
             ident = node.get("id", node.get("gebiet_id")) if isinstance(node, dict) else None
             names.append(str(ident) if ident is not None else str(key))
-        elif isinstance(key, str) and not key.startswith(("function-", "literal[")):
+        else:
             node = node.get(key) if isinstance(node, dict) else None
             names.append(key)
     return ".".join(names)
@@ -172,7 +172,7 @@ def _german_message(err: dict) -> str:
     if kind == "value_error":
         return str(err.get("ctx", {}).get("error", err["msg"]))
     if kind == "literal_error":
-        return f"Erlaubt sind {err['ctx']['expected']}; gefunden: {found!r}."
+        return f"Erlaubt sind {str(err['ctx']['expected']).replace(' or ', ' oder ')}; gefunden: {found!r}."
     if kind.startswith(("greater_than", "less_than")):
         bound = next(iter(err.get("ctx", {}).values()), "")
         rel = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}[kind]
@@ -193,29 +193,25 @@ def _find_recipe(path) -> Path:
 
 
 def read_recipe(path) -> Recipe:
-    """Read and validate a recipe YAML file (``yaml.safe_load``); a bare name like ``"mss"`` is looked up in
-    ``params/rezepte/``. Every problem raises a :class:`SozialplanungError` naming the file and the dotted field.
+    """Read and validate a recipe YAML file (safe loading, see :mod:`sozialplanung.yamlio`); a bare name like
+    ``"mss"`` is looked up in ``params/rezepte/``. Every problem raises a :class:`SozialplanungError` naming
+    the file, the dotted field (indicators by their id, e.g. ``status.indicators.S1.polarity``) and the line.
     """
     file = _find_recipe(path)
-    shown = str(path) if Path(path).suffix else str(file)
+    shown = str(path) if Path(path).suffix or not file.is_file() else str(file)
     if not file.is_file():
         raise SozialplanungError("Rezeptdatei nicht gefunden.", file=shown, hint="Vorhandene Rezepte liegen in params/rezepte/.")
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SozialplanungError(f"Kein gültiges YAML: {getattr(exc, 'problem', exc)}.", file=shown,
-                                 row=mark.line + 1 if mark else None) from None
-    if not isinstance(data, dict):
-        raise SozialplanungError("Das Rezept muss ein Abschnitt mit Schlüsseln (name, title, status, …) sein.", file=shown)
+    data, lines = read_yaml(file, shown_as=shown)
     try:
         recipe = Recipe.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors()
         first = errors[0]
+        loc = [k for k in first["loc"] if isinstance(k, int) or not k.startswith(("function-", "literal["))]
+        row = next((lines[key] for n in range(len(loc), 0, -1) if (key := ".".join(map(str, loc[:n]))) in lines), None)
         more = f"{len(errors) - 1} weitere Fehler in derselben Datei." if len(errors) > 1 else None
-        raise SozialplanungError(_german_message(first), file=shown, field=_field_path(first["loc"], data) or None,
-                                 hint=more) from None
+        raise SozialplanungError(_german_message(first), file=shown, field=_field_path(loc, data) or None,
+                                 row=row, hint=more) from None
     recipe._file = shown
     return recipe
 
@@ -296,11 +292,16 @@ class SozialIndex:
         self.recipe = recipe
 
     def fit(self, frame: pd.DataFrame, einwohner=None, year: int | None = None) -> "SozialIndex":
-        """Compute the index for the areas in ``frame`` (index ``gebiet_id``, one column per indicator).
+        """Compute the index for the areas in ``frame`` (index or column ``gebiet_id``, one column per indicator).
 
-        ``einwohner`` is a Series of residents per area or the name of a column in ``frame``.
+        ``einwohner`` is a Series of residents per area or the name of a column in ``frame``. A
+        ``Datenpaket`` may be passed instead of a frame: its values and population of ``year`` are used.
         """
         recipe = self.recipe if isinstance(self.recipe, Recipe) else read_recipe(self.recipe)
+        if not isinstance(frame, pd.DataFrame) and hasattr(frame, "population"):  # a Datenpaket
+            year = frame.year if year is None else year
+            einwohner = frame.population(year) if einwohner is None else einwohner
+            frame = frame.values(year)
         frame = _prepare_frame(frame)
         if recipe.needs_year() and year is None:
             raise SozialplanungError(f"Das Rezept „{recipe.name}“ unterscheidet Berichtsjahre.", field="year",
@@ -336,7 +337,7 @@ class SozialIndex:
         self.not_rated_ = frame.index[~rated]
         self.not_rated_reasons_ = reasons[~rated]
         self._n_areas = len(frame)
-        rated_pop = pop[rated] if pop is not None else None
+        rated_pop = self._rated_population = pop[rated] if pop is not None else None
         self.standardized_, self.classifications_, self.breaks_, scores, classes = {}, {}, {}, {}, {}
         for name, part in parts.items():
             specs = part.indicators_for(year)
@@ -411,7 +412,7 @@ class SozialIndex:
                        f"bewertet, ebenso Gebiete ohne Einwohnerzahl ({_areas(n)}).")
         n_missing = int((self.not_rated_reasons_ == "fehlender Indikatorwert").sum())
         if n_missing:
-            out.append(f"{_areas(n_missing)} mit fehlendem Indikatorwert werden nicht bewertet.")
+            out.append(f"{_areas(n_missing)} mit fehlendem Indikatorwert {'wird' if n_missing == 1 else 'werden'} nicht bewertet.")
         excluded = self.not_rated_reasons_[self.not_rated_reasons_.str.startswith("ausgeschlossen")]
         if len(excluded):
             out.append("Ausdrücklich ausgeschlossen: " + "; ".join(f"{g} ({t.split(': ', 1)[1]})" for g, t in excluded.items()) + ".")

@@ -150,7 +150,7 @@ def imd_exp(values, *, ties: str = "average"):
 
     ``X = −23 · ln(1 − R · (1 − exp(−100/23)))`` with ``R = rang / n`` in (0, 1] the percentile rank
     (:func:`rank`, the least deprived area has the smallest rank). The transform stretches the most
-    deprived end (the constant 23 puts 10 % of the areas above 50), so that in a later sum a high
+    deprived end (the constant 23 puts about 10 % of the areas above 50), so that in a later sum a high
     value on one domain is only partly offset by a low value on another.
 
     Source: McLennan, D., Noble, S., Noble, M., Plunkett, E., Wright, G., Gutacker, N. (2019):

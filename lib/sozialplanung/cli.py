@@ -1,0 +1,59 @@
+"""Thin command line: ``sozialplanung validate`` and ``sozialplanung render``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sozialplanung.errors import SozialplanungError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sozialplanung",
+        description="Werkbank für die kommunale Sozialplanung: Parameter prüfen und Sozialberichte rendern.")
+    parser._positionals.title = "Befehle"
+    parser._optionals.title = "Optionen"
+    sub = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL")
+    val = sub.add_parser("validate", help="Parameterdatei und Datenpaket prüfen (Exit-Code 0 = in Ordnung)")
+    val.add_argument("params", nargs="+", metavar="PARAMS", help="Parameterdatei(en) (YAML)")
+    val.add_argument("--streng", action="store_true", help="Warnungen als Fehler behandeln")
+    ren = sub.add_parser("render", help="Notebooks ausführen und Berichte nach output/<kurzname>/ schreiben")
+    ren.add_argument("params", nargs="+", metavar="PARAMS", help="Parameterdatei(en) (YAML)")
+    ren.add_argument("--ausgabe", default="output", metavar="ORDNER", help="Ausgabeordner (Standard: output)")
+    ren.add_argument("--notebooks", default="notebooks", metavar="ORDNER", help="Ordner der Notebooks (Standard: notebooks)")
+    for p in (val, ren):
+        p._positionals.title = "Argumente"
+        p._optionals.title = "Optionen"
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "validate":
+        return _validate(args.params, strict=args.streng)
+    from sozialplanung.render import render_many
+
+    results = render_many(args.params, output_root=args.ausgabe, notebooks=args.notebooks)
+    failed = [r for r in results if not r.ok]
+    print(f"{len(results) - len(failed)} von {len(results)} Berichten erstellt; Übersicht: {args.ausgabe}/index.html")
+    return 2 if failed else 0
+
+
+def _validate(files: list[str], strict: bool) -> int:
+    from sozialplanung.datenpaket import load_datenpaket
+
+    code = 0
+    for f in files:
+        try:
+            dp = load_datenpaket(f)
+        except SozialplanungError as exc:
+            print(f"✗ {exc}", file=sys.stderr)
+            code = 2
+            continue
+        print(f"✓ {f}: {len(dp.areas)} Gebiete, {len(dp.catalogue)} Indikatoren, Jahre {', '.join(map(str, dp.years()))}")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

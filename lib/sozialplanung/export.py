@@ -1,0 +1,102 @@
+"""Writing results: ``tabellen/*.csv`` (machine format), ``ergebnisse.xlsx`` (for people), ``ergebnisse.gpkg`` (GIS).
+
+CSV tables are UTF-8, comma-separated with decimal points, one row per area with ``gebiet_id``
+first (tables about indicators, e.g. factor loadings, start with ``indikator``). Floating point
+values are rounded to :data:`DECIMALS` decimals so that re-runs give byte-identical tables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+DECIMALS = 6
+TABLES = "tabellen"
+
+
+def output_dir(dp, value: str | Path = "") -> Path:
+    """The folder a notebook writes to: ``value`` if given (papermill passes the staging folder),
+    else ``output/lab/<slug>`` in the project (interactive runs never touch a published report)."""
+    if value:
+        path = Path(value)
+    else:
+        here = Path.cwd()
+        root = next((p for p in [here, *here.parents] if (p / "params").is_dir()), here)
+        path = root / "output" / "lab" / dp.params.slug
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write_tables(output_dir: str | Path, **tables: pd.DataFrame) -> list[Path]:
+    """Write each DataFrame as ``tabellen/<name>.csv``; an index named ``gebiet_id`` becomes the first column.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> df = pd.DataFrame({"wert": [1/3]}, index=pd.Index(["01"], name="gebiet_id"))
+    >>> [p.name for p in write_tables(d, beispiel=df)]
+    ['beispiel.csv']
+    >>> open(f"{d}/tabellen/beispiel.csv").read()
+    'gebiet_id,wert\\n01,0.333333\\n'
+    """
+    folder = Path(output_dir) / TABLES
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, df in tables.items():
+        df = df.reset_index() if df.index.name else df.reset_index(drop=True)
+        if isinstance(df.columns, pd.MultiIndex):
+            df.columns = ["_".join(str(p) for p in col if str(p)) for col in df.columns]
+        df = df.round(DECIMALS)
+        path = folder / f"{name}.csv"
+        df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        paths.append(path)
+    return paths
+
+
+def read_tables(output_dir: str | Path) -> dict[str, pd.DataFrame]:
+    folder = Path(output_dir) / TABLES
+    return {p.stem: pd.read_csv(p, dtype={"gebiet_id": str}) for p in sorted(folder.glob("*.csv"))}
+
+
+def write_workbooks(output_dir: str | Path, areas: gpd.GeoDataFrame) -> None:
+    """Collect ``tabellen/*.csv`` into ``ergebnisse.xlsx`` (one sheet each) and ``ergebnisse.gpkg``.
+
+    Sheets get German-readable number formats (Excel shows the user's locale separators: 1.234,5 on
+    a German system), a bold header and frozen first row. Tables keyed by ``gebiet_id`` become
+    GeoPackage layers joined to the area geometry.
+    """
+    output_dir = Path(output_dir)
+    tables = read_tables(output_dir)
+    if not tables:
+        return
+    xlsx = output_dir / "ergebnisse.xlsx"
+    with pd.ExcelWriter(xlsx, engine="openpyxl") as writer:
+        for name, df in tables.items():
+            sheet = name[:31]
+            df.to_excel(writer, sheet_name=sheet, index=False)
+            ws = writer.sheets[sheet]
+            ws.freeze_panes = "A2"
+            for cell in ws[1]:
+                cell.font = Font(bold=True)
+            for j, col in enumerate(df.columns, start=1):
+                letter = get_column_letter(j)
+                ws.column_dimensions[letter].width = max(10, min(40, len(str(col)) + 2))
+                if pd.api.types.is_float_dtype(df[col]):
+                    for cell in ws[letter][1:]:
+                        cell.number_format = "#,##0.00"
+                elif pd.api.types.is_integer_dtype(df[col]):
+                    for cell in ws[letter][1:]:
+                        cell.number_format = "#,##0"
+    gpkg = output_dir / "ergebnisse.gpkg"
+    gpkg.unlink(missing_ok=True)
+    geo = areas[["name", "geometry"]]
+    for name, df in tables.items():
+        if "gebiet_id" not in df.columns:
+            continue
+        layer = geo.join(df.set_index("gebiet_id").drop(columns=["name"], errors="ignore"), how="inner")
+        layer.reset_index().to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")

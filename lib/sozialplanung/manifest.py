@@ -1,0 +1,76 @@
+"""Provenance of a rendered report: parameters, input hashes, package versions, git commit, time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+PACKAGES = ["sozialplanung", "pandas", "numpy", "scipy", "geopandas", "shapely", "pyogrio", "matplotlib",
+            "statsmodels", "scikit-learn", "mapclassify", "libpysal", "esda", "papermill", "nbconvert", "pydantic"]
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def git_commit(cwd: Path | None = None) -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def build_manifest(params, inputs: dict[str, Path]) -> dict:
+    """The manifest of one run (``manifest.json``), without the output hashes."""
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {
+        "kommune": params.kommune,
+        "slug": params.slug,
+        "parameter": params.model_dump(mode="json"),
+        "eingaben": {key: {"pfad": str(path), "sha256": sha256(path)} for key, path in inputs.items()
+                     if path.is_file()},
+        "versionen": {"python": platform.python_version(), **versions},
+        "git_commit": git_commit(Path(params.path).parent),
+        "zeitpunkt": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def add_output_hashes(manifest: dict, folder: Path) -> dict:
+    """Record the sha256 of every file under ``folder`` (except the manifest itself)."""
+    manifest["ausgaben"] = {str(p.relative_to(folder)): sha256(p) for p in sorted(folder.rglob("*"))
+                            if p.is_file() and p.name != "manifest.json"}
+    return manifest
+
+
+def write_manifest(manifest: dict, folder: Path) -> Path:
+    path = folder / "manifest.json"
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def read_manifest(folder: Path) -> dict:
+    return json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+
+
+def ensure_manifest(dp, folder: Path) -> dict:
+    """The manifest in ``folder``; written first if a notebook runs outside ``render``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / "manifest.json").exists():
+        write_manifest(build_manifest(dp.params, dp.inputs), folder)
+    return read_manifest(folder)

@@ -1,0 +1,166 @@
+"""Render reports: papermill runs per params file, atomic publication, ``output/index.html``.
+
+A report is rendered into a staging folder next to its final place and then swapped in with one
+atomic ``renameat2(RENAME_EXCHANGE)``, so ``output/<slug>`` is always the complete old or the
+complete new report. A failed run keeps the previous report and leaves the failed notebooks in
+``output/.fehler/<slug>/`` for inspection.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import html
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sozialplanung.errors import SozialplanungError
+from sozialplanung.params import Params, read_params
+
+NOTEBOOKS = [
+    "01_datenpruefung.ipynb",
+    "02_sozialraumanalyse.ipynb",
+    "03_sozialindex.ipynb",
+    "04_faktorenanalyse.ipynb",
+    "05_clusteranalyse.ipynb",
+    "06_raeumliche_statistik.ipynb",
+    "09_sozialbericht.ipynb",
+]
+
+
+@dataclass
+class RenderResult:
+    params_file: str
+    slug: str | None
+    ok: bool
+    seconds: float
+    message: str = ""
+
+
+def output_folder(output_root: Path, slug: str) -> Path:
+    """``output_root/slug``, refusing anything that would leave ``output_root``."""
+    root = output_root.resolve()
+    target = (root / slug).resolve()
+    if target.parent != root:
+        raise SozialplanungError(f"Der Kurzname „{slug}“ würde außerhalb von {output_root} schreiben.", field="slug")
+    return target
+
+
+def render_one(params_file: str | Path, *, output_root: str | Path = "output",
+               notebooks: str | Path = "notebooks", hook=None) -> Path:
+    """Validate ``params_file``, execute every notebook with papermill and publish atomically.
+
+    ``hook(stage, staging_dir)`` is called before the swap (used by tests to interrupt a run).
+    """
+    import papermill as pm
+
+    params = read_params(params_file)
+    output_root, notebooks = Path(output_root), Path(notebooks)
+    missing = [nb for nb in NOTEBOOKS if not (notebooks / nb).exists()]
+    if missing:
+        raise SozialplanungError(f"Notebook „{missing[0]}“ fehlt.", file=str(notebooks / missing[0]),
+                                 hint="Rufen Sie „sozialplanung render“ im Projektordner auf oder geben Sie --notebooks an.")
+    final = output_folder(output_root, params.slug)
+    output_root.mkdir(parents=True, exist_ok=True)
+    staging = output_root / f".{params.slug}.neu-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "notebooks").mkdir(parents=True)
+    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
+    parameters = {"params_file": str(Path(params.path)), "output_dir": str(staging.resolve())}
+    for nb in NOTEBOOKS:
+        try:
+            pm.execute_notebook(str(notebooks / nb), str(staging / "notebooks" / nb), parameters=parameters,
+                                kernel_name="python3", cwd=str(notebooks), progress_bar=False)
+        except pm.PapermillExecutionError as exc:
+            _keep_failed(staging, output_root, params.slug)
+            if exc.ename == "SozialplanungError":
+                raise SozialplanungError(f"{exc.evalue} (Notebook {nb}, Zelle {exc.exec_count})") from None
+            raise
+    if hook:
+        hook("vor_veroeffentlichung", staging)
+    publish(staging, final)
+    return final
+
+
+def _keep_failed(staging: Path, output_root: Path, slug: str) -> None:
+    failed = output_root / ".fehler" / slug
+    shutil.rmtree(failed, ignore_errors=True)
+    failed.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(staging, failed)
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two directories (Linux ``renameat2``); False where unsupported."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    fn = getattr(libc, "renameat2", None)
+    if fn is None:
+        return False
+    at_fdcwd = -100
+    rc = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return rc == 0
+
+
+def publish(staging: Path, final: Path) -> None:
+    """Move the complete ``staging`` folder to ``final`` atomically and remove the old report."""
+    if final.exists():
+        if _exchange(staging, final):
+            shutil.rmtree(staging)
+            return
+        old = final.with_name(f".{final.name}.alt-{os.getpid()}")
+        os.replace(final, old)
+        os.replace(staging, final)
+        shutil.rmtree(old)
+    else:
+        os.replace(staging, final)
+
+
+def render_many(params_files: list[str | Path], *, output_root: str | Path = "output",
+                notebooks: str | Path = "notebooks", echo=print) -> list[RenderResult]:
+    """Render several params files one after another; a failure does not stop the others."""
+    results = []
+    for pf in params_files:
+        start = time.perf_counter()
+        try:
+            slug = read_params(pf).slug
+            render_one(pf, output_root=output_root, notebooks=notebooks)
+            result = RenderResult(str(pf), slug, True, time.perf_counter() - start)
+            echo(f"✓ {pf} → {Path(output_root) / slug} ({result.seconds:.1f} s)")
+        except SozialplanungError as exc:
+            result = RenderResult(str(pf), None, False, time.perf_counter() - start, str(exc))
+            echo(f"✗ {pf}: {exc}")
+        results.append(result)
+    write_index(Path(output_root))
+    return results
+
+
+def write_index(output_root: Path) -> Path:
+    """``output/index.html`` listing every published report (from their manifests)."""
+    from sozialplanung.manifest import read_manifest
+
+    rows = []
+    for folder in sorted(p for p in output_root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if not (folder / "manifest.json").exists():
+            continue
+        m = read_manifest(folder)
+        files = [("Bericht (HTML)", "bericht.html"), ("Bericht (PDF)", "bericht.pdf"),
+                 ("Kurzfassung (PDF)", "kurzfassung.pdf"), ("Tabellen (Excel)", "ergebnisse.xlsx"),
+                 ("Geodaten (GeoPackage)", "ergebnisse.gpkg")]
+        links = " · ".join(f'<a href="{folder.name}/{f}">{html.escape(label)}</a>' for label, f in files
+                           if (folder / f).exists())
+        rows.append(f"<tr><td>{html.escape(m['kommune'])}</td><td>{links}</td><td>{html.escape(m['zeitpunkt'])}</td></tr>")
+    page = ("<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>Sozialberichte</title>"
+            "<style>body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}"
+            "tr:nth-child(even){background:#f3f3f3}</style></head><body><h1>Sozialberichte</h1>"
+            f"<p>{len(rows)} Berichte</p><table><thead><tr><th>Kommune</th><th>Dateien</th><th>Erstellt (UTC)</th>"
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>")
+    path = output_root / "index.html"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
