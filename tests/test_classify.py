@@ -45,6 +45,7 @@ def test_quantiles_agree_with_mapclassify():
     assert ours.counts().tolist() == [40] * 5
 
 
+@pytest.mark.filterwarnings("ignore:Numba not installed")
 def test_natural_breaks_agree_with_mapclassify_fisher_jenks():
     y = Y[:50]  # mapclassify's pure-python Fisher-Jenks is slow without numba
     ours = cl.natural_breaks(y, k=4)

@@ -40,7 +40,7 @@ def test_2021_every_valid_planungsraum(mss_2021):
     assert index.dynamik_.value_counts().sort_index().tolist() == [48, 436, 52]
     assert index.indicators_ == {"status": ["S1", "S3", "S4"], "dynamik": ["D1", "D3", "D4"]}
     text = " ".join(index.describe())
-    for phrase in ("ddof = 0", "300", "10100205 (Ausreißer)", "Das Ergebnis wurde z-standardisiert",
+    for phrase in ("ddof = 0", "300", "10100205 (Ausreißer)", "Das Ergebnis wurde erneut z-standardisiert",
                    "1 < x ≤ 1,5", "536 von 542"):
         assert phrase in text
 

@@ -14,6 +14,7 @@ is ``sd_cutoffs(z, cutoffs=[-1, 1, 1.5], belongs_to=["upper", "lower", "lower"])
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,7 @@ __all__ = [
     "RULES",
     "Classification",
     "apply_cutoffs",
+    "classify_columns",
     "equal_interval",
     "mapclassify_scheme",
     "natural_breaks",
@@ -199,7 +201,9 @@ def mapclassify_scheme(values, *, scheme: str, **kwargs) -> Classification:
         cls = getattr(mapclassify, scheme)
     except AttributeError:
         raise SozialplanungError(f"Unbekanntes mapclassify-Verfahren „{scheme}“.", hint="z. B. FisherJenks, EqualInterval, Quantiles") from None
-    bins = np.asarray(cls(y, **kwargs).bins, dtype=float)
+    with warnings.catch_warnings():  # "Numba not installed": only slower, same result
+        warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
+        bins = np.asarray(cls(y, **kwargs).bins, dtype=float)
     breaks = np.unique(bins[bins < y.max()])
     return _result(s, breaks, ["lower"] * len(breaks))
 
@@ -212,6 +216,17 @@ def natural_breaks(values, *, k: int) -> Classification:
 def equal_interval(values, *, k: int) -> Classification:
     """k classes of equal width between minimum and maximum (``mapclassify.EqualInterval``), right-closed."""
     return mapclassify_scheme(values, scheme="EqualInterval", k=int(k))
+
+
+def classify_columns(scores, rule: str, **kwargs) -> np.ndarray:
+    """Class numbers 1..k (0 = missing) for each column of an n × r matrix, e.g. r simulation runs.
+
+    ``sd_cutoffs`` runs at numpy speed on the whole matrix; other rules are applied column by column.
+    """
+    scores = np.asarray(scores, dtype=float)
+    if rule == "sd_cutoffs":
+        return apply_cutoffs(scores, kwargs["cutoffs"], kwargs["belongs_to"])
+    return np.column_stack([RULES[rule](col, **kwargs).classes.to_numpy(int, na_value=0) for col in scores.T])
 
 
 #: Name in a recipe → class rule.

@@ -7,6 +7,7 @@ import pandas as pd
 from scipy.cluster.hierarchy import dendrogram, fcluster, linkage
 from sklearn.cluster import KMeans
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from threadpoolctl import threadpool_limits
 
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.factor import GEBIET_ID, prepare_indicators
@@ -138,7 +139,10 @@ class ClusterTypology:
             tree = linkage(z, method="ward") if tree is None else tree
             return fcluster(tree, t=k, criterion="maxclust") - 1
         model = KMeans(n_clusters=k, n_init=N_INIT, random_state=self.random_state)
-        return model.fit_predict(z)
+        # area tables are small: one thread avoids OpenMP oversubscription, which made a
+        # single fit of 536 areas 50 times slower on a busy two-core machine
+        with threadpool_limits(limits=1, user_api="openmp"):
+            return model.fit_predict(z)
 
     def fit(self, frame: pd.DataFrame, need: pd.Series | None = None) -> "ClusterTypology":
         """Cluster the areas of ``frame`` (gebiet_id × indicator).
@@ -278,7 +282,7 @@ class ClusterTypology:
 
         self._check_fitted()
         data = self.profiles_
-        fig, ax = (plt.subplots(figsize=(1.0 + 0.7 * data.shape[1], 1.2 + 0.5 * len(data)))
+        fig, ax = (plt.subplots(figsize=(3.5 + 0.7 * data.shape[1], 1.8 + 0.5 * len(data)))
                    if ax is None else (ax.figure, ax))
         limit = float(np.nanmax(np.abs(data.to_numpy()))) or 1.0
         image = ax.imshow(data.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
@@ -288,7 +292,7 @@ class ClusterTypology:
             ax.text(j, i, f"{value:.1f}".replace(".", ","), ha="center", va="center", fontsize=8)
         fig.colorbar(image, ax=ax, label="Mittlerer z-Wert")
         ax.set_title("Profile der Gebietstypen")
-        fig.tight_layout()
+        fig.set_layout_engine("constrained")
         return fig
 
     def __repr__(self) -> str:

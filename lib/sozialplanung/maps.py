@@ -223,6 +223,24 @@ def _roles(geo, values, highlight, suppressed):
     return report, context, supp, rated.difference(missing), missing
 
 
+def _special_entries(missing, supp, context, parents, suppressed_label):
+    """Legend handles and alt-text sentences for missing, suppressed and context areas."""
+    handles, sentences = [], []
+    if len(missing):
+        handles.append(Patch(facecolor=MISSING_COLOR, label=f"keine Angabe ({fmt_int(len(missing))})"))
+        sentences.append(f"{fmt_count(len(missing), 'Gebiet', 'Gebiete')} ohne Angabe.")
+    if len(supp):
+        handles.append(Patch(facecolor="white", edgecolor="#808080", hatch=SUPPRESSED_HATCH,
+                             label=f"{suppressed_label} ({fmt_int(len(supp))})"))
+        sentences.append(f"{fmt_count(len(supp), 'Gebiet', 'Gebiete')} schraffiert: {suppressed_label}.")
+    if len(context):
+        handles.append(Patch(facecolor=CONTEXT_COLOR, edgecolor="#cccccc", label="übrige Gebiete"))
+        sentences.append("Übrige Gebiete grau zur Orientierung.")
+    if parents is not None:
+        sentences.append("Übergeordnete Gebiete als Linien.")
+    return handles, sentences
+
+
 # ----------------------------------------------------------------------------- public
 def choropleth(
     gdf: gpd.GeoDataFrame,
@@ -319,7 +337,7 @@ def choropleth(
     y = np.array([round_half_up(v, decimals) for v in values[rated]], dtype=float)
     if len(y) == 0:
         raise SozialplanungError("Keine Werte für die Karte: alle Gebiete fehlen oder sind geheim.",
-                                 field=str(getattr(column, "name", column)))
+                                 field=str(column.name if isinstance(column, pd.Series) else column))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # mapclassify's "not enough unique values"
         if bins is not None:
@@ -356,19 +374,8 @@ def choropleth(
 
     handles = [Patch(facecolor=c, edgecolor="#999999", linewidth=0.4, label=f"{lab} ({fmt_int(m)})")
                for c, lab, m in zip(colors, labels, counts)]
-    extra = []
-    if len(missing):
-        handles.append(Patch(facecolor=MISSING_COLOR, label=f"keine Angabe ({fmt_int(len(missing))})"))
-        extra.append(f"{fmt_count(len(missing), 'Gebiet', 'Gebiete')} ohne Angabe.")
-    if len(supp):
-        handles.append(Patch(facecolor="white", edgecolor="#808080", hatch=SUPPRESSED_HATCH,
-                             label=f"{suppressed_label} ({fmt_int(len(supp))})"))
-        extra.append(f"{fmt_count(len(supp), 'Gebiet', 'Gebiete')} schraffiert: {suppressed_label}.")
-    if len(context):
-        handles.append(Patch(facecolor=CONTEXT_COLOR, edgecolor="#cccccc", label="übrige Gebiete"))
-        extra.append("Übrige Gebiete grau zur Orientierung.")
-    if par is not None:
-        extra.append("Übergeordnete Gebiete als Linien.")
+    more_handles, extra = _special_entries(missing, supp, context, par, suppressed_label)
+    handles += more_handles
     col_name = column.name if isinstance(column, pd.Series) else column
     name = legend_title or ("Wert" if col_name is None else str(col_name))
     legend_title_text = f"{name} in {unit}" if unit else name
@@ -432,7 +439,7 @@ def class_map(
     ...     geometry=[box(i * 500, 0, (i + 1) * 500, 500) for i in range(4)], crs=3035)
     >>> fig = class_map(gdf, "si", {1: "hoch", 2: "mittel"}, title="Status-Index")
     >>> print(fig.alt_text)  # doctest: +NORMALIZE_WHITESPACE
-    Karte: Status-Index. 4 Gebiete: hoch (1 Gebiet); mittel (2 Gebiete); keine Angabe (1 Gebiet).
+    Karte: Status-Index. 4 Gebiete: hoch (1 Gebiet); mittel (2 Gebiete). 1 Gebiet ohne Angabe.
     Maßstabsleiste: 0,5 km.
     """
     geo, par = _prepare(gdf, id_column, parents)
@@ -442,7 +449,7 @@ def class_map(
     if unknown:
         raise SozialplanungError(
             f"Werte ohne Beschriftung: {', '.join(map(str, sorted(unknown, key=str)))}.",
-            field=str(getattr(column, "name", column)), hint="Bitte in labels ergänzen.")
+            field=str(column.name if isinstance(column, pd.Series) else column), hint="Bitte in labels ergänzen.")
     if colors is None:
         colors = dict(zip(labels, CATEGORICAL_COLORS * (len(labels) // len(CATEGORICAL_COLORS) + 1)))
     face = pd.concat([values[rated].map(colors), pd.Series(MISSING_COLOR, index=missing)])
@@ -457,23 +464,13 @@ def class_map(
         m = int(counts.get(key, 0))
         handles.append(Patch(facecolor=colors[key], edgecolor="#999999", linewidth=0.4, label=f"{lab} ({fmt_int(m)})"))
         parts.append(f"{lab} ({fmt_count(m, 'Gebiet', 'Gebiete')})")
-    if len(missing):
-        handles.append(Patch(facecolor=MISSING_COLOR, label=f"keine Angabe ({fmt_int(len(missing))})"))
-        parts.append(f"keine Angabe ({fmt_count(len(missing), 'Gebiet', 'Gebiete')})")
-    if len(supp):
-        handles.append(Patch(facecolor="white", edgecolor="#808080", hatch=SUPPRESSED_HATCH,
-                             label=f"{suppressed_label} ({fmt_int(len(supp))})"))
-        parts.append(f"{suppressed_label}, schraffiert ({fmt_count(len(supp), 'Gebiet', 'Gebiete')})")
-    if len(context):
-        handles.append(Patch(facecolor=CONTEXT_COLOR, edgecolor="#cccccc", label="übrige Gebiete"))
-    name = title or legend_title or str(getattr(column, "name", column))
-    alt = f"Karte: {name}. {fmt_count(len(report), 'Gebiet', 'Gebiete')}: {'; '.join(parts)}."
-    if len(context):
-        alt += " Übrige Gebiete grau zur Orientierung."
-    if par is not None:
-        alt += " Übergeordnete Gebiete als Linien."
+    more_handles, extra = _special_entries(missing, supp, context, par, suppressed_label)
+    handles += more_handles
+    col_name = column.name if isinstance(column, pd.Series) else column
+    name = title or legend_title or ("Klassen" if col_name is None else str(col_name))
+    alt = f"Karte: {name}. {fmt_count(len(report), 'Gebiet', 'Gebiete')}: {'; '.join(parts)}. " + " ".join(extra)
     return _finish(fig, ax, handles=handles, legend_title=legend_title, title=title, attribution=attribution,
-                   crs=geo.crs, north_arrow=north_arrow, alt_text=alt)
+                   crs=geo.crs, north_arrow=north_arrow, alt_text=alt.strip())
 
 
 def locator_map(

@@ -15,18 +15,17 @@ import numpy as np
 import pandas as pd
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr, StrictStr, ValidationError, model_validator
 
-from sozialplanung.classify import RULES, Classification, apply_cutoffs
+from sozialplanung.classify import RULES, Classification
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.standardize import METHODS
 from sozialplanung.yamlio import read_yaml
 
-__all__ = ["Recipe", "SozialIndex", "read_recipe", "compute_scores", "GEBIET_ID"]
+__all__ = ["GEBIET_ID", "Recipe", "SozialIndex", "classify_scores", "compute_scores", "read_recipe"]
 
 GEBIET_ID = "gebiet_id"
 #: Scores are rounded to this many decimals before classification, so that floating-point noise
 #: (order of summation, rescaled input) cannot move an area across a class boundary.
 SCORE_DECIMALS = 10
-PART_NAMES = {"status": "Status-Index", "dynamik": "Dynamik-Index"}
 
 
 class _Model(BaseModel):
@@ -44,20 +43,23 @@ class IndicatorSpec(_Model):
 class StandardizationSpec(_Model):
     method: Literal["zscore", "rank", "minmax", "imd_exp"]
     ddof: int | None = Field(None, ge=0)
-    weights: Literal["none", "population"] = "none"
+    population_weights: bool = False  # zscore only: mean and SD weighted by residents (frequency weights)
     ties: Literal["average", "min", "max", "first", "dense"] = "average"
 
     @model_validator(mode="after")
     def _check(self):
         if self.method == "zscore" and self.ddof is None:
             raise ValueError("Für „zscore“ muss „ddof“ ausdrücklich angegeben werden (0 = Division durch n, 1 = durch n − 1).")
-        if self.method != "zscore" and (self.ddof is not None or self.weights != "none"):
-            raise ValueError(f"„ddof“ und „weights“ gelten nur für „zscore“, nicht für „{self.method}“.")
+        if self.method != "zscore" and (self.ddof is not None or self.population_weights):
+            raise ValueError(f"„ddof“ und „population_weights“ gelten nur für „zscore“, nicht für „{self.method}“.")
         return self
 
     def options(self, population=None) -> dict:
         if self.method == "zscore":
-            return {"ddof": self.ddof, "weights": population if self.weights == "population" else None}
+            if self.population_weights and population is None:
+                raise SozialplanungError("Die Standardisierung ist nach Einwohnern gewichtet, es fehlen aber die Einwohnerzahlen.",
+                                         field="einwohner", hint="einwohner=… (Spalte oder Series) an fit übergeben.")
+            return {"ddof": self.ddof, "weights": population if self.population_weights else None}
         return {"ties": self.ties} if self.method in ("rank", "imd_exp") else {}
 
 
@@ -242,14 +244,6 @@ def classify_scores(part: PartSpec, scores: pd.Series) -> Classification:
     return RULES[spec.rule](scores, **spec.rule_kwargs())
 
 
-def classify_matrix(part: PartSpec, scores: np.ndarray) -> np.ndarray:
-    """Class numbers 1..k for each column of an n × r score matrix (fast path for fixed cut-offs)."""
-    spec = part.classification
-    if spec.rule == "sd_cutoffs":
-        return apply_cutoffs(scores, spec.cutoffs, spec.belongs_to)
-    return np.column_stack([classify_scores(part, pd.Series(c)).classes.to_numpy(int, na_value=0) for c in scores.T])
-
-
 def _areas(n: int) -> str:
     return "1 Gebiet" if n == 1 else f"{n} Gebiete"
 
@@ -424,17 +418,17 @@ class SozialIndex:
         return out
 
 
-def _describe_std(spec: StandardizationSpec, what: str) -> str:
+def _describe_std(spec: StandardizationSpec, what: str, again: bool = False) -> str:
     if spec.method == "zscore":
         div = "n" if spec.ddof == 0 else f"n − {spec.ddof}"
-        w = "mit den Einwohnerzahlen gewichtet" if spec.weights == "population" else "ungewichtet"
-        return (f"{what} wurde z-standardisiert: z = (x − Mittelwert) / Standardabweichung, Standardabweichung mit "
+        w = "mit den Einwohnerzahlen gewichtet" if spec.population_weights else "ungewichtet"
+        return (f"{what} wurde {'erneut ' if again else ''}z-standardisiert: z = (x − Mittelwert) / Standardabweichung, Standardabweichung mit "
                 f"ddof = {spec.ddof} (Division durch {div}), {w}.")
     text = {"rank": "in Perzentilränge R = Rang / n (0 < R ≤ 1) umgerechnet",
             "minmax": "auf den Bereich 0 bis 1 skaliert: (x − Minimum) / (Maximum − Minimum)",
             "imd_exp": "mit der exponentiellen Transformation der English Indices of Deprivation umgerechnet: "
                        "X = −23 · ln(1 − R · (1 − exp(−100/23))), R = Perzentilrang"}[spec.method]
-    return f"{what} wurde {text}."
+    return f"{what} wurde {'erneut ' if again else ''}{text}."
 
 
 def _describe_part(part: PartSpec, specs: list[IndicatorSpec]) -> list[str]:
@@ -451,7 +445,7 @@ def _describe_part(part: PartSpec, specs: list[IndicatorSpec]) -> list[str]:
     how = "summiert" if part.aggregation == "sum" else "gemittelt"
     out.append(f"Die standardisierten Werte wurden je Gebiet {'' if len(weights) == 1 else 'gewichtet '}{how}.")
     if part.restandardization is not None:
-        out.append(_describe_std(part.restandardization, "Das Ergebnis"))
+        out.append(_describe_std(part.restandardization, "Das Ergebnis", again=True))
     cl = part.classification
     rule = {"sd_cutoffs": "feste Grenzen auf dem standardisierten Wert", "quantiles": f"{cl.k} gleich große Gruppen (Quantile)",
             "natural_breaks": f"{cl.k} natürliche Klassen (Fisher-Jenks)", "equal_interval": f"{cl.k} gleich breite Klassen",

@@ -17,16 +17,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sozialplanung.datenpaket import load_datenpaket
 from sozialplanung.errors import SozialplanungError
-from sozialplanung.params import Params, read_params
+from sozialplanung.export import write_workbooks
+from sozialplanung.manifest import add_output_hashes, build_manifest, read_manifest, write_manifest
+from sozialplanung.params import read_params
 
 NOTEBOOKS = [
     "01_datenpruefung.ipynb",
     "02_sozialraumanalyse.ipynb",
-    "03_sozialindex.ipynb",
-    "04_faktorenanalyse.ipynb",
-    "05_clusteranalyse.ipynb",
-    "06_raeumliche_statistik.ipynb",
     "09_sozialbericht.ipynb",
 ]
 
@@ -70,6 +69,8 @@ def render_one(params_file: str | Path, *, output_root: str | Path = "output",
     (staging / "notebooks").mkdir(parents=True)
     os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
     parameters = {"params_file": str(Path(params.path)), "output_dir": str(staging.resolve())}
+    dp = load_datenpaket(params)
+    write_manifest(build_manifest(params, dp.inputs), staging)
     for nb in NOTEBOOKS:
         try:
             pm.execute_notebook(str(notebooks / nb), str(staging / "notebooks" / nb), parameters=parameters,
@@ -79,6 +80,8 @@ def render_one(params_file: str | Path, *, output_root: str | Path = "output",
             if exc.ename == "SozialplanungError":
                 raise SozialplanungError(f"{exc.evalue} (Notebook {nb}, Zelle {exc.exec_count})") from None
             raise
+    write_workbooks(staging, dp.areas)
+    write_manifest(add_output_hashes(read_manifest(staging), staging), staging)
     if hook:
         hook("vor_veroeffentlichung", staging)
     publish(staging, final)
@@ -141,8 +144,6 @@ def render_many(params_files: list[str | Path], *, output_root: str | Path = "ou
 
 def write_index(output_root: Path) -> Path:
     """``output/index.html`` listing every published report (from their manifests)."""
-    from sozialplanung.manifest import read_manifest
-
     rows = []
     for folder in sorted(p for p in output_root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         if not (folder / "manifest.json").exists():

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from sozialplanung.errors import SozialplanungError
-from sozialplanung.recipes import GEBIET_ID, SozialIndex, classify_matrix, compute_scores
+from sozialplanung.classify import classify_columns
+from sozialplanung.recipes import GEBIET_ID, SozialIndex, compute_scores
 
 __all__ = ["Sensitivity"]
 
@@ -83,18 +84,22 @@ class Sensitivity:
         pop = index._rated_population
         w0 = np.array([i.weight for i in specs], dtype=float)
         p = len(w0)
+        rule = part.classification.rule, part.classification.rule_kwargs()
 
-        base = classify_matrix(part, compute_scores(part, z, w0[:, None], pop))[:, 0]
+        def classes(weights):
+            return classify_columns(compute_scores(part, z, weights, pop), rule[0], **rule[1])
+
+        base = classes(w0[:, None])[:, 0]
         if p > 1:
             leave = np.repeat(w0[:, None], p, axis=1)
             np.fill_diagonal(leave, 0.0)
-            changed_leave = classify_matrix(part, compute_scores(part, z, leave, pop)) != base[:, None]
+            changed_leave = classes(leave) != base[:, None]
         else:  # leaving out the only indicator leaves no index
             changed_leave = np.full((len(base), 0), False)
         rng = np.random.default_rng(self.random_state)
         factors = rng.uniform(1 - self.perturbation, 1 + self.perturbation, size=(p, self.n_draws))
         draws = w0[:, None] * factors
-        changed_w = classify_matrix(part, compute_scores(part, z, draws, pop)) != base[:, None]
+        changed_w = classes(draws) != base[:, None]
 
         ids = z_frame.index
         self.index_ = index
