@@ -1,9 +1,41 @@
+"""Shared fixtures: the repository, the real data beside it, small Datenpakete."""
+
+from __future__ import annotations
+
+import os
+import shutil
 from pathlib import Path
+
+import matplotlib
 import pytest
+
+matplotlib.use("Agg")
+
 REPO = Path(__file__).resolve().parents[1]
+PARAMS = REPO / "params"
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     path = REPO.parent / "shared" / "data"
     if not path.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail("../shared/data fehlt in CI")
         pytest.skip("../shared/data fehlt (nur im Entwickler-Checkout vorhanden)")
+    return path
+
+
+@pytest.fixture()
+def mitte_params(tmp_path) -> Path:
+    """A writable copy of the Mitte params (with recipe and texts copied beside it)."""
+    target = tmp_path / "params" / "berlin"
+    shutil.copytree(PARAMS / "berlin", target)
+    shutil.copytree(PARAMS / "rezepte", tmp_path / "params" / "rezepte")
+    return target / "mitte.yaml"
+
+
+def edit_yaml(path: Path, old: str, new: str) -> Path:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} nicht in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return path

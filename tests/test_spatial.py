@@ -51,9 +51,9 @@ def test_moran_equals_direct_formula_on_berlin_bezirke(bezirke):
     np.testing.assert_allclose(sa.I_, expected, rtol=1e-12)
     np.testing.assert_allclose(sa.EI_, -1 / 11)
     assert sa.islands_ == [] and sa.n_ == 12
-    # local Moran: I_i = z_i / m2 * sum_j w_ij z_j (Anselin 1995); sum_i I_i = n * I
+    # local Moran (Anselin 1995) as scaled by esda: I_i = (n-1) z_i sum_j w_ij z_j / z'z
     z = bezirke["S1"].to_numpy() - bezirke["S1"].mean()
-    local = z / (z @ z / 12) * (w @ z)
+    local = 11 * z * (w @ z) / (z @ z)
     lisa = sa.lisa_.set_index("gebiet_id").loc[bezirke["id"]]
     np.testing.assert_allclose(lisa["Ii"].to_numpy(), local, rtol=1e-10)
     assert list(sa.to_frame().columns[:3]) == ["gebiet_id", "Ii", "p_sim"]

@@ -133,7 +133,7 @@ def compute_kmo(corr) -> tuple[float, pd.Series]:
     >>> import numpy as np
     >>> r = np.array([[1, .5, .4], [.5, 1, .3], [.4, .3, 1]])
     >>> round(compute_kmo(r)[0], 3)
-    0.619
+    0.628
     """
     values, names = _as_corr(corr)
     inv = _inverse(values, names)
@@ -198,7 +198,8 @@ def compute_bartlett(corr, n_obs: int) -> BartlettResult:
         _inverse(values, names)  # raises the German singularity message
         raise SozialplanungError("Die Korrelationsmatrix ist nicht positiv definit.")
     statistic = float(-(n_obs - 1 - (2 * p + 5) / 6) * logdet)
-    statistic = max(statistic, 0.0) if abs(statistic) < 1e-12 else statistic
+    if abs(statistic) < 1e-12:  # identity matrix: avoid printing -0.0
+        statistic = 0.0
     df = p * (p - 1) // 2
     return BartlettResult(statistic, df, float(stats.chi2.sf(statistic, df)))
 

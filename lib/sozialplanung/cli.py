@@ -15,10 +15,12 @@ def _parser() -> argparse.ArgumentParser:
     parser._positionals.title = "Befehle"
     parser._optionals.title = "Optionen"
     sub = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL")
-    val = sub.add_parser("validate", help="Parameterdatei und Datenpaket prüfen (Exit-Code 0 = in Ordnung)")
+    text = "Parameterdatei und Datenpaket prüfen (Exit-Code 0 = in Ordnung)"
+    val = sub.add_parser("validate", help=text, description=text)
     val.add_argument("params", nargs="+", metavar="PARAMS", help="Parameterdatei(en) (YAML)")
     val.add_argument("--streng", action="store_true", help="Warnungen als Fehler behandeln")
-    ren = sub.add_parser("render", help="Notebooks ausführen und Berichte nach output/<kurzname>/ schreiben")
+    text = "Notebooks ausführen und Berichte nach output/<kurzname>/ schreiben"
+    ren = sub.add_parser("render", help=text, description=text)
     ren.add_argument("params", nargs="+", metavar="PARAMS", help="Parameterdatei(en) (YAML)")
     ren.add_argument("--ausgabe", default="output", metavar="ORDNER", help="Ausgabeordner (Standard: output)")
     ren.add_argument("--notebooks", default="notebooks", metavar="ORDNER", help="Ordner der Notebooks (Standard: notebooks)")

@@ -153,7 +153,7 @@ def load_datenpaket(params: Params | str | Path) -> Datenpaket:
             parents[parent.level] = read_areas(params.resolve(spec.file), id_column="gebiet_id",
                                                layer=parent.layer, shown_as=spec.file)
     table = read_table(params.resolve(params.data.file), id_column=params.data.id, sheet=params.data.sheet,
-                       shown_as=params.data.file)
+                       skip_rows=params.data.skip_rows, shown_as=params.data.file)
     table = table.rename(columns={params.data.id: GEBIET_ID, params.data.year: "jahr"})
     catalogue = read_catalogue(params.resolve(params.catalogue), shown_as=params.catalogue)
     from sozialplanung import checks, datenschutz

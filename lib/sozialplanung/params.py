@@ -45,6 +45,7 @@ class AreasSpec(_Model):
 class DataSpec(_Model):
     file: str
     sheet: str | None = None
+    skip_rows: int = Field(0, ge=0, description="Zeilen nach der Kopfzeile überspringen (z. B. eine zweite Kopfzeile)")
     id: str = "gebiet_id"
     year: str = "jahr"
     population: str | None = "einwohner"

@@ -35,8 +35,8 @@ class SpatialAutocorrelation:
 
     .. math:: I = \frac{n}{S_0} \frac{z' W z}{z' z}, \qquad S_0 = \sum_{ij} w_{ij},
 
-    and the local statistic :math:`I_i = \frac{z_i}{m_2} \sum_j w_{ij} z_j`,
-    :math:`m_2 = \sum_i z_i^2 / n` (Anselin 1995). Pseudo p-values come from
+    and the local statistic (Anselin 1995, in esda's scaling)
+    :math:`I_i = (n - 1) \, z_i \sum_j w_{ij} z_j / \sum_k z_k^2`. Pseudo p-values come from
     ``permutations`` conditional random permutations (``esda.Moran``,
     ``esda.Moran_Local``; one-sided "directed" pseudo p-values, :math:`(M + 1)/(R + 1)`
     with :math:`M` permuted values at least as extreme as the observed one). Local significance is judged after the false-discovery-rate

@@ -31,7 +31,8 @@ def raise_german(exc: pydantic.ValidationError, *, file: str, lines: dict[str, i
 
     ``lines`` maps dotted field paths to line numbers (from :func:`sozialplanung.yamlio.read_yaml`).
     """
-    err = exc.errors()[0]
+    errors = exc.errors()
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])  # a typo explains a "missing"
     loc = [str(p) for p in err["loc"]]
     field = ".".join([prefix, *loc] if prefix else loc)
     kind = err["type"]

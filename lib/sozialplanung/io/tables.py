@@ -17,7 +17,7 @@ from sozialplanung.errors import SozialplanungError
 _GERMAN_DECIMAL = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d+$|^-?\d+,\d+$")
 
 
-def read_table(path: str | Path, *, id_column: str, sheet: str | None = None,
+def read_table(path: str | Path, *, id_column: str, sheet: str | None = None, skip_rows: int = 0,
                shown_as: str | None = None) -> pd.DataFrame:
     """Read a data table with ``id_column`` as text.
 
@@ -49,12 +49,26 @@ def read_table(path: str | Path, *, id_column: str, sheet: str | None = None,
     else:
         raise SozialplanungError(f"Das Dateiformat „{suffix}“ wird nicht unterstützt.", file=shown,
                                  hint="Erlaubt sind CSV, XLSX und Parquet.")
+    if skip_rows:
+        df = df.iloc[skip_rows:].reset_index(drop=True)
+        df = df.apply(lambda col: _numeric_if_possible(col, df.attrs.get("format", {})) if col.name != id_column else col)
     df.columns = [str(c).strip() for c in df.columns]
     if id_column not in df.columns:
         raise SozialplanungError(f"Die Kennungsspalte „{id_column}“ fehlt.", file=shown, field=id_column,
                                  hint=f"Vorhandene Spalten: {', '.join(df.columns)}")
     df[id_column] = _as_id(df[id_column])
     return df
+
+
+def _numeric_if_possible(col: pd.Series, fmt: dict) -> pd.Series:
+    """Convert a column that was text only because of skipped extra header rows."""
+    if pd.api.types.is_numeric_dtype(col):
+        return col
+    text = col.astype("string").str.strip()
+    if fmt.get("decimal") == ",":
+        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    num = pd.to_numeric(text, errors="coerce")
+    return num if num.notna().sum() == col.notna().sum() else col
 
 
 def _as_id(col: pd.Series) -> pd.Series:
@@ -75,7 +89,7 @@ def _read_csv(path: Path, id_column: str, shown: str) -> pd.DataFrame:
         sep = csv.Sniffer().sniff(head, delimiters=",;\t").delimiter
     except csv.Error:
         sep = ","
-    sample = [cell.strip().strip('"') for line in text.splitlines()[1:50] for cell in line.split(sep)]
+    sample = [cell.strip().strip('"') for line in text.splitlines()[1:200] for cell in line.split(sep)]
     german = sep != "," and any(_GERMAN_DECIMAL.match(c) for c in sample)
     options = {"decimal": ",", "thousands": "."} if german else {}
     try:

@@ -1,0 +1,23 @@
+"""environment.yml (conda-forge) lists the same packages as pyproject.toml."""
+
+import re
+import tomllib
+
+import yaml
+
+from conftest import REPO
+
+RENAME = {"matplotlib-base": "matplotlib", "dask-core": "dask"}
+
+
+def _name(req: str) -> str:
+    return re.split(r"[<>=!~ \[]", req.strip(), maxsplit=1)[0].lower()
+
+
+def test_environment_matches_pyproject():
+    deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    env = yaml.safe_load((REPO / "environment.yml").read_text())["dependencies"]
+    conda = {RENAME.get(_name(d), _name(d)) for d in env if isinstance(d, str)} - {"python", "pip"}
+    pip = {_name(d) for d in deps}
+    assert conda == pip, f"nur in environment.yml: {conda - pip}; nur in pyproject.toml: {pip - conda}"
+    assert {"pip": ["-e ."]} in env
