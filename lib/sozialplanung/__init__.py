@@ -12,11 +12,11 @@ from sozialplanung.errors import SozialplanungError, SozialplanungWarning
 from sozialplanung.params import Params, find_params, read_params
 from sozialplanung.datenpaket import Datenpaket, load_datenpaket
 from sozialplanung.export import output_dir
-from sozialplanung import atlas, checks, export, indicators, manifest, report
+from sozialplanung import analyses, atlas, checks, export, indicators, manifest, report
 
 __version__ = "0.1.0"
 __all__ = [
-    "Datenpaket", "Params", "SozialplanungError", "SozialplanungWarning", "atlas", "checks", "export",
+    "Datenpaket", "Params", "SozialplanungError", "SozialplanungWarning", "analyses", "atlas", "checks", "export",
     "find_params", "indicators", "load_datenpaket", "manifest", "output_dir", "read_params", "report",
     "__version__",
 ]

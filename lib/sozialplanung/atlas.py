@@ -53,3 +53,50 @@ def class_map(dp: Datenpaket, classes, labels: dict, *, title: str, legend_title
     return maps.class_map(dp.areas, classes, labels, colors, title=title, legend_title=legend_title,
                           parents=_parents(dp), highlight=dp.shown_ids, suppressed=not_rated,
                           attribution=attribution(dp))
+
+
+STATUS_COLORS = ["#c7e9b4", "#7fcdbb", "#1d91c0", "#0c2c84"]
+"""Status classes from low to high need (ColorBrewer YlGnBu, colour-blind safe)."""
+DYNAMIK_COLORS = ["#0072B2", "#dddddd", "#E69F00"]
+"""Dynamik: positiv (blue), stabil (grey), negativ (orange) – Okabe–Ito."""
+
+
+def index_map(dp: Datenpaket, index, part: str = "status"):
+    """Map of the Status- or Dynamik-Index classes of a fitted :class:`SozialIndex`."""
+    spec = index.recipe_.parts()[part]
+    classes = getattr(index, f"{part}_")
+    codes = [c.code for c in spec.classification.classes]
+    intervals = index.classifications_[part].intervals()
+    labels = {c.code: f"{c.label} ({iv})" for c, iv in zip(spec.classification.classes, intervals)}
+    palette = STATUS_COLORS if len(codes) == 4 else DYNAMIK_COLORS if len(codes) == 3 else None
+    colors = dict(zip(codes, palette)) if palette else None
+    return class_map(dp, classes.dropna().astype(int), labels, title=f"{spec.label} {index.year_ or ''}".strip(),
+                     legend_title=spec.label, colors=colors,
+                     not_rated=[i for i in index.not_rated_ if i in set(dp.shown_ids)])
+
+
+def typology_map(dp: Datenpaket, typology):
+    """Map of the types of a fitted :class:`ClusterTypology` (ordered by Handlungsbedarf)."""
+    k = len(typology.names_)
+    colors = dict(zip(sorted(typology.names_), (STATUS_COLORS if k == 4 else maps.CATEGORICAL_COLORS)[:k]))
+    rated = set(typology.labels_.index)
+    return class_map(dp, typology.labels_, typology.names_, title="Gebietstypen nach Handlungsbedarf",
+                     legend_title="Typ", colors=colors,
+                     not_rated=[i for i in dp.shown_ids if i not in rated])
+
+
+def lisa_map(dp: Datenpaket, spatial):
+    """Map of the local Moran (LISA) clusters after FDR correction."""
+    lisa = spatial.lisa_.set_index("gebiet_id")["cluster"]
+    order = ["Hoch-Hoch", "Niedrig-Niedrig", "Hoch-Niedrig", "Niedrig-Hoch", "nicht signifikant", "ohne Nachbarn"]
+    colors = dict(zip(order, ["#D55E00", "#0072B2", "#E69F00", "#56B4E9", "#eeeeee", "#999999"]))
+    labels = {o: o for o in order if o in set(lisa)}
+    return class_map(dp, lisa, labels, title=f"Lokale räumliche Cluster: {dp.catalogue[spatial.column_].name}"
+                     if hasattr(spatial, "column_") else "Lokale räumliche Cluster (LISA)",
+                     legend_title="Cluster (FDR 5 %)", colors={k: colors[k] for k in labels})
+
+
+def score_map(dp: Datenpaket, values, title: str):
+    """Choropleth of a score (e.g. a factor score) over the shown areas."""
+    return maps.choropleth(dp.areas, values, title=title, legend_title=title, unit=None, decimals=2,
+                           parents=_parents(dp), highlight=dp.shown_ids, attribution=attribution(dp))

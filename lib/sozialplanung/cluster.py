@@ -87,6 +87,8 @@ class ClusterTypology:
         ``Within-SS``.
     k_suggested_ : int
     k_ : int
+    ward_tree_ : np.ndarray
+        Ward linkage of the data (for the dendrogram, also when the types come from k-means).
     linkage_ : np.ndarray or None
         Ward linkage matrix.
     need_ : pd.Series
@@ -165,7 +167,8 @@ class ClusterTypology:
             raise SozialplanungError(f"Zu wenige Gebiete ({n}) für die verlangten Typenzahlen.")
         z_frame = (values - values.mean()) / values.std(ddof=1) if self.standardize else values
         z = z_frame.to_numpy()
-        self.linkage_ = linkage(z, method="ward") if self.method == "ward" else None
+        self.ward_tree_ = linkage(z, method="ward")
+        self.linkage_ = self.ward_tree_ if self.method == "ward" else None
         rows = {}
         for k in ks:
             lab = self._cluster(z, k, self.linkage_)
@@ -260,18 +263,16 @@ class ClusterTypology:
         import matplotlib.pyplot as plt
 
         self._check_fitted()
-        if self.linkage_ is None:
-            raise SozialplanungError("Ein Dendrogramm gibt es nur für das Ward-Verfahren.",
-                                     field="method")
         fig, ax = (plt.subplots(figsize=(8, 4)) if ax is None else (ax.figure, ax))
-        height = self.linkage_[-(self.k_ - 1), 2] if self.k_ > 1 else 0.0
-        dendrogram(self.linkage_, ax=ax, truncate_mode="lastp", p=truncate, no_labels=False,
+        height = self.ward_tree_[-(self.k_ - 1), 2] if self.k_ > 1 else 0.0
+        dendrogram(self.ward_tree_, ax=ax, truncate_mode="lastp", p=truncate, no_labels=False,
                    color_threshold=height, above_threshold_color="#999999")
         ax.axhline(height, color="#D55E00", linestyle="--", linewidth=1,
                    label=f"Schnitt bei {self.k_} Typen")
         ax.set_xlabel("Gebiete (Anzahl in Klammern)")
         ax.set_ylabel("Fusionsniveau (Ward)")
-        ax.set_title("Dendrogramm (Ward-Verfahren)")
+        ax.set_title("Dendrogramm (Ward-Verfahren)" if self.method == "ward" else
+                     "Dendrogramm (Ward-Verfahren, zur Orientierung; Typen aus k-means)")
         ax.legend(frameon=False)
         fig.tight_layout()
         return fig
@@ -282,7 +283,7 @@ class ClusterTypology:
 
         self._check_fitted()
         data = self.profiles_
-        fig, ax = (plt.subplots(figsize=(3.5 + 0.7 * data.shape[1], 1.8 + 0.5 * len(data)))
+        fig, ax = (plt.subplots(figsize=(7.0 + 0.6 * data.shape[1], 2.2 + 0.5 * len(data)), layout="constrained")
                    if ax is None else (ax.figure, ax))
         limit = float(np.nanmax(np.abs(data.to_numpy()))) or 1.0
         image = ax.imshow(data.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
@@ -292,7 +293,6 @@ class ClusterTypology:
             ax.text(j, i, f"{value:.1f}".replace(".", ","), ha="center", va="center", fontsize=8)
         fig.colorbar(image, ax=ax, label="Mittlerer z-Wert")
         ax.set_title("Profile der Gebietstypen")
-        fig.set_layout_engine("constrained")
         return fig
 
     def __repr__(self) -> str:

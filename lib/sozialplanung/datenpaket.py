@@ -78,6 +78,17 @@ class Datenpaket:
         return self._select(self.params.berichtsgebiet)
 
     @property
+    def key_indicators(self) -> list[str]:
+        """Schlüsselindikatoren: from the params, else the first three with polarity 1."""
+        chosen = self.params.key_indicators or [i for i, ind in self.catalogue.items() if ind.polarity == 1][:3]
+        unknown = [i for i in chosen if i not in self.catalogue]
+        if unknown:
+            raise SozialplanungError(f"Der Schlüsselindikator „{unknown[0]}“ steht nicht im Katalog.",
+                                     file=self.params.path, field="key_indicators",
+                                     hint=f"Vorhanden: {', '.join(self.catalogue)}")
+        return chosen
+
+    @property
     def year(self) -> int:
         return self.params.report_year
 

@@ -1,31 +1,292 @@
-"""Small-number suppression (primary and secondary) applied when a Datenpaket is loaded."""
+"""Small-number suppression (Geheimhaltung), primary and secondary, applied when a Datenpaket is loaded.
+
+The rules, applied by :func:`protect` before any notebook sees a value:
+
+1. **Nicht bewertet** (``params.datenschutz.min_population``): areas with fewer residents are listed
+   in ``dp.not_rated[year]``; indices and classes leave them out.
+2. **Primary suppression** (``min_count``, per Kommune; an indicator may raise or lower it with its own
+   ``min_count`` in the catalogue): a count ``0 < n < min_count`` in a numerator column is withheld,
+   and so is every rate built on it (as numerator, or as denominator when the column is a protected
+   count). Zero is not withheld: "nothing there" discloses nothing about a person.
+3. **Secondary suppression**: reports publish totals – the reference value of every parent area
+   (e.g. each Verbandsgemeinde) and of the Kommune over the Bezugsgesamtheit, computed from *all*
+   counts. Without further suppression a withheld count could be recomputed as
+   ``total − published parts``. Heuristic (documented in the Methodenanhang): while some withheld cell
+   is exactly determined by the published totals – tested with linear algebra over all totals at once,
+   a cell :math:`x_i` is determined iff every vector of the null space of the group–cell incidence
+   matrix restricted to the withheld cells has a zero in position *i* – withhold in the smallest group
+   containing it the smallest non-zero published count whose suppression makes the cell undetermined
+   (ties by id). Repeat until stable. Zero counts are used only if no non-zero count helps.
+   This protects against exact recomputation, not against interval bounds (an attacker still knows
+   that counts are non-negative); cf. Hundepool et al. (2012), *Statistical Disclosure Control*,
+   ch. 4.3 (secondary cell suppression, hierarchical tables).
+
+The ``intern`` edition (``params.edition: intern``) shows every count; only rule 1 applies.
+
+Results on the Datenpaket: ``dp.suppressed`` (indicator mask), ``dp.suppressed_counts`` (count-column
+mask), ``dp.suppression_log`` (one row per withheld cell: ``gebiet_id, jahr, spalte, art, grund``;
+internal – whether a cell is primary or secondary must not be published) and
+:func:`describe_suppression` for the Methodenanhang.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
+from scipy.linalg import null_space
+
+PRIMARY = "primär"
+SECONDARY = "sekundär"
+UNPROTECTED = "nicht schützbar"
+LOG_COLUMNS = ["gebiet_id", "jahr", "spalte", "art", "grund"]
+_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Group:
+    """A published total: a parent area (or the Kommune) and the areas summed into it."""
+
+    level: str
+    id: str
+    label: str
+    members: tuple[str, ...]
 
 
 def protect(dp) -> None:
     """Apply the Datenschutz rules of ``dp.params`` in place, before any notebook sees a value.
 
-    - ``min_population``: areas with fewer residents are "nicht bewertet" (``dp.not_rated``).
-    - ``min_count``: a rate built on a count 0 < n < min_count is withheld (primary suppression).
+    Sets ``dp.not_rated``, ``dp.suppressed``, ``dp.suppressed_counts`` and ``dp.suppression_log``
+    and adds one sentence per rule to ``dp.protocol``.
     """
     rules = dp.params.datenschutz
-    pop_col = dp.params.data.population
-    for year in dp.years():
-        rows = dp.table[dp.table["jahr"] == year].set_index("gebiet_id")
-        if pop_col and rules.min_population:
-            small = rows[pop_col].astype(float) < rules.min_population
-            dp.not_rated[year] = sorted(rows.index[small.fillna(True)])
+    _mark_not_rated(dp, rules.min_population)
     index = pd.MultiIndex.from_frame(dp.table[["gebiet_id", "jahr"]])
+    limits = count_limits(dp)
+    counts = pd.DataFrame(False, index=index, columns=list(limits))
+    log: list[dict] = []
+    if dp.params.edition != "intern":
+        groups = published_groups(dp)
+        for col, limit in limits.items():
+            values = pd.Series(dp.table[col].astype(float).to_numpy(), index=index)
+            primary = (values > 0) & (values < limit)
+            for (gid, year) in primary.index[primary]:
+                log.append(_entry(gid, year, col, PRIMARY, f"primär: Fallzahl < {limit}"))
+            counts[col] = primary
+            if rules.secondary:
+                for year in dp.years():
+                    _secondary(dp, groups, values.xs(year, level="jahr"), counts, col, year, log)
+    dp.suppressed_counts = counts
+    dp.suppressed = _indicator_mask(dp, counts, index)
+    dp.suppression_log = pd.DataFrame(log, columns=LOG_COLUMNS)
+    dp.protocol.extend(_protocol(dp))
+
+
+def count_limits(dp) -> dict[str, int]:
+    """Protected count columns and their threshold: every numerator column of a count-based indicator.
+
+    A column used as numerator by several indicators gets the largest of their ``min_count``.
+    """
+    default = dp.params.datenschutz.min_count
+    limits: dict[str, int] = {}
+    for ind in dp.catalogue.values():
+        if ind.from_counts:
+            limit = ind.min_count if ind.min_count is not None else default
+            limits[ind.numerator] = max(limit, limits.get(ind.numerator, 0))
+    return limits
+
+
+def published_groups(dp) -> list[Group]:
+    """Every total a report of this Kommune publishes: each area of each parent level and the Kommune.
+
+    All parent areas are included, not only those of the Berichtsgebiet, so that the reports of one
+    Kommune (e.g. one per Bezirk) are protected together. Groups with identical members are kept once.
+    """
+    groups, seen = [], set()
+    for parent in dp.params.areas.parents:
+        column = dp.areas[parent.level]
+        names = dp.parents.get(parent.level)
+        for pid in sorted(column.dropna().unique()):
+            members = tuple(sorted(dp.areas.index[column == pid]))
+            name = names.at[pid, "name"] if names is not None and pid in names.index else pid
+            if members not in seen:
+                seen.add(members)
+                groups.append(Group(parent.level, str(pid), f"{parent.level} {name}", members))
+    members = tuple(sorted(dp.reference_ids))
+    if members not in seen:
+        groups.append(Group("Kommune", "", dp.params.kommune, members))
+    return groups
+
+
+def determined_cells(incidence: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """Which hidden cells the published totals determine exactly.
+
+    Parameters
+    ----------
+    incidence : array (groups × cells) of 0/1
+        Row *g* marks the cells summed into total *g*. Totals and every non-hidden cell are known,
+        so each row gives one linear equation in the hidden cells.
+    hidden : bool array (cells)
+
+    Returns
+    -------
+    bool array (cells): True where a hidden cell equals a linear combination of published numbers,
+    i.e. where the null space of ``incidence[:, hidden]`` is zero in that cell's position.
+    """
+    out = np.zeros(len(hidden), dtype=bool)
+    idx = np.flatnonzero(hidden)
+    if idx.size == 0 or incidence.shape[0] == 0:
+        return out
+    sub = incidence[:, idx].astype(float)
+    sub = sub[sub.any(axis=1)]
+    if sub.shape[0] == 0:
+        return out
+    basis = null_space(sub)
+    free = np.abs(basis).max(axis=1) > _TOL if basis.size else np.zeros(idx.size, dtype=bool)
+    out[idx[~free]] = True
+    return out
+
+
+def _secondary(dp, groups: list[Group], values: pd.Series, counts: pd.DataFrame, col: str, year: int,
+               log: list[dict]) -> None:
+    """Greedy secondary suppression of one count column in one year (see module docstring)."""
+    values = values.reindex(dp.areas.index)
+    cells = [gid for gid in values.index if not np.isnan(values[gid])]
+    pos = {gid: i for i, gid in enumerate(cells)}
+    vals = values[cells].to_numpy()
+    incidence = np.zeros((len(groups), len(cells)), dtype=np.int8)
+    for g, group in enumerate(groups):
+        incidence[g, [pos[m] for m in group.members if m in pos]] = 1
+    key = pd.MultiIndex.from_arrays([cells, [year] * len(cells)])
+    hidden = counts[col].reindex(key).fillna(False).to_numpy().astype(bool)
+    given_up: set[int] = set()
+    while True:
+        open_ = [i for i in np.flatnonzero(determined_cells(incidence, hidden)) if i not in given_up]
+        if not open_:
+            break
+        x = open_[0]
+        choice = _cover(incidence, hidden, vals, cells, groups, x)
+        if choice is None:
+            given_up.add(x)
+            log.append(_entry(cells[x], year, col, UNPROTECTED,
+                              "nicht schützbar: die Summe besteht nur aus diesem Wert (Summe geheim halten)"))
+            continue
+        y, group = choice
+        hidden[y] = True
+        counts.loc[(cells[y], year), col] = True
+        log.append(_entry(cells[y], year, col, SECONDARY, f"sekundär: Schutz von {cells[x]} in {group.label}"))
+
+
+def _cover(incidence, hidden, vals, cells, groups, x) -> tuple[int, Group] | None:
+    """The cell to withhold additionally so that ``x`` is no longer determined, and its group."""
+    containing = sorted((g for g in range(len(groups)) if incidence[g, x]), key=lambda g: incidence[g].sum())
+    for allow_zero in (False, True):
+        for g in containing:
+            members = np.flatnonzero(incidence[g] & ~hidden)
+            members = [i for i in members if (vals[i] == 0) == allow_zero]
+            for y in sorted(members, key=lambda i: (vals[i], cells[i])):
+                trial = hidden.copy()
+                trial[y] = True
+                if not determined_cells(incidence, trial)[x]:
+                    return y, groups[g]
+    return None
+
+
+def _indicator_mask(dp, counts: pd.DataFrame, index: pd.MultiIndex) -> pd.DataFrame:
     mask = pd.DataFrame(False, index=index, columns=list(dp.catalogue))
     for ind in dp.catalogue.values():
         if ind.from_counts:
-            limit = ind.min_count if ind.min_count is not None else rules.min_count
-            counts = dp.table[ind.numerator].astype(float).to_numpy()
-            mask[ind.id] = (counts > 0) & (counts < limit)
-    dp.suppressed = mask
-    n = int(mask.to_numpy().sum())
-    if n:
-        dp.protocol.append(f"{n} Werte mit Fallzahlen unter {rules.min_count} wurden geheim gehalten.")
+            for col in (ind.numerator, ind.denominator):
+                if col in counts.columns:
+                    mask[ind.id] |= counts[col].to_numpy()
+    return mask
+
+
+def _mark_not_rated(dp, min_population: int) -> None:
+    pop_col = dp.params.data.population
+    for year in dp.years():
+        rows = dp.table[dp.table["jahr"] == year].set_index("gebiet_id")
+        if pop_col and min_population:
+            small = rows[pop_col].astype(float) < min_population
+            dp.not_rated[year] = sorted(rows.index[small.fillna(True)])
+        else:
+            dp.not_rated[year] = []
+
+
+def _entry(gid, year, col, kind, reason) -> dict:
+    return {"gebiet_id": str(gid), "jahr": int(year), "spalte": col, "art": kind, "grund": reason}
+
+
+def _protocol(dp) -> list[str]:
+    log = dp.suppression_log
+    if log.empty:
+        return []
+    n_prim = int((log["art"] == PRIMARY).sum())
+    n_sec = int((log["art"] == SECONDARY).sum())
+    return [f"{n_prim} Fallzahlen unter der Geheimhaltungsgrenze und {n_sec} weitere zu ihrem Schutz "
+            f"(sekundäre Geheimhaltung) wurden geheim gehalten (alle Jahre)."]
+
+
+def describe_suppression(dp, year: int | None = None) -> list[str]:
+    """German sentences for the Methodenanhang: what was withheld, why, and by which method.
+
+    Only numbers of withheld cells are given, never which cell was withheld for which reason (that
+    would tell a reader which withheld counts are below the threshold).
+
+    Examples
+    --------
+    >>> from sozialplanung.params import find_params
+    >>> from sozialplanung.datenpaket import load_datenpaket
+    >>> dp = load_datenpaket(find_params("eifelkreis/bitburg-pruem.yaml"))
+    >>> describe_suppression(dp)[0][:40]
+    'Primäre Geheimhaltung: Fallzahlen von 1 '
+    """
+    year = dp.year if year is None else year
+    rules = dp.params.datenschutz
+    limits = count_limits(dp)
+    out = []
+    if rules.min_population:
+        n = len(dp.not_rated.get(year, []))
+        out.append(f"Gebiete mit weniger als {rules.min_population} Einwohner/innen werden nicht bewertet "
+                   f"(Zeichen „x“); {year} betrifft das {n} Gebiete.")
+    if not limits:
+        out.append("Alle Indikatoren liegen als veröffentlichte Quoten ohne Fallzahlen vor; eine "
+                   "Fallzahlgrenze wird daher nicht angewandt.")
+        return out
+    if dp.params.edition == "intern":
+        out.append("Interne Ausgabe: kleine Fallzahlen werden nicht geheim gehalten. Diese Fassung ist nur "
+                   "für den Dienstgebrauch bestimmt und darf nicht veröffentlicht werden.")
+        return out
+    log = getattr(dp, "suppression_log", pd.DataFrame(columns=LOG_COLUMNS))
+    log = log[log["jahr"] == year]
+    n_areas = len(dp.areas)
+    for col, limit in limits.items():
+        names = ", ".join(f"„{i.name}“" for i in dp.catalogue.values() if i.from_counts and i.numerator == col)
+        prim = int(((log["spalte"] == col) & (log["art"] == PRIMARY)).sum())
+        sec = int(((log["spalte"] == col) & (log["art"] == SECONDARY)).sum())
+        out.append(f"Primäre Geheimhaltung: Fallzahlen von 1 bis {limit - 1} (Spalte „{col}“) werden geheim "
+                   f"gehalten, ebenso die daraus berechneten Quoten ({names}); {year} betrifft das {prim} "
+                   f"von {n_areas} Gebieten.")
+        if rules.secondary:
+            out.append(f"Sekundäre Geheimhaltung: Damit sich kein geheim gehaltener Wert als Differenz aus "
+                       f"veröffentlichten Summen und den übrigen Werten zurückrechnen lässt, werden {year} "
+                       f"zusätzlich {sec} Werte der Spalte „{col}“ geheim gehalten.")
+    if rules.secondary:
+        levels = [p.level for p in dp.params.areas.parents]
+        protected = ", ".join([*(f"jede {lv}" for lv in levels), f"die Kommune ({dp.params.kommune})"])
+        out.append(f"Geschützte Summen: {protected}. Verfahren (Heuristik): Solange sich ein geheim "
+                   "gehaltener Wert aus allen veröffentlichten Summen zugleich exakt berechnen lässt "
+                   "(geprüft mit linearer Algebra), wird in der kleinsten betroffenen Summe die kleinste von "
+                   "null verschiedene Fallzahl zusätzlich geheim gehalten, bis kein Wert mehr berechenbar "
+                   "ist. Geschützt wird gegen exakte Rückrechnung, nicht gegen Eingrenzung auf ein Intervall.")
+        unprotected = log[log["art"] == UNPROTECTED]
+        if not unprotected.empty:
+            out.append(f"Achtung: {len(unprotected)} Werte lassen sich nicht durch weitere Zellen schützen, "
+                       "weil die übergeordnete Summe nur aus ihnen besteht; diese Summen sind geheim zu halten.")
+    else:
+        out.append("Sekundäre Geheimhaltung ist ausgeschaltet (datenschutz.secondary: false): geheim "
+                   "gehaltene Werte können sich aus veröffentlichten Summen zurückrechnen lassen.")
+    out.append("Geheim gehaltene Werte sind mit „.“ gekennzeichnet; ob ein Wert wegen einer kleinen Fallzahl "
+               "oder zu deren Schutz geheim gehalten wurde, wird nicht ausgewiesen.")
+    return out

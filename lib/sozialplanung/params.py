@@ -112,6 +112,8 @@ class Params(_Model):
     catalogue: str
     recipe: str | None = None
     indicators: list[str] | None = None
+    key_indicators: list[str] | None = Field(
+        None, description="Schlüsselindikatoren für Karten und Steckbriefe; leer: die ersten drei mit Polarität 1")
     bezugsgesamtheit: Selection | None = None
     berichtsgebiet: Selection | None = None
     datenschutz: Datenschutz = Datenschutz()

@@ -26,6 +26,10 @@ from sozialplanung.params import read_params
 NOTEBOOKS = [
     "01_datenpruefung.ipynb",
     "02_sozialraumanalyse.ipynb",
+    "03_sozialindex.ipynb",
+    "04_faktorenanalyse.ipynb",
+    "05_clusteranalyse.ipynb",
+    "06_raeumliche_statistik.ipynb",
     "09_sozialbericht.ipynb",
 ]
 

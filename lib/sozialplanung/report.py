@@ -22,6 +22,13 @@ _ENV = jinja2.Environment(loader=jinja2.PackageLoader("sozialplanung", "template
                           autoescape=jinja2.select_autoescape(["html", "j2"]))
 
 
+def markdown_list(items: list[str]):
+    """Show sentences as a Markdown list in a notebook."""
+    from IPython.display import Markdown
+
+    return Markdown("\n".join(f"- {item}" for item in items))
+
+
 def _figure(fig, caption: str) -> str:
     img = figures.figure_to_img_tag(fig)
     figures.close(fig)

@@ -53,6 +53,8 @@ class SpatialAutocorrelation:
 
     Attributes
     ----------
+    column_ : str
+        The analysed column (indicator id).
     islands_ : list of str
         gebiet_ids without neighbours (excluded).
     dropped_ : list of str
@@ -118,6 +120,7 @@ class SpatialAutocorrelation:
         from libpysal.graph import Graph
 
         ids = self._validate(gdf, column)
+        self.column_ = column
         frame = gdf.set_index(pd.Index(ids.to_numpy(), name=GEBIET_ID))[[column, "geometry"]]
         frame = frame.set_geometry("geometry")
         missing = frame[column].isna()

@@ -1,0 +1,113 @@
+"""The analyses of a Datenpaket: each function fits one estimator over the Bezugsgesamtheit.
+
+These are the only places where a Datenpaket meets the estimators (:mod:`recipes`, :mod:`factor`,
+:mod:`cluster`, :mod:`spatial`); notebooks and the report call them, so both show the same numbers.
+Areas that are not rated (below the minimum population) take part in no analysis.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sozialplanung.cluster import ClusterTypology
+from sozialplanung.datenpaket import Datenpaket
+from sozialplanung.errors import SozialplanungError
+from sozialplanung.factor import FactorAnalysis
+from sozialplanung.recipes import SozialIndex, read_recipe
+from sozialplanung.sensitivity import Sensitivity
+from sozialplanung.spatial import SpatialAutocorrelation
+
+
+def rated_ids(dp: Datenpaket) -> list[str]:
+    """The Bezugsgesamtheit without the areas that are not rated."""
+    skip = set(dp.not_rated.get(dp.year, []))
+    return [i for i in dp.reference_ids if i not in skip]
+
+
+def recipe(dp: Datenpaket):
+    if not dp.params.recipe:
+        raise SozialplanungError("Für den Sozialindex ist kein Rezept angegeben.", file=dp.params.path,
+                                 field="recipe", hint="z. B. recipe: ../rezepte/sozialformel.yaml")
+    return read_recipe(dp.params.resolve(dp.params.recipe))
+
+
+def sozialindex(dp: Datenpaket) -> SozialIndex:
+    """The Sozialindex of the params' recipe, computed over the Bezugsgesamtheit."""
+    ids = dp.reference_ids
+    return SozialIndex(recipe(dp)).fit(dp.values().loc[ids], einwohner=dp.population().loc[ids], year=dp.year)
+
+
+def sensitivity(dp: Datenpaket, n_draws: int = 1000) -> Sensitivity:
+    """How stable each area's status class is (leave one indicator out; weights ±20 %)."""
+    ids = dp.reference_ids
+    return Sensitivity(recipe(dp), n_draws=n_draws, random_state=dp.params.analyses.random_state).fit(
+        dp.values().loc[ids], einwohner=dp.population().loc[ids], year=dp.year)
+
+
+def factor_indicators(dp: Datenpaket) -> list[str]:
+    spec = dp.params.analyses.factor
+    chosen = spec.indicators or [i for i, ind in dp.catalogue.items() if ind.polarity != 0]
+    unknown = [i for i in chosen if i not in dp.catalogue]
+    if unknown:
+        raise SozialplanungError(f"Der Indikator „{unknown[0]}“ steht nicht im Katalog.", file=dp.params.path,
+                                 field="analyses.factor.indicators", hint=f"Vorhanden: {', '.join(dp.catalogue)}")
+    return chosen
+
+
+def faktorenanalyse(dp: Datenpaket) -> FactorAnalysis:
+    """Exploratory factor analysis of the chosen indicators over the rated areas."""
+    spec = dp.params.analyses.factor
+    frame = dp.values().loc[rated_ids(dp), factor_indicators(dp)]
+    return FactorAnalysis(spec.n_factors, method=spec.method, rotation=spec.rotation, marker=spec.marker,
+                          random_state=dp.params.analyses.random_state).fit(frame)
+
+
+def need_score(dp: Datenpaket, ids) -> pd.Series:
+    """Handlungsbedarf per area: mean z-value (ddof=1) of the polarity-aligned indicators (polarity ≠ 0)."""
+    cols = [i for i in factor_indicators(dp) if dp.catalogue[i].polarity != 0]
+    values = dp.values().loc[list(ids), cols]
+    z = (values - values.mean()) / values.std(ddof=1)
+    signs = pd.Series({c: dp.catalogue[c].polarity for c in cols})
+    return (z * signs).mean(axis=1).rename("handlungsbedarf")
+
+
+def clusteranalyse(dp: Datenpaket, fa: FactorAnalysis | None = None) -> ClusterTypology:
+    """Typology of the rated areas on the factor scores (Aachen chain), ordered by Handlungsbedarf."""
+    spec = dp.params.analyses.cluster
+    fa = fa or faktorenanalyse(dp)
+    scores = fa.scores_
+    return ClusterTypology(spec.k, method=spec.method, n_bootstrap=spec.n_bootstrap, standardize=False,
+                           random_state=dp.params.analyses.random_state).fit(
+        scores, need=need_score(dp, scores.index))
+
+
+def raeumliche_statistik(dp: Datenpaket, indicator: str | None = None) -> SpatialAutocorrelation:
+    """Moran's I and LISA clusters of one indicator over the Bezugsgesamtheit (neighbours within it)."""
+    spec = dp.params.analyses.spatial
+    indicator = indicator or spec.indicator or next(iter(dp.catalogue))
+    ids = rated_ids(dp)
+    gdf = dp.areas.loc[ids, ["geometry"]].assign(**{indicator: dp.values().loc[ids, indicator]})
+    return SpatialAutocorrelation(permutations=spec.permutations,
+                                  random_state=dp.params.analyses.random_state).fit(gdf, indicator)
+
+
+def for_report(dp: Datenpaket, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the shown areas (Berichtsgebiet) of a result table, indexed by ``gebiet_id``, with names."""
+    frame = frame.set_index("gebiet_id") if "gebiet_id" in frame.columns else frame
+    out = frame.reindex(dp.shown_ids)
+    out.insert(0, "name", dp.areas.loc[dp.shown_ids, "name"])
+    out.index.name = "gebiet_id"
+    return out
+
+
+def crosstab(a: pd.Series, b: pd.Series, *, rows: str, columns: str) -> pd.DataFrame:
+    """Cross-table of two classifications of the same areas (with totals)."""
+    both = pd.concat([a.rename(rows), b.rename(columns)], axis=1, join="inner").dropna()
+    return pd.crosstab(both[rows], both[columns], margins=True, margins_name="Summe")
+
+
+def loadings_table(fa: FactorAnalysis) -> pd.DataFrame:
+    """Loadings with communalities, one row per indicator (``indikator`` first)."""
+    out = fa.loadings_.assign(kommunalitaet=fa.communalities_)
+    out.index.name = "indikator"
+    return out
