@@ -100,6 +100,14 @@ def for_report(dp: Datenpaket, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def status_dynamik(index) -> pd.DataFrame:
+    """Cross-table Status × Dynamik (the MSS 4 × 3 matrix); empty when the recipe has no Dynamik part."""
+    if index.dynamik_ is None:
+        return pd.DataFrame()
+    parts = index.recipe_.parts()
+    return crosstab(index.status_, index.dynamik_, rows=parts["status"].label, columns=parts["dynamik"].label)
+
+
 def crosstab(a: pd.Series, b: pd.Series, *, rows: str, columns: str) -> pd.DataFrame:
     """Cross-table of two classifications of the same areas (with totals)."""
     both = pd.concat([a.rename(rows), b.rename(columns)], axis=1, join="inner").dropna()

@@ -62,7 +62,14 @@ DYNAMIK_COLORS = ["#0072B2", "#dddddd", "#E69F00"]
 
 
 def index_map(dp: Datenpaket, index, part: str = "status"):
-    """Map of the Status- or Dynamik-Index classes of a fitted :class:`SozialIndex`."""
+    """Map of the Status- or Dynamik-Index classes of a fitted :class:`SozialIndex`.
+
+    Returns a German note instead of a map when the recipe has no such part (e.g. no Dynamik-Index).
+    """
+    if part not in index.recipe_.parts():
+        from IPython.display import Markdown
+
+        return Markdown(f"*Das Rezept „{index.recipe_.name}“ hat keinen Teil „{part}“.*")
     spec = index.recipe_.parts()[part]
     classes = getattr(index, f"{part}_")
     codes = [c.code for c in spec.classification.classes]

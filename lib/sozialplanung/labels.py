@@ -1,0 +1,72 @@
+"""How the report names areas, parent areas and references in running text.
+
+Names repeat (Berlin has two „Schloßstraße“), so an area is always named with its id:
+``01100101 Stülerstraße``. The reference population (Bezugsgesamtheit) has its own name: for a
+Bezirk report it is the whole city, not the Bezirk.
+"""
+
+from __future__ import annotations
+
+from sozialplanung.formatting import fmt_number
+
+
+def area(dp, gid: str) -> str:
+    """``"01100101 Stülerstraße"``."""
+    return f"{gid} {dp.areas.at[gid, 'name']}"
+
+
+def parent(dp, level: str, pid: str) -> str:
+    """``"Bezirksregion 011001 Tiergarten Süd"`` (the id alone where no name is known)."""
+    names = dp.parents.get(level)
+    if names is not None and pid in names.index and "name" in names.columns:
+        return f"{level} {pid} {names.at[pid, 'name']}"
+    return f"{level} {pid}"
+
+
+def is_view(dp) -> bool:
+    """True if the report shows only part of the Bezugsgesamtheit (e.g. one Bezirk of Berlin)."""
+    return set(dp.shown_ids) != set(dp.reference_ids)
+
+
+def reference(dp) -> str:
+    """Name of the Bezugsgesamtheit in text: the Kommune, or ``Gesamtstadt`` for a view of a city.
+
+    A params field ``bezugsname`` (if present) takes precedence.
+    """
+    name = getattr(dp.params, "bezugsname", None)
+    if name:
+        return name
+    if not is_view(dp):
+        return dp.params.kommune
+    return "Gesamtstadt" if dp.params.bezugsgesamtheit is None else "Bezugsgesamtheit"
+
+
+def berichtsgebiet(dp) -> str:
+    """Name of the Berichtsgebiet in text (``Bezirk 01 Mitte``, or the Kommune)."""
+    sel = dp.params.berichtsgebiet
+    if sel is None or not is_view(dp) or sel.level == dp.params.areas.level:
+        return dp.params.kommune
+    return ", ".join(parent(dp, sel.level, pid) for pid in sel.ids)
+
+
+def value(x: float, unit: str, decimals: int = 1, approx: bool = False) -> str:
+    """``"12,5 %"``, ``"≈ 12,5 %"``, ``"1,2 Prozentpunkte"``."""
+    text = fmt_number(x, decimals)
+    if unit in ("%", "‰"):
+        text += "\u00a0" + unit
+    elif unit:
+        text += " " + unit
+    return ("≈ " if approx else "") + text
+
+
+def level_plural(level: str) -> str:
+    """German plural of an area level (Planungsraum → Planungsräume)."""
+    special = {"Planungsraum": "Planungsräume", "Sozialraum": "Sozialräume", "Gemeinde": "Gemeinden",
+               "Lebensraum": "Lebensräume", "Stadtteil": "Stadtteile", "Bezirk": "Bezirke",
+               "Bezirksregion": "Bezirksregionen", "Quartier": "Quartiere"}
+    return special.get(level, f"Gebiete ({level})")
+
+
+def level_name(dp) -> str:
+    """Singular name of the report's area level (``Planungsraum``)."""
+    return dp.params.areas.level
