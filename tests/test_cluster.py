@@ -114,8 +114,8 @@ def test_plots_and_errors():
     assert isinstance(ct.plot_dendrogram(), matplotlib.figure.Figure)
     assert isinstance(ct.plot_profiles(), matplotlib.figure.Figure)
     km = ClusterTypology(k=3, method="kmeans", n_bootstrap=0).fit(frame)
-    with pytest.raises(SozialplanungError, match="nur für das Ward-Verfahren"):
-        km.plot_dendrogram()
+    fig = km.plot_dendrogram()  # the Ward tree for orientation, also when the types come from k-means
+    assert "k-means" in fig.axes[0].get_title()
     with pytest.raises(SozialplanungError, match="Clusterverfahren „pam“"):
         ClusterTypology(method="pam").fit(frame)
     with pytest.raises(SozialplanungError, match="Bedarfswert"):

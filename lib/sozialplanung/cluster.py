@@ -260,10 +260,11 @@ class ClusterTypology:
 
     def plot_dendrogram(self, ax=None, truncate: int = 30):
         """Dendrogram of the Ward tree, cut at ``k_`` types (last ``truncate`` merges)."""
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
 
         self._check_fitted()
-        fig, ax = (plt.subplots(figsize=(8, 4)) if ax is None else (ax.figure, ax))
+        fig = Figure(figsize=(8, 4)) if ax is None else ax.figure
+        ax = fig.subplots() if ax is None else ax
         height = self.ward_tree_[-(self.k_ - 1), 2] if self.k_ > 1 else 0.0
         dendrogram(self.ward_tree_, ax=ax, truncate_mode="lastp", p=truncate, no_labels=False,
                    color_threshold=height, above_threshold_color="#999999")
@@ -279,12 +280,13 @@ class ClusterTypology:
 
     def plot_profiles(self, ax=None):
         """Heatmap of the mean z-values of each indicator per type."""
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
 
         self._check_fitted()
         data = self.profiles_
-        fig, ax = (plt.subplots(figsize=(7.0 + 0.6 * data.shape[1], 2.2 + 0.5 * len(data)), layout="constrained")
-                   if ax is None else (ax.figure, ax))
+        size = (7.0 + 0.6 * data.shape[1], 2.2 + 0.5 * len(data))
+        fig = Figure(figsize=size, layout="constrained") if ax is None else ax.figure
+        ax = fig.subplots() if ax is None else ax
         limit = float(np.nanmax(np.abs(data.to_numpy()))) or 1.0
         image = ax.imshow(data.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
         ax.set_xticks(range(data.shape[1]), data.columns, rotation=45, ha="right")

@@ -170,7 +170,7 @@ def _secondary(dp, groups: list[Group], values: pd.Series, counts: pd.DataFrame,
         if choice is None:
             given_up.add(x)
             log.append(_entry(cells[x], year, col, UNPROTECTED,
-                              "nicht schützbar: die Summe besteht nur aus diesem Wert (Summe geheim halten)"))
+                              "nicht schützbar: keine weitere Zelle verhindert die Rückrechnung (Summe geheim halten)"))
             continue
         y, group = choice
         hidden[y] = True
@@ -179,17 +179,26 @@ def _secondary(dp, groups: list[Group], values: pd.Series, counts: pd.DataFrame,
 
 
 def _cover(incidence, hidden, vals, cells, groups, x) -> tuple[int, Group] | None:
-    """The cell to withhold additionally so that ``x`` is no longer determined, and its group."""
-    containing = sorted((g for g in range(len(groups)) if incidence[g, x]), key=lambda g: incidence[g].sum())
+    """The cell to withhold additionally so that ``x`` is no longer determined, and its group.
+
+    Tried in order: cells of the groups containing ``x`` (smallest group first), then every other
+    published cell (for totals that overlap without nesting); within each, non-zero counts first,
+    smallest count first, ties by id.
+    """
+    size = incidence.sum(axis=1)
+    containing = sorted((g for g in range(len(groups)) if incidence[g, x]), key=lambda g: size[g])
+    home = {i: min((g for g in range(len(groups)) if incidence[g, i]), key=lambda g: size[g], default=None)
+            for i in range(len(cells))}
     for allow_zero in (False, True):
-        for g in containing:
-            members = np.flatnonzero(incidence[g] & ~hidden)
-            members = [i for i in members if (vals[i] == 0) == allow_zero]
+        tiers = [np.flatnonzero(incidence[g]) for g in containing] + [np.arange(len(cells))]
+        for g, members in zip([*containing, None], tiers):
+            members = [i for i in members if not hidden[i] and (vals[i] == 0) == allow_zero]
             for y in sorted(members, key=lambda i: (vals[i], cells[i])):
                 trial = hidden.copy()
                 trial[y] = True
                 if not determined_cells(incidence, trial)[x]:
-                    return y, groups[g]
+                    group = g if g is not None else home[y]
+                    return y, groups[group] if group is not None else groups[containing[0]]
     return None
 
 
@@ -226,6 +235,10 @@ def _protocol(dp) -> list[str]:
     n_sec = int((log["art"] == SECONDARY).sum())
     return [f"{n_prim} Fallzahlen unter der Geheimhaltungsgrenze und {n_sec} weitere zu ihrem Schutz "
             f"(sekundäre Geheimhaltung) wurden geheim gehalten (alle Jahre)."]
+
+
+def _werte(n: int) -> str:
+    return f"{n} Wert" if n == 1 else f"{n} Werte"
 
 
 def describe_suppression(dp, year: int | None = None) -> list[str]:
@@ -271,7 +284,7 @@ def describe_suppression(dp, year: int | None = None) -> list[str]:
         if rules.secondary:
             out.append(f"Sekundäre Geheimhaltung: Damit sich kein geheim gehaltener Wert als Differenz aus "
                        f"veröffentlichten Summen und den übrigen Werten zurückrechnen lässt, werden {year} "
-                       f"zusätzlich {sec} Werte der Spalte „{col}“ geheim gehalten.")
+                       f"zusätzlich {_werte(sec)} der Spalte „{col}“ geheim gehalten.")
     if rules.secondary:
         levels = [p.level for p in dp.params.areas.parents]
         protected = ", ".join([*(f"jede {lv}" for lv in levels), f"die Kommune ({dp.params.kommune})"])
@@ -282,8 +295,9 @@ def describe_suppression(dp, year: int | None = None) -> list[str]:
                    "ist. Geschützt wird gegen exakte Rückrechnung, nicht gegen Eingrenzung auf ein Intervall.")
         unprotected = log[log["art"] == UNPROTECTED]
         if not unprotected.empty:
-            out.append(f"Achtung: {len(unprotected)} Werte lassen sich nicht durch weitere Zellen schützen, "
-                       "weil die übergeordnete Summe nur aus ihnen besteht; diese Summen sind geheim zu halten.")
+            out.append(f"Achtung: {_werte(len(unprotected))} lassen sich nicht durch weitere Zellen schützen "
+                       "(etwa wenn eine übergeordnete Summe nur aus ihnen besteht); diese Summen sind geheim zu "
+                       "halten.")
     else:
         out.append("Sekundäre Geheimhaltung ist ausgeschaltet (datenschutz.secondary: false): geheim "
                    "gehaltene Werte können sich aus veröffentlichten Summen zurückrechnen lassen.")

@@ -31,7 +31,14 @@ def output_dir(dp, value: str | Path = "") -> Path:
     return path
 
 
-def write_tables(output_dir: str | Path, **tables: pd.DataFrame) -> list[Path]:
+class WrittenTables(list):
+    """The paths written by :func:`write_tables`; shown in a notebook as a short German line."""
+
+    def __repr__(self) -> str:
+        return f"{len(self)} Tabellen geschrieben: " + ", ".join(f"tabellen/{p.name}" for p in self)
+
+
+def write_tables(output_dir: str | Path, **tables: pd.DataFrame) -> WrittenTables:
     """Write each DataFrame as ``tabellen/<name>.csv``; an index named ``gebiet_id`` becomes the first column.
 
     Examples
@@ -39,14 +46,14 @@ def write_tables(output_dir: str | Path, **tables: pd.DataFrame) -> list[Path]:
     >>> import tempfile
     >>> d = tempfile.mkdtemp()
     >>> df = pd.DataFrame({"wert": [1/3]}, index=pd.Index(["01"], name="gebiet_id"))
-    >>> [p.name for p in write_tables(d, beispiel=df)]
-    ['beispiel.csv']
+    >>> write_tables(d, beispiel=df)
+    1 Tabellen geschrieben: tabellen/beispiel.csv
     >>> open(f"{d}/tabellen/beispiel.csv").read()
     'gebiet_id,wert\\n01,0.333333\\n'
     """
     folder = Path(output_dir) / TABLES
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
+    paths = WrittenTables()
     for name, df in tables.items():
         df = df.reset_index() if df.index.name else df.reset_index(drop=True)
         if isinstance(df.columns, pd.MultiIndex):

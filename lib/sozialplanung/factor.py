@@ -294,11 +294,12 @@ class FactorAnalysis:
         -------
         matplotlib.figure.Figure
         """
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
 
         self._check_fitted()
         if ax is None:
-            fig, ax = plt.subplots(figsize=(6, 4))
+            fig = Figure(figsize=(6, 4))
+            ax = fig.subplots()
         else:
             fig = ax.figure
         table = self.parallel_.table

@@ -55,9 +55,12 @@ def status_klassen(dp, results) -> list[Finding]:
     status = index.status_.reindex(rated)
     (c1, l1), (c2, l2) = _need_classes(index)
     n1, n2 = int((status == c1).sum()), int((status == c2).sum())
-    plural = labels.level_plural(dp.params.areas.level)
-    text = (f"In {fmt_int(n1)} von {fmt_int(len(rated))} bewerteten {plural} ist der Status „{l1}“, "
-            f"in {fmt_int(n2)} weiteren „{l2}“.")
+    plural = labels.level_plural(dp.params.areas.level, dative=True)
+    if n1 + n2 == 0:
+        text = (f"In keinem der {fmt_int(len(rated))} bewerteten {plural} ist der Status „{l1}“ oder „{l2}“.")
+    else:
+        text = (f"In {fmt_int(n1)} von {fmt_int(len(rated))} bewerteten {plural} ist der Status „{l1}“, "
+                f"in {fmt_int(n2)} weiteren „{l2}“.")
     return [Finding("status_klassen", text)]
 
 
@@ -84,8 +87,8 @@ def konzentration(dp, results) -> list[Finding]:
     if n_top < 2:
         return []
     names = " oder ".join(f"„{lab}“" for _, lab in _need_classes(index)[::-1])
-    text = (f"Von den {fmt_int(len(low))} {labels.level_plural(dp.params.areas.level)} mit Status {names} "
-            f"liegen {fmt_int(n_top)} in der {labels.parent(dp, level, top)}.")
+    text = (f"Von den {fmt_int(len(low))} {labels.level_plural(dp.params.areas.level, dative=True)} mit Status "
+            f"{names} liegen {fmt_int(n_top)} {labels.in_parent_area(dp, level, top)}.")
     return [Finding("konzentration", text)]
 
 
@@ -97,7 +100,7 @@ def dynamik(dp, results) -> list[Finding]:
     best, worst = classes[0], classes[-1]
     dyn = index.dynamik_.reindex(_rated_shown(dp, index))
     n_worst, n_best = int((dyn == worst.code).sum()), int((dyn == best.code).sum())
-    text = (f"Die Dynamik ist in {fmt_count(n_worst, labels.level_name(dp), labels.level_plural(dp.params.areas.level))} "
+    text = (f"Die Dynamik ist in {fmt_count(n_worst, labels.level_name(dp), labels.level_plural(dp.params.areas.level, dative=True))} "
             f"„{worst.label}“ und in {fmt_int(n_best)} „{best.label}“.")
     return [Finding("dynamik", text)]
 
@@ -110,7 +113,7 @@ def _compare_word(a: float, b: float, decimals: int = 1) -> str:
 def vergleich(dp, results) -> list[Finding]:
     if not labels.is_view(dp):
         return []
-    ref_name, area_name = labels.reference(dp), labels.berichtsgebiet(dp)
+    where = labels.in_berichtsgebiet(dp)
     out = []
     for ind_id in dp.key_indicators:
         ind = dp.catalogue[ind_id]
@@ -119,8 +122,8 @@ def vergleich(dp, results) -> list[Finding]:
         if np.isnan(own) or np.isnan(ref):
             continue
         word = _compare_word(own, ref)
-        text = (f"{ind.name}: In {area_name} liegt der Wert mit {labels.value(own, ind.unit, approx=approx)} "
-                f"{word} dem Wert der {ref_name} ({labels.value(ref, ind.unit, approx=approx)}).")
+        text = (f"{ind.name}: {where[0].upper() + where[1:]} liegt der Wert mit {labels.value(own, ind.unit, approx=approx)} "
+                f"{word} dem Wert {labels.reference_for(dp)} ({labels.value(ref, ind.unit, approx=approx)}).")
         out.append(Finding("vergleich", text))
     return out
 
@@ -157,8 +160,8 @@ def ressourcen(dp, results) -> list[Finding]:
         below = (values[keys] < refs).all(axis=1) & values[keys].notna().all(axis=1)
         names = ", ".join(dp.catalogue[i].name for i in keys)
         out.append(Finding("ressourcen", f"In {fmt_int(int(below.sum()))} von {fmt_int(len(rated))} bewerteten "
-                           f"{labels.level_plural(dp.params.areas.level)} liegen alle Schlüsselindikatoren ({names}) "
-                           f"unter dem Wert der {labels.reference(dp)}.", "ressource"))
+                           f"{labels.level_plural(dp.params.areas.level, dative=True)} liegen alle Schlüsselindikatoren "
+                           f"({names}) unter dem Wert {labels.reference_for(dp)}.", "ressource"))
     index = results.get("index")
     if index is not None:
         best = index.recipe_.parts()["status"].classification.classes[0]
@@ -174,8 +177,8 @@ def ressourcen(dp, results) -> list[Finding]:
             continue
         n_above = int((col > ref).sum())
         gid = col.idxmax()
-        out.append(Finding("ressourcen", f"Ressource „{ind.name}“: In {fmt_int(n_above)} {labels.level_plural(dp.params.areas.level)} "
-                           f"liegt der Wert über dem der {labels.reference(dp)} ({labels.value(ref, ind.unit, approx=approx)}), "
+        out.append(Finding("ressourcen", f"Ressource „{ind.name}“: In {fmt_int(n_above)} {labels.level_plural(dp.params.areas.level, dative=True)} "
+                           f"liegt der Wert über dem {labels.reference_for(dp)} ({labels.value(ref, ind.unit, approx=approx)}), "
                            f"am höchsten in {labels.area(dp, gid)} ({labels.value(col[gid], ind.unit)}).", "ressource"))
     return out
 

@@ -59,14 +59,45 @@ def value(x: float, unit: str, decimals: int = 1, approx: bool = False) -> str:
     return ("≈ " if approx else "") + text
 
 
-def level_plural(level: str) -> str:
-    """German plural of an area level (Planungsraum → Planungsräume)."""
-    special = {"Planungsraum": "Planungsräume", "Sozialraum": "Sozialräume", "Gemeinde": "Gemeinden",
-               "Lebensraum": "Lebensräume", "Stadtteil": "Stadtteile", "Bezirk": "Bezirke",
-               "Bezirksregion": "Bezirksregionen", "Quartier": "Quartiere"}
-    return special.get(level, f"Gebiete ({level})")
+_PLURAL = {"Planungsraum": "Planungsräume", "Sozialraum": "Sozialräume", "Gemeinde": "Gemeinden",
+           "Lebensraum": "Lebensräume", "Stadtteil": "Stadtteile", "Bezirk": "Bezirke",
+           "Bezirksregion": "Bezirksregionen", "Quartier": "Quartiere", "Prognoseraum": "Prognoseräume",
+           "Verbandsgemeinde": "Verbandsgemeinden", "Ortsteil": "Ortsteile"}
+
+
+def level_plural(level: str, dative: bool = False) -> str:
+    """German plural of an area level (Planungsraum → Planungsräume, dative Planungsräumen)."""
+    plural = _PLURAL.get(level)
+    if plural is None:
+        return "Gebieten" if dative else "Gebiete"
+    return plural + "n" if dative and not plural.endswith("n") else plural
+
+
+def in_parent(level: str) -> str:
+    """``"in der Bezirksregion"`` / ``"im Prognoseraum"`` (grammatical gender from the word's ending)."""
+    feminine = level.endswith(("region", "gemeinde", "ion", "schaft", "stadt", "ung"))
+    return f"in der {level}" if feminine else f"im {level}"
+
+
+def reference_for(dp) -> str:
+    """``"für Berlin"`` or ``"für die Gesamtstadt"``."""
+    name = reference(dp)
+    return f"für die {name}" if name in ("Gesamtstadt", "Bezugsgesamtheit") else f"für {name}"
 
 
 def level_name(dp) -> str:
     """Singular name of the report's area level (``Planungsraum``)."""
     return dp.params.areas.level
+
+
+def in_parent_area(dp, level: str, pid: str) -> str:
+    """``"in der Bezirksregion 014010 Wedding Zentrum"``."""
+    return in_parent(level) + parent(dp, level, pid)[len(level):]
+
+
+def in_berichtsgebiet(dp) -> str:
+    """``"im Bezirk 01 Mitte"`` or ``"in Berlin"``."""
+    sel = dp.params.berichtsgebiet
+    if sel is None or not is_view(dp) or sel.level == dp.params.areas.level:
+        return f"in {dp.params.kommune}"
+    return ", ".join(in_parent_area(dp, sel.level, pid) for pid in sel.ids)
