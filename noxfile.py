@@ -22,7 +22,7 @@ def demo(session: nox.Session) -> None:
     """Demo rendern: Berlin und seine 12 Bezirke, dazu output/index.html."""
     session.install("-e", ".")
     files = sorted(str(p) for p in __import__("pathlib").Path("params/berlin").glob("*.yaml"))
-    session.run("sozialplanung", "render", *files, *session.posargs)
+    session.run("sozialplanung", "render", "--parallel", "2", *files, *session.posargs)
 
 
 @nox.session(default=False)

@@ -39,3 +39,15 @@ def edit_yaml(path: Path, old: str, new: str) -> Path:
     assert old in text, f"{old!r} nicht in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def rendered_mitte(tmp_path_factory) -> Path:
+    """The Mitte report rendered once per test session through papermill (``output/berlin-mitte``)."""
+    from sozialplanung.render import render_many
+
+    root = tmp_path_factory.mktemp("output")
+    results = render_many([PARAMS / "berlin" / "mitte.yaml"], output_root=root, notebooks=REPO / "notebooks",
+                          echo=lambda *_: None)
+    assert results[0].ok, results[0].message
+    return root / "berlin-mitte"

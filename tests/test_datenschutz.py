@@ -86,11 +86,11 @@ def published_groups(dp) -> list[list[str]]:
 def brute_force_recoverable(values: dict[str, int], hidden: set[str], groups) -> set[str]:
     """Hidden cells for which no other non-negative integer table fits all published numbers.
 
-    Searches perturbations of ±1 on up to three hidden cells that keep every group total.
+    Searches perturbations of ±1 on up to four hidden cells that keep every group total.
     """
     hidden = sorted(hidden)
     safe = set()
-    for size in (2, 3):
+    for size in (2, 3, 4):
         for cells in itertools.combinations(hidden, size):
             for signs in itertools.product((1, -1), repeat=size):
                 delta = dict(zip(cells, signs))

@@ -85,9 +85,8 @@ def plant(folder: Path, dp, gid: str, count: int, rate: float) -> dict[str, str]
     page = (folder / "bericht.html").read_text(encoding="utf-8")
     row_start = page.index(f'<th scope="row">{gid}</th>')
     row_end = page.index("</tr>", row_start)
-    row = page[row_start:row_end]
-    (folder / "bericht.html").write_text(page[:row_start] + row[: row.rindex("<td>")] + f"<td>{german}</td>"
-                                         + page[row_end:], encoding="utf-8")
+    row = page[row_start:row_end].replace("<td>.</td>", f"<td>{german}</td>", 1)   # the rate column
+    (folder / "bericht.html").write_text(page[:row_start] + row + page[row_end:], encoding="utf-8")
     nb = notebook([{"output_type": "stream", "name": "stdout",
                     "text": [f"Gemeinde {gid}: {count} Arbeitslose\n"]}])
     (folder / "notebooks" / "03_test.ipynb").write_text(json.dumps(nb), encoding="utf-8")
@@ -106,6 +105,18 @@ def test_planted_leaks_are_found_in_every_artifact_type(tmp_path, dp, secret):
         assert by_file[file].gebiet_id == gid and what in by_file[file].found
     with pytest.raises(SozialplanungError, match="Datenschutz-Prüfung fehlgeschlagen: 5 geheim"):
         leaks.check_outputs(folder, dp)
+
+
+def test_count_next_to_the_rate_is_found(tmp_path, dp, secret):
+    gid, count, _ = secret
+    name = dp.areas.at[gid, "name"]
+    (tmp_path / "tabelle.html").write_text(
+        '<table><thead><tr><th>Nr.</th><th>Gebiet</th><th>Arbeitslosenanteil<br>%</th><th>Fälle<br>Anzahl</th>'
+        f'</tr></thead><tbody><tr><th scope="row">{gid}</th><td>{name}</td><td>.</td><td>{count}</td></tr>'
+        '</tbody></table>', encoding="utf-8")
+    found = leaks.scan_outputs(tmp_path, dp)
+    assert [(f.file, f.gebiet_id, f.spalte) for f in found] == [("tabelle.html", gid, "arbeitslose")]
+    assert "Spalte „Fälle Anzahl“" in found[0].found
 
 
 def test_notebook_html_output_and_deviation_column_are_checked(tmp_path, dp, secret):

@@ -24,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     ren.add_argument("params", nargs="+", metavar="PARAMS", help="Parameterdatei(en) (YAML)")
     ren.add_argument("--ausgabe", default="output", metavar="ORDNER", help="Ausgabeordner (Standard: output)")
     ren.add_argument("--notebooks", default="notebooks", metavar="ORDNER", help="Ordner der Notebooks (Standard: notebooks)")
+    ren.add_argument("--parallel", type=int, default=1, metavar="N",
+                     help="so viele Berichte gleichzeitig rendern (Standard: 1; sinnvoll bis zur Zahl der Prozessorkerne)")
     for p in (val, ren):
         p._positionals.title = "Argumente"
         p._optionals.title = "Optionen"
@@ -36,9 +38,11 @@ def main(argv: list[str] | None = None) -> int:
         return _validate(args.params, strict=args.streng)
     from sozialplanung.render import render_many
 
-    results = render_many(args.params, output_root=args.ausgabe, notebooks=args.notebooks)
+    results = render_many(args.params, output_root=args.ausgabe, notebooks=args.notebooks, jobs=args.parallel)
     failed = [r for r in results if not r.ok]
     print(f"{len(results) - len(failed)} von {len(results)} Berichten erstellt; Übersicht: {args.ausgabe}/index.html")
+    if failed:
+        print("Fehlgeschlagen: " + ", ".join(r.params_file for r in failed), file=sys.stderr)
     return 2 if failed else 0
 
 

@@ -179,27 +179,36 @@ def _secondary(dp, groups: list[Group], values: pd.Series, counts: pd.DataFrame,
 
 
 def _cover(incidence, hidden, vals, cells, groups, x) -> tuple[int, Group] | None:
-    """The cell to withhold additionally so that ``x`` is no longer determined, and its group.
+    """The cell to withhold additionally to protect ``x``, and the group it is taken from.
 
-    Tried in order: cells of the groups containing ``x`` (smallest group first), then every other
-    published cell (for totals that overlap without nesting); within each, non-zero counts first,
-    smallest count first, ties by id.
+    Candidates, in order: the published cells of the groups containing ``x`` (smallest group first),
+    then every other published cell (totals that overlap without nesting); non-zero counts before
+    zeros, smallest count first, ties by id. The first candidate that makes ``x`` undetermined wins.
+    If none does alone, the first candidate is taken anyway (progress; the caller loops). None if
+    ``x`` stays determined even with every cell withheld (a total that consists of ``x`` alone).
     """
+    if determined_cells(incidence, np.ones_like(hidden))[x]:
+        return None
     size = incidence.sum(axis=1)
     containing = sorted((g for g in range(len(groups)) if incidence[g, x]), key=lambda g: size[g])
-    home = {i: min((g for g in range(len(groups)) if incidence[g, i]), key=lambda g: size[g], default=None)
-            for i in range(len(cells))}
+    order = []
     for allow_zero in (False, True):
-        tiers = [np.flatnonzero(incidence[g]) for g in containing] + [np.arange(len(cells))]
-        for g, members in zip([*containing, None], tiers):
-            members = [i for i in members if not hidden[i] and (vals[i] == 0) == allow_zero]
-            for y in sorted(members, key=lambda i: (vals[i], cells[i])):
-                trial = hidden.copy()
-                trial[y] = True
-                if not determined_cells(incidence, trial)[x]:
-                    group = g if g is not None else home[y]
-                    return y, groups[group] if group is not None else groups[containing[0]]
-    return None
+        for g, members in zip([*containing, None], [*(np.flatnonzero(incidence[g]) for g in containing),
+                                                    np.arange(len(cells))]):
+            chosen = [i for i in members if not hidden[i] and (vals[i] == 0) == allow_zero]
+            order += [(y, g) for y in sorted(chosen, key=lambda i: (vals[i], cells[i]))]
+    for y, g in order:
+        trial = hidden.copy()
+        trial[y] = True
+        if not determined_cells(incidence, trial)[x]:
+            return y, groups[_home(incidence, size, y) if g is None else g]
+    y, g = order[0]
+    return y, groups[_home(incidence, size, y) if g is None else g]
+
+
+def _home(incidence, size, y) -> int:
+    """The smallest group containing cell ``y``."""
+    return min(np.flatnonzero(incidence[:, y]), key=lambda g: size[g])
 
 
 def _indicator_mask(dp, counts: pd.DataFrame, index: pd.MultiIndex) -> pd.DataFrame:

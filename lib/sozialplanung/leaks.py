@@ -46,6 +46,8 @@ from sozialplanung.errors import SozialplanungError
 
 _WORD = "0-9A-Za-zÄÖÜäöüß"  # letters and digits; "_" and spaces separate words
 _NUMBER = re.compile(r"[−\-]?\d+(?:[.,]\d+)*")
+COUNT_WORDS = ("Fälle", "Fallzahl", "Fallzahlen", "Anzahl")
+"""Header words that mark a column of case numbers (a withheld count there is a leak)."""
 _IMAGES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 _SKIP = {"manifest.json"}  # parameters and SHA-256 hashes, no values
 
@@ -127,7 +129,7 @@ def _secrets(dp, years: list[int]) -> dict[str, list[_Secret]]:
             ind_names = tuple(i.name for i in dp.catalogue.values() if i.from_counts and i.numerator == col)
             for gid in counts.index[counts[col]]:
                 out.setdefault(gid, []).append(
-                    _Secret(gid, col, float(rows.at[gid, col]), "count", (col, *ind_names)))
+                    _Secret(gid, col, float(rows.at[gid, col]), "count", (col, *ind_names, *COUNT_WORDS)))
     return out
 
 
@@ -272,6 +274,8 @@ class _HtmlRows(HTMLParser):
             elif tag in ("td", "th") and t["row"] is not None:
                 span = dict(attrs).get("colspan") or "1"
                 t["cell"] = [tag, int(span) if span.isdigit() else 1, []]
+            elif tag == "br" and t["cell"] is not None:
+                t["cell"][2].append(" ")
 
     def handle_endtag(self, tag):
         if tag in ("style", "script"):

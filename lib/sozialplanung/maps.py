@@ -135,7 +135,13 @@ def _new_axes(ax, figsize):
 def _draw(ax, geo, facecolor: pd.Series, *, context, suppressed, parents, linewidth=0.3):
     """Draw context, coloured, missing and suppressed areas, then parent outlines."""
     if len(context):
-        geo[context].plot(ax=ax, color=CONTEXT_COLOR, edgecolor=EDGE_COLOR, linewidth=linewidth)
+        # only the context areas inside the view: a Bezirk map need not draw all of Berlin
+        others = geo.index.difference(context)
+        xmin, ymin, xmax, ymax = geo.loc[others].total_bounds if len(others) else geo.total_bounds
+        dx, dy = (xmax - xmin) * 0.1, (ymax - ymin) * 0.1
+        near = geo[context].cx[xmin - dx:xmax + dx, ymin - dy:ymax + dy]
+        if len(near):
+            near.plot(ax=ax, color=CONTEXT_COLOR, edgecolor=EDGE_COLOR, linewidth=linewidth)
     shown = facecolor.dropna()
     if len(shown):
         geo[shown.index].plot(ax=ax, color=list(shown), edgecolor=EDGE_COLOR, linewidth=linewidth)

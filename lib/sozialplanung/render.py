@@ -127,21 +127,43 @@ def publish(staging: Path, final: Path) -> None:
         os.replace(staging, final)
 
 
+def _render_task(pf: str, output_root: str, notebooks: str) -> RenderResult:
+    start = time.perf_counter()
+    try:
+        slug = read_params(pf).slug
+        render_one(pf, output_root=output_root, notebooks=notebooks)
+        return RenderResult(str(pf), slug, True, time.perf_counter() - start)
+    except SozialplanungError as exc:
+        return RenderResult(str(pf), None, False, time.perf_counter() - start, str(exc))
+
+
 def render_many(params_files: list[str | Path], *, output_root: str | Path = "output",
-                notebooks: str | Path = "notebooks", echo=print) -> list[RenderResult]:
-    """Render several params files one after another; a failure does not stop the others."""
+                notebooks: str | Path = "notebooks", jobs: int = 1, echo=print) -> list[RenderResult]:
+    """Render several params files; a failure does not stop the others.
+
+    ``jobs > 1`` renders that many Kommunen at once in separate processes (each report is
+    independent; the index page is written at the end).
+    """
+    args = [(str(pf), str(output_root), str(notebooks)) for pf in params_files]
     results = []
-    for pf in params_files:
-        start = time.perf_counter()
-        try:
-            slug = read_params(pf).slug
-            render_one(pf, output_root=output_root, notebooks=notebooks)
-            result = RenderResult(str(pf), slug, True, time.perf_counter() - start)
-            echo(f"✓ {pf} → {Path(output_root) / slug} ({result.seconds:.1f} s)")
-        except SozialplanungError as exc:
-            result = RenderResult(str(pf), None, False, time.perf_counter() - start, str(exc))
-            echo(f"✗ {pf}: {exc}")
+
+    def report(result: RenderResult) -> None:
+        if result.ok:
+            echo(f"✓ {result.params_file} → {Path(output_root) / result.slug} ({result.seconds:.1f} s)")
+        else:
+            echo(f"✗ {result.params_file}: {result.message}")
         results.append(result)
+
+    if jobs > 1 and len(args) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        import multiprocessing
+
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for result in pool.map(_render_task, *zip(*args)):
+                report(result)
+    else:
+        for a in args:
+            report(_render_task(*a))
     write_index(Path(output_root))
     return results
 

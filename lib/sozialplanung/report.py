@@ -1,8 +1,15 @@
-"""The Sozialbericht: a self-contained HTML document assembled from the library's results.
+"""The Sozialbericht: self-contained HTML, tagged PDF, Kurzfassung and Steckbriefe from one run.
 
-Every section is a small function ``(dp, results) -> html``; :data:`SECTIONS` lists them in order.
-Images are embedded as data URIs, styles are inline: opening ``bericht.html`` makes no network
-request.
+:func:`compute_results` fits every analysis once (the same functions the notebooks call);
+every section is a small function ``(dp, results) -> html`` listed in :data:`SECTIONS` (the
+chapter functions live in :mod:`sozialplanung.chapters`). Figures are rendered once to PNG
+data URIs (:func:`figure`) and the same ``<img>`` serves the HTML and the PDF. Opening
+``bericht.html`` makes no network request (a Content-Security-Policy forbids it).
+
+Outputs of :func:`write_bericht` in the output folder: ``bericht.html``, ``bericht.pdf``,
+``kurzfassung.pdf`` (at most four pages) and ``steckbriefe/<gebiet_id>.pdf``; with more than
+:data:`STECKBRIEF_LIMIT` areas the Steckbriefe also form a separate volume ``steckbriefe.pdf``
+instead of an appendix of the main report.
 """
 
 from __future__ import annotations
@@ -10,106 +17,164 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import warnings
 from pathlib import Path
 
 import jinja2
 
-from sozialplanung import atlas, figures, indicators, tables
+from sozialplanung import analyses, figures
 from sozialplanung.datenpaket import Datenpaket
-from sozialplanung.formatting import fmt_date, fmt_int
+from sozialplanung.errors import SozialplanungError, SozialplanungWarning
+from sozialplanung.formatting import fmt_date
 
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader("sozialplanung", "templates"),
                           autoescape=jinja2.select_autoescape(["html", "j2"]))
 
+STECKBRIEF_LIMIT = 80
+"""Up to this many areas the Steckbriefe are an appendix of the report; above, a separate volume."""
+DPI = 110
+"""Resolution of the embedded figures (legible in print, small files)."""
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+"""Content-Security-Policy of every HTML output: nothing may be loaded from anywhere."""
 
-def markdown_list(items: list[str]):
-    """Show sentences as a Markdown list in a notebook."""
+
+def markdown_list(items):
+    """Show sentences (or findings) as a Markdown list in a notebook."""
     from IPython.display import Markdown
 
-    return Markdown("\n".join(f"- {item}" for item in items))
+    return Markdown("\n".join(f"- {getattr(item, 'text', item)}" for item in items))
 
 
-def _figure(fig, caption: str) -> str:
-    img = figures.figure_to_img_tag(fig)
-    figures.close(fig)
-    return f"<figure>{img}<figcaption>{html.escape(caption)}</figcaption></figure>"
+# ----------------------------------------------------------------------------- results
+def _try(results: dict, key: str, func, *args):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SozialplanungWarning)
+            results[key] = func(*args)
+    except SozialplanungError as exc:
+        results[key] = None
+        results["hinweise"].append(f"{key}: {exc.message if hasattr(exc, 'message') else exc}")
 
 
-def section_einleitung(dp: Datenpaket, results: dict) -> str:
-    p = dp.params
-    shown, ref = len(dp.shown_ids), len(dp.reference_ids)
-    level = p.areas.level
-    text = (f"<p>Dieser Bericht beschreibt die soziale Lage in {shown} Gebieten der Ebene {html.escape(level)} "
-            f"({html.escape(p.kommune)}). Bezugswerte, Indizes und Klassen sind über {ref} Gebiete berechnet "
-            f"(Bezugsgesamtheit"
-            + (f": {html.escape(p.bezugsgesamtheit.level)} {', '.join(p.bezugsgesamtheit.ids)}" if p.bezugsgesamtheit else
-               ": die ganze Kommune") + "). Jedes Gebiet wird mit Nummer und Namen genannt, da Namen mehrfach vorkommen.</p>")
-    not_rated = dp.not_rated.get(p.report_year, [])
-    if not_rated:
-        text += (f"<p>{len(not_rated)} Gebiete haben weniger als {fmt_int(p.datenschutz.min_population)} "
-                 "Einwohner/innen und werden nicht bewertet.</p>")
-    return text
+def compute_results(dp: Datenpaket, output_dir: str | Path | None = None) -> dict:
+    """Fit every analysis once; analyses that do not apply (no recipe, one indicator) become None."""
+    from sozialplanung import findings, texts
+    from sozialplanung.manifest import build_manifest, ensure_manifest
+
+    results = {"hinweise": [], "figures": {}}
+    results["manifest"] = (ensure_manifest(dp, Path(output_dir)) if output_dir is not None
+                           else build_manifest(dp.params, dp.inputs))
+    _try(results, "index", analyses.sozialindex, dp) if dp.params.recipe else results.update(index=None)
+    _try(results, "fa", analyses.faktorenanalyse, dp)
+    if results["fa"] is not None:
+        _try(results, "typology", analyses.clusteranalyse, dp, results["fa"])
+    else:
+        results["typology"] = None
+    _try(results, "spatial", analyses.raeumliche_statistik, dp)
+    results["findings"] = findings.compute_findings(dp, results)
+    results["texts"] = texts.load_texts(dp, results)
+    return results
 
 
-def section_themenfelder(dp: Datenpaket, results: dict) -> str:
-    parts = []
-    refs = indicators.reference_table(dp)
-    for feld in dp.catalogue.themenfelder():
-        ids = [i for i, ind in dp.catalogue.items() if ind.themenfeld == feld]
-        parts.append(f"<h3>{html.escape(feld)}</h3>")
-        for ind_id in ids:
-            ind = dp.catalogue[ind_id]
-            fig = atlas.indicator_map(dp, ind_id)
-            parts.append(_figure(fig, f"Karte: {ind.name} – {ind.definition}. Quelle: {ind.source}, Stand {fmt_date(ind.stichtag)}."))
-        parts.append(tables.indicator_table(dp, ids, caption=f"{feld}: Gebiete im Vergleich mit "
-                                            f"{indicators.top_level(dp) or 'Kommune'} und Kommune", references=refs))
-    return "".join(parts)
+# ----------------------------------------------------------------------------- figures
+def figure(results: dict, key: str, factory, caption: str, source: str = "", css_class: str = "") -> str:
+    """``<figure>`` with the embedded PNG, caption and source line; drawn once per run and key."""
+    cache = results.setdefault("figures", {})
+    if key not in cache:
+        fig = factory()
+        cache[key] = figures.figure_to_img_tag(fig, dpi=DPI)
+        figures.close(fig)
+    cls = f' class="{css_class}"' if css_class else ""
+    src = f'<span class="quelle">{html.escape(source)}</span>' if source else ""
+    return f"<figure{cls}>{cache[key]}<figcaption>{html.escape(caption)}{src}</figcaption></figure>"
 
 
-def section_quellen(dp: Datenpaket, results: dict) -> str:
-    items = "".join(f"<li>{html.escape(s)}</li>" for s in dp.params.sources)
-    return (f"<ul>{items}</ul><p>Die Gebietsgrenzen sind für die Darstellung vereinfacht (Daten verändert). "
-            "Bezugswerte aus veröffentlichten Quoten sind einwohnergewichtete Mittel und daher Näherungswerte.</p>")
+# ----------------------------------------------------------------------------- sections
+def _sections(dp: Datenpaket, results: dict) -> list[tuple[str, str, object]]:
+    from sozialplanung import chapters, indikatorblatt, methoden, steckbrief
+
+    out = [
+        ("auf-einen-blick", "Auf einen Blick", chapters.section_auf_einen_blick),
+        ("einleitung", "Einleitung", chapters.section_einleitung),
+        ("themenfelder", "Sozialraumanalyse nach Themenfeldern", chapters.section_themenfelder),
+    ]
+    if results.get("index") is not None:
+        out.append(("sozialindex", "Sozialindex: Status und Dynamik", chapters.section_sozialindex))
+    if results.get("typology") is not None:
+        out.append(("typologie", "Gebietstypen (Clusteranalyse)", chapters.section_typologie))
+    if results.get("fa") is not None:
+        out.append(("faktorenanalyse", "Faktorenanalyse", chapters.section_faktorenanalyse))
+    out += [
+        ("handlungsempfehlungen", "Handlungsempfehlungen", chapters.section_handlungsempfehlungen),
+        ("steckbriefe", "Anhang A: Sozialraum-Steckbriefe", steckbrief.section_steckbriefe),
+        ("indikatorenblaetter", "Anhang B: Indikatorenblätter", indikatorblatt.section_indikatorenblaetter),
+        ("methoden", "Anhang C: Methodenanhang", methoden.section_methoden),
+        ("quellen", "Anhang D: Datenquellen und Lizenzen", chapters.section_quellen),
+        ("provenienz", "Anhang E: Provenienz", chapters.section_provenienz),
+    ]
+    return out
 
 
-def section_provenienz(dp: Datenpaket, results: dict) -> str:
-    m = results.get("manifest") or {}
-    lines = [f"Parameterdatei: {dp.params.path}", f"Git-Commit: {m.get('git_commit')}",
-             f"Erstellt: {m.get('zeitpunkt')}"]
-    lines += [f"Eingabe {k}: {v['pfad']} (SHA-256 {v['sha256'][:16]}…)" for k, v in m.get("eingaben", {}).items()]
-    lines += [f"{k} {v}" for k, v in m.get("versionen", {}).items()]
-    return f'<pre class="provenienz">{html.escape(chr(10).join(lines))}</pre>'
+SECTIONS = ["auf-einen-blick", "einleitung", "themenfelder", "sozialindex", "typologie", "faktorenanalyse",
+            "handlungsempfehlungen", "steckbriefe", "indikatorenblaetter", "methoden", "quellen", "provenienz"]
+"""Section ids in report order (sections whose analysis does not apply are left out)."""
 
 
-SECTIONS = [
-    ("einleitung", "Einleitung", section_einleitung),
-    ("themenfelder", "Sozialraumanalyse nach Themenfeldern", section_themenfelder),
-    ("quellen", "Datenquellen und Lizenzen", section_quellen),
-    ("provenienz", "Provenienz", section_provenienz),
-]
+def _page_context(dp: Datenpaket, title: str) -> dict:
+    stichtage = sorted({ind.stichtag for ind in dp.catalogue.values()})
+    entwurf = dp.params.status == "entwurf"
+    return dict(title=title, kommune=dp.params.kommune, jahr=dp.params.report_year,
+                datenstand=", ".join(fmt_date(s) for s in stichtage), csp=CSP,
+                untertitel=f"{len(dp.shown_ids)} Gebiete der Ebene {dp.params.areas.level}",
+                entwurf=entwurf, status_text="Entwurf" if entwurf else "Veröffentlichung",
+                intern=dp.params.edition == "intern", erstellt=dt.date.today().strftime("%d.%m.%Y"))
 
 
 def render_html(dp: Datenpaket, results: dict | None = None) -> str:
-    results = results or {}
-    stichtage = sorted({ind.stichtag for ind in dp.catalogue.values()})
-    sections = [{"id": sid, "title": title, "html": func(dp, results)} for sid, title, func in SECTIONS]
+    """The complete report as one HTML string."""
+    results = results if results is not None else compute_results(dp)
+    sections = [{"id": sid, "title": title, "html": func(dp, results)} for sid, title, func in _sections(dp, results)]
+    missing = [t for t in sections if f'data-kapitel="' in t["html"] and "hinweis-fehlt" in t["html"]]
     return _ENV.get_template("bericht.html.j2").render(
-        title=f"Sozialbericht {dp.params.kommune} {dp.params.report_year}", kommune=dp.params.kommune,
-        jahr=dp.params.report_year, datenstand=", ".join(fmt_date(s) for s in stichtage),
-        untertitel=f"{len(dp.shown_ids)} {dp.params.areas.level}e",
-        entwurf=dp.params.status == "entwurf",
-        status_text="Entwurf" if dp.params.status == "entwurf" else "Veröffentlichung",
-        erstellt=dt.date.today().strftime("%d.%m.%Y"), sections=sections)
+        **_page_context(dp, f"Sozialbericht {dp.params.kommune} {dp.params.report_year}"),
+        sections=sections, ohne_text=[s["title"] for s in missing])
 
 
-def write_bericht(dp: Datenpaket, output_dir: str | Path) -> Path:
-    """Write ``bericht.html`` into ``output_dir`` (via a temporary file, then renamed)."""
-    from sozialplanung.manifest import ensure_manifest
+def render_kurzfassung(dp: Datenpaket, results: dict) -> str:
+    """The Kurzfassung for committees (at most four pages) as HTML."""
+    from sozialplanung import chapters
 
-    output_dir = Path(output_dir)
-    results = {"manifest": ensure_manifest(dp, output_dir)}
-    path = output_dir / "bericht.html"
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(render_html(dp, results), encoding="utf-8")
+    return _ENV.get_template("kurzfassung.html.j2").render(
+        **_page_context(dp, f"Kurzfassung: Sozialbericht {dp.params.kommune} {dp.params.report_year}"),
+        body=chapters.kurzfassung_body(dp, results))
+
+
+def _write_text(path: Path, text: str) -> Path:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def write_html(dp: Datenpaket, output_dir: str | Path, results: dict | None = None) -> Path:
+    """Write only ``bericht.html`` (no PDF)."""
+    output_dir = Path(output_dir)
+    results = results if results is not None else compute_results(dp, output_dir)
+    return _write_text(output_dir / "bericht.html", render_html(dp, results))
+
+
+def write_bericht(dp: Datenpaket, output_dir: str | Path, *, pdf: bool = True) -> dict[str, object]:
+    """Write every report output; returns paths and page counts (``{"bericht.pdf": (path, pages), …}``)."""
+    from sozialplanung import pdf as pdfmod
+    from sozialplanung import steckbrief
+
+    output_dir = Path(output_dir)
+    results = compute_results(dp, output_dir)
+    page = render_html(dp, results)
+    out = {"bericht.html": _write_text(output_dir / "bericht.html", page)}
+    if not pdf:
+        return out
+    out["bericht.pdf"] = pdfmod.write_pdf(page, output_dir / "bericht.pdf")
+    out["kurzfassung.pdf"] = pdfmod.write_pdf(render_kurzfassung(dp, results), output_dir / "kurzfassung.pdf")
+    out["steckbriefe"] = steckbrief.write_steckbriefe(dp, results, output_dir)
+    return out

@@ -1,0 +1,151 @@
+"""Sozialraum-Steckbriefe: one page per area in one uniform scheme.
+
+Each Steckbrief shows the area's id and name, its parent areas, residents, Status/Dynamik class
+and type, a small locator map, every indicator against the Bezugsgesamtheit (and the top parent
+area) with a deviation bar, and the trend where several years exist. The same HTML fragment is
+an appendix of the report and a page of the separate files ``steckbriefe/<gebiet_id>.pdf``
+(one layout of the whole volume, split by page, :func:`sozialplanung.pdf.write_pages`).
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import numpy as np
+
+from sozialplanung import labels, maps
+from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
+from sozialplanung.indicators import reference_value, top_level
+from sozialplanung.report import STECKBRIEF_LIMIT, _ENV, _page_context, figure
+
+ANCHOR = "steckbrief-"
+BETTER, WORSE, NEUTRAL = maps.OKABE_ITO["blau"], maps.OKABE_ITO["orange"], "#999999"
+
+
+def _locator(dp, gid: str):
+    """Locator map of the area within its top parent area (e.g. its Bezirk), with the outline level."""
+    level = top_level(dp)
+    areas = dp.areas
+    if level is not None and len(dp.areas) > 60:
+        areas = dp.areas[dp.areas[level] == dp.areas.at[gid, level]]
+    outline = None
+    for p in dp.params.areas.parents:
+        if p.level in dp.parents and 2 <= areas[p.level].nunique() <= 30:
+            outline = dp.parents[p.level].loc[sorted(set(areas[p.level]))]
+            break
+    where = labels.parent(dp, level, dp.areas.at[gid, level]) if level is not None else dp.params.kommune
+    return maps.locator_map(areas, gid, outline, area_name=str(dp.areas.at[gid, "name"]), kommune=where,
+                            figsize=(2.6, 2.4))
+
+
+def _refs(dp, results) -> dict:
+    """Reference value per indicator (Bezugsgesamtheit and each top parent area), computed once per run."""
+    if "steckbrief_refs" not in results:
+        level = top_level(dp)
+        refs = {"bezug": {i: reference_value(dp, i, dp.reference_ids)[0] for i in dp.catalogue}, "eltern": {}}
+        if level is not None:
+            for pid in sorted(set(dp.areas.loc[dp.shown_ids, level])):
+                ids = dp.areas.index[dp.areas[level] == pid]
+                refs["eltern"][pid] = {i: reference_value(dp, i, ids)[0] for i in dp.catalogue}
+        values = dp.values().loc[dp.reference_ids]
+        refs["sd"] = values.std(ddof=1).to_dict()
+        results["steckbrief_refs"] = refs
+    return results["steckbrief_refs"]
+
+
+def _bar(diff: float, sd: float, polarity: int) -> str:
+    if np.isnan(diff) or not sd:
+        return ""
+    share = float(np.clip(diff / sd / 3, -1, 1)) * 50  # ±3 standard deviations = half the cell
+    color = NEUTRAL if polarity == 0 or diff == 0 else (WORSE if diff * polarity > 0 else BETTER)
+    left = 50 + min(share, 0)
+    return (f'<span class="abw" aria-hidden="true"><span class="abw-null"></span><span class="abw-balken" '
+            f'style="left:{left:.1f}%;width:{abs(share):.1f}%;background:{color}"></span></span>')
+
+
+def steckbrief_html(dp, results, gid: str, heading: str = "h3") -> str:
+    """The Steckbrief of one area as an HTML fragment (one page)."""
+    refs = _refs(dp, results)
+    level = top_level(dp)
+    values, withheld = dp.values(), dp.withheld()
+    keys = set(dp.key_indicators)
+    not_rated = gid in set(dp.not_rated.get(dp.year, []))
+    facts = [f"Einwohner/innen: {fmt_int(dp.population().get(gid))}"]
+    facts += [labels.parent(dp, p.level, dp.areas.at[gid, p.level]) for p in dp.params.areas.parents]
+    index, typ = results.get("index"), results.get("typology")
+    if not_rated:
+        facts.append("nicht bewertet (weniger als "
+                     f"{fmt_int(dp.params.datenschutz.min_population)} Einwohner/innen)")
+    if index is not None:
+        frame = index.to_frame().set_index("gebiet_id")
+        if gid in frame.index and frame.at[gid, "bewertet"]:
+            facts.append(f"Status: {frame.at[gid, 'status_label']}")
+            if index.dynamik_ is not None:
+                facts.append(f"Dynamik: {frame.at[gid, 'dynamik_label']}")
+    if typ is not None and gid in typ.labels_.index:
+        facts.append(typ.names_[int(typ.labels_[gid])])
+    parent_name = labels.parent(dp, level, dp.areas.at[gid, level]) if level else None
+    rows = []
+    for ind_id, ind in dp.catalogue.items():
+        v = values.at[gid, ind_id]
+        if withheld.at[gid, ind_id]:
+            shown = "."
+        elif not_rated or np.isnan(v):
+            shown = "x" if not_rated else "."
+        else:
+            shown = fmt_number(v, 1)
+        ref = refs["bezug"][ind_id]
+        par = refs["eltern"].get(dp.areas.at[gid, level], {}).get(ind_id, np.nan) if level else np.nan
+        diff = v - ref if not (withheld.at[gid, ind_id] or not_rated) else np.nan
+        cls = ' class="schluessel"' if ind_id in keys else ""
+        rows.append(f"<tr{cls}><th scope=\"row\">{html.escape(ind.name)} <span class=\"einheit\">{html.escape(ind.unit)}"
+                    f"</span></th><td>{shown}</td>" + (f"<td>{fmt_number(par, 1)}</td>" if level else "")
+                    + f"<td>{fmt_number(ref, 1)}</td><td>{'' if np.isnan(diff) else fmt_number(diff, 1)}</td>"
+                    f"<td class=\"balken\">{_bar(diff, refs['sd'].get(ind_id, np.nan), ind.polarity)}</td></tr>")
+    heads = ("<th scope=\"col\">Indikator</th><th scope=\"col\">Gebiet</th>"
+             + (f"<th scope=\"col\">{html.escape(parent_name)}</th>" if level else "")
+             + f"<th scope=\"col\">{html.escape(labels.reference(dp))}</th><th scope=\"col\">Abweichung</th>"
+             "<th scope=\"col\">Abweichung (Grafik)</th>")
+    sources = sorted({f"{i.source}, Stichtag {fmt_date(i.stichtag)}" for i in dp.catalogue.values()})
+    years = dp.years()
+    trend = (f"Zeitreihe: nur ein Berichtsjahr vorhanden ({years[0]})." if len(years) == 1 else
+             f"Zeitreihe {years[0]}–{years[-1]}: siehe Tabellen des Berichts.")
+    lage = figure(results, f"lage-{gid}", lambda: _locator(dp, gid), "Lagekarte. ", "", "lage")
+    return (f'<section class="steckbrief" id="{ANCHOR}{gid}" aria-label="Steckbrief {html.escape(labels.area(dp, gid))}">'
+            f"<{heading}>Steckbrief {html.escape(labels.area(dp, gid))}</{heading}>{lage}"
+            f'<ul class="fakten">{"".join(f"<li>{html.escape(f)}</li>" for f in facts)}</ul>'
+            f'<table class="daten steckbrief-tabelle"><caption>Indikatoren im Vergleich (fett: Schlüsselindikatoren; '
+            f'Balken: blau günstiger, orange ungünstiger als {html.escape(labels.reference(dp))}, Länge in '
+            f'Standardabweichungen bis ±3)</caption><thead><tr>{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            f'<p class="quelle">{html.escape(trend)} Quelle: {html.escape("; ".join(sources))}. '
+            ". = geheim gehalten oder keine Angabe, x = nicht bewertet.</p></section>")
+
+
+def section_steckbriefe(dp, results) -> str:
+    intro = (f"<p>Ein Steckbrief je Gebiet im einheitlichen Schema, sortiert nach Gebietsnummer. Jeder Steckbrief "
+             f"liegt auch als eigene Datei vor (steckbriefe/&lt;Gebietsnummer&gt;.pdf).</p>")
+    if len(dp.shown_ids) > STECKBRIEF_LIMIT:
+        return intro + (f"<p>Bei {fmt_int(len(dp.shown_ids))} Gebieten bilden die Steckbriefe einen eigenen Band "
+                        "(steckbriefe.pdf), damit dieser Bericht handlich bleibt.</p>")
+    return intro + "".join(steckbrief_html(dp, results, gid) for gid in sorted(dp.shown_ids))
+
+
+def render_volume(dp, results) -> str:
+    """All Steckbriefe as one HTML document (the separate volume)."""
+    body = "".join(steckbrief_html(dp, results, gid, heading="h2") for gid in sorted(dp.shown_ids))
+    return _ENV.get_template("steckbriefe.html.j2").render(
+        **_page_context(dp, f"Sozialraum-Steckbriefe {dp.params.kommune} {dp.params.report_year}"), body=body)
+
+
+def write_steckbriefe(dp, results, output_dir) -> dict:
+    """``steckbriefe/<gebiet_id>.pdf`` per area (and ``steckbriefe.pdf`` for a large Kommune)."""
+    from sozialplanung import pdf
+
+    output_dir = Path(output_dir)
+    document = pdf.layout(render_volume(dp, results))
+    files = pdf.write_pages(document, output_dir / "steckbriefe", ANCHOR)
+    out = {"dateien": files, "seiten": len(document.pages)}
+    if len(dp.shown_ids) > STECKBRIEF_LIMIT:
+        out["band"] = pdf.write_pdf("", output_dir / "steckbriefe.pdf", document=document)
+    return out
