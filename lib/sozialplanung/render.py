@@ -135,6 +135,11 @@ def _render_task(pf: str, output_root: str, notebooks: str) -> RenderResult:
         return RenderResult(str(pf), slug, True, time.perf_counter() - start)
     except SozialplanungError as exc:
         return RenderResult(str(pf), None, False, time.perf_counter() - start, str(exc))
+    except Exception:  # a bug, not a user mistake: keep the whole traceback, go on with the next Kommune
+        import traceback
+
+        return RenderResult(str(pf), None, False, time.perf_counter() - start,
+                            "Interner Fehler (bitte melden):\n" + traceback.format_exc())
 
 
 def render_many(params_files: list[str | Path], *, output_root: str | Path = "output",
