@@ -138,3 +138,20 @@ def test_parallel_analysis_finds_simulated_factors():
 def test_kmo_rating_bands():
     assert kmo_rating(0.95).startswith("hervorragend")
     assert kmo_rating(0.45).startswith("inakzeptabel")
+
+
+def test_bartlett_and_kmo_match_published_spss_values():
+    """Published data and results: the test case of the Ruby library statsample
+    (``test/test_bartlettsphericity.rb``, values from SPSS): three variables, 14 cases,
+    Bartlett χ² = 9.477, df = 3, p = 0.024. (The file's comment "KMO: 0.490" is not an assertion
+    there and is not used here; KMO is checked against the printed psych values above.)"""
+    data = pd.DataFrame({
+        "v1": [1, 2, 3, 4, 7, 8, 9, 10, 14, 15, 20, 50, 60, 70],
+        "v2": [5, 6, 11, 12, 13, 16, 17, 18, 19, 20, 30, 0, 0, 0],
+        "v3": [10, 3, 20, 30, 40, 50, 80, 10, 20, 30, 40, 2, 3, 4],
+    })
+    corr = data.corr()
+    result = compute_bartlett(corr, n_obs=14)
+    assert result.statistic == pytest.approx(9.477, abs=1e-3)
+    assert result.df == 3
+    assert result.p_value == pytest.approx(0.024, abs=1e-3)
