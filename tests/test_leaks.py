@@ -50,7 +50,7 @@ def write_clean(folder: Path, dp) -> Path:
     (folder / "bericht.html").write_text(page, encoding="utf-8")
     (folder / "notebooks").mkdir(exist_ok=True)
     nb = notebook([{"output_type": "execute_result", "execution_count": 1, "metadata": {},
-                    "data": {"text/html": werte._repr_html_(), "text/plain": repr(werte)}}])
+                    "data": {"text/html": werte.to_html(), "text/plain": werte.to_string()}}])
     (folder / "notebooks" / "02_sozialraumanalyse.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     return folder
 
@@ -125,7 +125,7 @@ def test_notebook_html_output_and_deviation_column_are_checked(tmp_path, dp, sec
     kommune = vergleich.at[gid, ("A1", "Kommune")]
     vergleich.loc[gid, ("A1", "abweichung")] = rate - kommune          # leaks rate via the difference
     nb = notebook([{"output_type": "execute_result", "execution_count": 1, "metadata": {},
-                    "data": {"text/html": vergleich._repr_html_()}}])
+                    "data": {"text/html": vergleich.to_html()}}])
     (tmp_path / "nb.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     found = leaks.scan_outputs(tmp_path, dp)
     assert [(f.file, f.gebiet_id) for f in found] == [("nb.ipynb", gid)]

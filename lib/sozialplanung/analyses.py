@@ -108,6 +108,22 @@ def status_dynamik(index) -> pd.DataFrame:
     return crosstab(index.status_, index.dynamik_, rows=parts["status"].label, columns=parts["dynamik"].label)
 
 
+def typology_crosstab(dp: Datenpaket, typology: ClusterTypology, index=None) -> pd.DataFrame:
+    """Types against an official classification (``analyses.cluster.compare_column``) or else the
+    status classes of the Sozialindex."""
+    column = dp.params.analyses.cluster.compare_column
+    if column:
+        if column not in dp.table.columns:
+            raise SozialplanungError(f"Die Vergleichsspalte „{column}“ fehlt in der Datentabelle.",
+                                     file=dp.params.data.file, field="analyses.cluster.compare_column")
+        other = dp.rows()[column].rename(column)
+        if pd.api.types.is_float_dtype(other) and (other.dropna() % 1 == 0).all():
+            other = other.astype("Int64")
+    else:
+        other = (index or sozialindex(dp)).status_.rename("Status")
+    return crosstab(typology.labels_, other, rows="Typ", columns=other.name)
+
+
 def crosstab(a: pd.Series, b: pd.Series, *, rows: str, columns: str) -> pd.DataFrame:
     """Cross-table of two classifications of the same areas (with totals)."""
     both = pd.concat([a.rename(rows), b.rename(columns)], axis=1, join="inner").dropna()

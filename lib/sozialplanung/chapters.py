@@ -90,8 +90,9 @@ def section_themenfelder(dp, results) -> str:
             parts.append(figure(results, f"karte-{ind_id}", lambda i=ind_id: atlas.indicator_map(dp, i),
                                 f"Karte: {ind.name} in {ind.unit}; Klassengrenzen in der Legende, Zahlen in den "
                                 "Flächen = letzte drei Stellen der Gebietsnummer. ", src, "karte"))
-            parts.append(figure(results, f"balken-{ind_id}", lambda i=ind_id: _bar(dp, i, results),
-                                f"Diagramm: {ind.name} je Gebiet mit den Vergleichswerten. ", src, "diagramm"))
+            if ind.polarity != 0:  # descriptive indicators are not ranked
+                parts.append(figure(results, f"balken-{ind_id}", lambda i=ind_id: _bar(dp, i, results),
+                                    f"Diagramm: {ind.name} je Gebiet mit den Vergleichswerten. ", src, "diagramm"))
         parts.append(tables.indicator_table(dp, ids, caption=f"{feld}: Gebiete im Vergleich", references=refs))
     return "".join(parts)
 

@@ -78,6 +78,8 @@ class ClusterSpec(_Model):
     k: int | None = Field(None, ge=2, description="Leer: Vorschlag aus den Gütemaßen")
     method: Literal["ward", "kmeans"] = "ward"
     n_bootstrap: int = Field(100, ge=0)
+    compare_column: str | None = Field(
+        None, description="Spalte der Datentabelle mit einer amtlichen Klassifikation, gegen die die Typen gekreuzt werden")
 
 
 class SpatialSpec(_Model):

@@ -82,11 +82,27 @@ def figure(results: dict, key: str, factory, caption: str, source: str = "", css
     cache = results.setdefault("figures", {})
     if key not in cache:
         fig = factory()
-        cache[key] = figures.figure_to_img_tag(fig, dpi=DPI)
+        cache[key] = _small_png(figures.figure_to_img_tag(fig, dpi=DPI))
         figures.close(fig)
     cls = f' class="{css_class}"' if css_class else ""
     src = f'<span class="quelle">{html.escape(source)}</span>' if source else ""
     return f"<figure{cls}>{cache[key]}<figcaption>{html.escape(caption)}{src}</figcaption></figure>"
+
+
+def _small_png(tag: str) -> str:
+    """Re-encode the embedded PNG with an adaptive 256-colour palette (a third of the size, same look)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    head, rest = tag.split("base64,", 1)
+    data, tail = rest.split('"', 1)
+    image = Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB")
+    buffer = io.BytesIO()
+    image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(buffer, "PNG", optimize=True)
+    small = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'{head}base64,{small}"{tail}' if len(small) < len(data) else tag
 
 
 # ----------------------------------------------------------------------------- sections

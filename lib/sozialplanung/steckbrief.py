@@ -78,7 +78,9 @@ def steckbrief_html(dp, results, gid: str, heading: str = "h3") -> str:
         facts.append("nicht bewertet (weniger als "
                      f"{fmt_int(dp.params.datenschutz.min_population)} Einwohner/innen)")
     if index is not None:
-        frame = index.to_frame().set_index("gebiet_id")
+        if "index_frame" not in results:
+            results["index_frame"] = index.to_frame().set_index("gebiet_id")
+        frame = results["index_frame"]
         if gid in frame.index and frame.at[gid, "bewertet"]:
             facts.append(f"Status: {frame.at[gid, 'status_label']}")
             if index.dynamik_ is not None:

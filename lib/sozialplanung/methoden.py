@@ -1,0 +1,154 @@
+"""The Methodenanhang, generated from the parameters, the recipe and the fitted analyses of this run.
+
+Nothing here is written by hand: change a class cut-off in the recipe and the formulas, class
+limits and legends change with it. Sections: parameters of the run, reference values, maps,
+Sozialindex (every recipe step, class limits), factor analysis and cluster analysis (settings and
+diagnostics), spatial statistics, Datenschutz (what was withheld), the indicator catalogue.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from sozialplanung import labels, tables
+from sozialplanung.formatting import fmt_int, fmt_number
+
+
+def _p(sentences) -> str:
+    return "".join(f"<p>{html.escape(s)}</p>" for s in sentences)
+
+
+def _sel(sel) -> str:
+    return "alle Gebiete der Datei" if sel is None else f"{sel.level} {', '.join(sel.ids)}"
+
+
+def parameter_rows(dp) -> list[tuple[str, str]]:
+    p = dp.params
+    ds = p.datenschutz
+    return [("Parameterdatei", str(p.path).split("/params/")[-1]), ("Berichtsjahr", str(p.report_year)),
+            ("Gebietsebene", p.areas.level), ("Bezugsgesamtheit", f"{_sel(p.bezugsgesamtheit)} "
+                                                               f"({fmt_int(len(dp.reference_ids))} Gebiete)"),
+            ("Berichtsgebiet", f"{_sel(p.berichtsgebiet)} ({fmt_int(len(dp.shown_ids))} Gebiete)"),
+            ("Mindesteinwohnerzahl für eine Bewertung", fmt_int(ds.min_population)),
+            ("Geheimhaltungsgrenze für Fallzahlen", fmt_int(ds.min_count)),
+            ("Sekundäre Geheimhaltung", "ja" if ds.secondary else "nein"),
+            ("Ausgabe", "öffentlich" if p.edition == "oeffentlich" else "intern (nur für den Dienstgebrauch)"),
+            ("Status", "Entwurf" if p.status == "entwurf" else "Veröffentlichung"),
+            ("Index-Rezept", p.recipe or "keines"), ("Schlüsselindikatoren", ", ".join(dp.key_indicators)),
+            ("Zufallsstartwert", str(p.analyses.random_state))]
+
+
+def _table(rows, caption) -> str:
+    frame = pd.DataFrame(rows, columns=["Angabe", "Wert"]).set_index("Angabe")
+    return tables.frame_table(frame, caption=caption, formats={"Wert": "text"})
+
+
+def describe_references(dp) -> list[str]:
+    out = [f"Jedes Gebiet wird mit dem Wert der Bezugsgesamtheit ({labels.reference(dp)}, "
+           f"{fmt_int(len(dp.reference_ids))} Gebiete) und der übergeordneten Gebiete verglichen."]
+    if any(i.from_counts for i in dp.catalogue.values()):
+        out.append("Indikatoren aus Fallzahlen: Bezugswert = Σ Zähler / Σ Nenner × Faktor (exakt).")
+    if any(not i.from_counts for i in dp.catalogue.values()):
+        out.append("Indikatoren aus veröffentlichten Quoten: Bezugswert = Σ (Quote × Gewicht) / Σ Gewicht über die "
+                   "Gebiete mit Wert; das ist eine Näherung und wird mit „≈“ gekennzeichnet.")
+    return out
+
+
+def describe_maps(dp) -> list[str]:
+    from sozialplanung.maps import SEQUENTIAL_CMAP
+
+    return [f"Indikatorkarten: 5 Klassen nach Quantilen (etwa gleich viele Gebiete je Klasse), berechnet aus den "
+            f"{fmt_int(len(dp.shown_ids))} Gebieten des Berichts ohne geheim gehaltene Werte. Klassen sind rechts "
+            "geschlossen („bis b1“, „über b1 bis b2“); Werte und Grenzen werden vor der Zuordnung auf eine "
+            "Nachkommastelle gerundet, so dass Karte und Tabelle übereinstimmen. Die Grenzen stehen in jeder Legende.",
+            f"Farben: ColorBrewer {SEQUENTIAL_CMAP} (sequenziell) und Okabe-Ito (Kategorien), für Farbsehschwächen "
+            "geeignet; dunkler = ungünstiger. Geheim gehaltene Werte sind schraffiert, nicht bewertete Gebiete "
+            "grau. Ohne Hintergrundkarte: übergeordnete Gebiete als Linien, Gebietsnummern, Maßstabsleiste."]
+
+
+def _index_part(index, name) -> str:
+    spec = index.recipe_.parts()[name]
+    cl = index.classifications_[name]
+    rows = pd.DataFrame({"Klasse": [f"{c.code} {c.label}" for c in spec.classification.classes],
+                         "Bereich des standardisierten Werts": cl.intervals(),
+                         "Gebiete (Bezugsgesamtheit)": [int(n) for n in cl.counts()]})
+    return tables.frame_table(rows.set_index("Klasse"), caption=f"{spec.label}: Klassengrenzen (aus dem Rezept)",
+                              formats={"Bereich des standardisierten Werts": "text",
+                                       "Gebiete (Bezugsgesamtheit)": "int"})
+
+
+def describe_factor(dp, fa) -> list[str]:
+    spec = dp.params.analyses.factor
+    pa = fa.parallel_
+    out = [f"Faktorenanalyse ({'Hauptachsen-Faktorenanalyse' if spec.method == 'pa' else 'Maximum-Likelihood'}, "
+           f"Rotation {spec.rotation or 'keine'}) über {fmt_int(fa.n_obs_)} bewertete Gebiete und "
+           f"{fmt_int(len(fa.indicators_))} Indikatoren ({', '.join(fa.indicators_)}), z-standardisiert (ddof = 1).",
+           f"Eignung: KMO = {fmt_number(fa.kmo_, 3)}; Bartlett-Test χ² = {fmt_number(fa.bartlett_.statistic, 1)}, "
+           f"df = {fmt_int(fa.bartlett_.df)}, p = {fmt_number(fa.bartlett_.p_value, 4)}.",
+           f"Faktorenzahl: {fmt_int(fa.n_factors_)} "
+           + ("(vorgegeben)" if spec.n_factors else f"(Parallelanalyse nach Horn: {fmt_int(pa.n_factors)})")
+           + f"; erklärte Varianz zusammen {fmt_number(100 * fa.explained_variance_['kumuliert'].iloc[-1], 1)} %.",
+           "Faktorwerte: Regressionsmethode (Thurstone)."
+           + (f" Markierindikator {spec.marker} lädt positiv." if spec.marker else "")]
+    if getattr(fa, "heywood_", None):
+        out.append(f"Heywood-Fall (Kommunalität ≥ 0,995): {', '.join(fa.heywood_)}.")
+    return out
+
+
+def describe_cluster(dp, typ) -> list[str]:
+    spec = dp.params.analyses.cluster
+    stab = "; ".join(f"Typ {k}: {fmt_number(v, 2)}" for k, v in typ.stability_.items())
+    return [f"Clusteranalyse ({'Ward' if spec.method == 'ward' else 'k-Means'}) auf den Faktorwerten; "
+            f"k = {fmt_int(typ.k_)} " + ("(vorgegeben)" if spec.k else "(höchste Silhouette)")
+            + f", Vorschlag nach Silhouette: k = {fmt_int(typ.k_suggested_)}.",
+            "Ordnung der Typen nach Handlungsbedarf: mittlerer z-Wert (ddof = 1) der gepolten Indikatoren.",
+            f"Stabilität ({fmt_int(spec.n_bootstrap)} Bootstrap-Stichproben, mittlere Jaccard-Ähnlichkeit): {stab}."]
+
+
+def describe_spatial(dp, sa) -> list[str]:
+    ind = dp.catalogue.get(sa.column_)
+    out = [f"Räumliche Autokorrelation von „{ind.name if ind else sa.column_}“: Moran's I = {fmt_number(sa.I_, 3)} "
+           f"(Erwartungswert {fmt_number(sa.EI_, 3)}, Pseudo-p = {fmt_number(sa.p_sim_, 3)}, "
+           f"{fmt_int(dp.params.analyses.spatial.permutations)} Permutationen; Nachbarschaft: gemeinsame Grenze "
+           "(Queen), zeilenstandardisiert). Lokale Cluster (LISA) mit FDR-Korrektur nach Benjamini-Hochberg (5 %)."]
+    if sa.islands_:
+        out.append(f"Ohne Nachbarn und daher ausgeschlossen: {', '.join(sa.islands_)}.")
+    return out
+
+
+def describe_datenschutz(dp) -> list[str]:
+    from sozialplanung import datenschutz
+
+    describe = getattr(datenschutz, "describe_suppression", None)
+    out = list(describe(dp)) if describe else []
+    return out or list(dp.protocol) or ["Es wurden keine Werte geheim gehalten."]
+
+
+def section_methoden(dp, results) -> str:
+    out = ["<h3>Parameter dieses Laufs</h3>", _table(parameter_rows(dp), "Parameter des Berichts"),
+           "<h3>Bezugswerte</h3>", _p(describe_references(dp)), "<h3>Karten und Farben</h3>", _p(describe_maps(dp))]
+    index = results.get("index")
+    if index is not None:
+        out += ["<h3>Sozialindex</h3>", _p(index.describe())]
+        out += [_index_part(index, name) for name in index.recipe_.parts()]
+    if results.get("fa") is not None:
+        out += ["<h3>Faktorenanalyse</h3>", _p(describe_factor(dp, results["fa"]))]
+    if results.get("typology") is not None:
+        typ = results["typology"]
+        out += ["<h3>Clusteranalyse</h3>", _p(describe_cluster(dp, typ))]
+        ks = typ.k_scores_.copy()
+        ks.index.name = "k"
+        out.append(tables.frame_table(ks, caption="Gütemaße je Typenzahl k",
+                                      formats={c: ("number", 2) for c in ks.columns}))
+    if results.get("spatial") is not None:
+        out += ["<h3>Räumliche Statistik</h3>", _p(describe_spatial(dp, results["spatial"]))]
+    out += ["<h3>Datenschutz: was geheim gehalten wurde</h3>", _p(describe_datenschutz(dp))]
+    for note in results.get("hinweise", []):
+        out.append(f"<p>Nicht berechnet: {html.escape(note)}</p>")
+    cat = dp.catalogue.table().drop(columns=["Definition", "Quelle"]).set_index("Kennung")
+    out += ["<h3>Indikatorenkatalog</h3>",
+            tables.frame_table(cat, caption="Indikatoren (Definitionen und Quellen in den Indikatorenblättern)",
+                               formats={c: "text" for c in cat.columns})]
+    return "".join(out)
