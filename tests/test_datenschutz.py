@@ -201,15 +201,19 @@ def test_secondary_leaves_no_cell_recoverable_random_tables(tmp_path, seed):
     assert brute_force_recoverable(counts, hidden, published_groups(dp)) == set()
 
 
-def test_without_secondary_the_kreis_totals_reveal_a_gemeinde_bitburg_pruem(tmp_path):
-    """Real data: with primary suppression only, a withheld Gemeinde follows from published numbers."""
+def test_without_secondary_a_published_total_reveals_a_gemeinde_bitburg_pruem(tmp_path):
+    """Real data: with primary suppression only, a withheld Gemeinde follows from published numbers.
+
+    2021, Verbandsgemeinde Speicher: Philippsheim (1 unemployed) is its only withheld Gemeinde, so the
+    published reference value of the Verbandsgemeinde (part of the Kreis report, next to the Kreis
+    total) minus the eight published Gemeinden gives it back.
+    """
     raw = pd.read_csv(DATEN, dtype={"gebiet_id": str})
     raw = raw[raw["jahr"] == 2021].set_index("gebiet_id")
     assert ((raw["arbeitslose"] > 0) & (raw["arbeitslose"] < 3)).sum() == 73   # README claim
 
     params = tmp_path / "ohne.yaml"
-    text = BITBURG.read_text(encoding="utf-8").replace("paket:", "paket:")
-    params.write_text(text.replace("min_count: 3 ", "min_count: 3\n  secondary: false "), encoding="utf-8")
+    params.write_text(BITBURG.read_text(encoding="utf-8").replace("min_count: 3 ", "min_count: 3\n  secondary: false "), encoding="utf-8")
     naive = sp.load_datenpaket(params)
     protected = sp.load_datenpaket(BITBURG)
 
@@ -228,6 +232,7 @@ def test_without_secondary_the_kreis_totals_reveal_a_gemeinde_bitburg_pruem(tmp_
 
     revealed = attack(naive)
     assert revealed, "ohne sekundäre Geheimhaltung sollte eine Gemeinde rückrechenbar sein"
+    assert revealed == {"07232104": 1}                                     # Philippsheim
     for gid, value in revealed.items():
         assert value == raw.at[gid, "arbeitslose"] and 0 < value < 3
     assert attack(protected) == {}

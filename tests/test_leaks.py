@@ -137,13 +137,25 @@ def test_recomputation_from_totals_is_a_leak_without_secondary_suppression(tmp_p
     params.write_text(BITBURG.read_text(encoding="utf-8").replace("min_count: 3 ", "min_count: 3\n  secondary: false "),
                       encoding="utf-8")
     naive = sp.load_datenpaket(params)
-    found = leaks.scan_outputs(tmp_path / "leer", naive) if (tmp_path / "leer").mkdir() is None else []
+    (tmp_path / "leer").mkdir()
+    found = leaks.scan_outputs(tmp_path / "leer", naive)
     assert found and all(f.file == "(Summen)" and "rückrechenbar" in f.found for f in found)
     raw = pd.read_csv(DATEN, dtype={"gebiet_id": str})
     raw = raw[raw["jahr"] == 2021].set_index("gebiet_id")
     for f in found:
         assert f.found.endswith(f"= {raw.at[f.gebiet_id, 'arbeitslose']}")
     assert leaks.scan_outputs(tmp_path / "leer", dp) == []
+
+
+def test_pdf_text_layer_is_checked_line_by_line(tmp_path, dp, secret, monkeypatch):
+    gid, _, rate = secret
+    name = dp.areas.at[gid, "name"]
+    german = f"{rate:.1f}".replace(".", ",")
+    text = f"Nr. Gebiet Arbeitslosenanteil %\n{gid} {name} {german}\n07232012 Berscheid 0,0\nSeite 2\n"
+    (tmp_path / "bericht.pdf").write_bytes(b"%PDF-1.4\n")
+    monkeypatch.setattr(leaks, "_pdf_text", lambda path: text)
+    found = leaks.scan_outputs(tmp_path, dp)
+    assert [(f.file, f.gebiet_id, f.spalte) for f in found] == [("bericht.pdf", gid, "A1")]
 
 
 def test_unreadable_pdf_fails_closed(tmp_path, dp, monkeypatch):

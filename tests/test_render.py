@@ -115,8 +115,8 @@ def test_failed_run_keeps_old_report(rendered_mitte, tmp_path):
     shutil.copy(PARAMS / "berlin" / "mitte.yaml", params)
     shutil.copytree(PARAMS / "rezepte", tmp_path.parent / "rezepte", dirs_exist_ok=True)
     shutil.copytree(PARAMS / "berlin" / "texte", tmp_path / "texte")
-    edit_yaml(params, "key_indicators: [S1, S3, S4]", "key_indicators: [S1, S3, S99]")
-    with pytest.raises(sp.SozialplanungError, match="S99"):
+    edit_yaml(params, "compare_column: mss_status_amtlich", "compare_column: gibt_es_nicht")  # fails in notebook 05
+    with pytest.raises(sp.SozialplanungError, match="gibt_es_nicht"):
         render_one(params, output_root=root, notebooks=REPO / "notebooks")
     assert read_manifest(root / "berlin-mitte") == before
     assert (root / ".fehler" / "berlin-mitte" / "notebooks").is_dir()

@@ -107,3 +107,10 @@ def score_map(dp: Datenpaket, values, title: str):
     """Choropleth of a score (e.g. a factor score) over the shown areas."""
     return maps.choropleth(dp.areas, values, title=title, legend_title=title, unit=None, decimals=2,
                            parents=_parents(dp), highlight=dp.shown_ids, attribution=attribution(dp))
+
+
+def key_maps(dp: Datenpaket):
+    """Maps of all Schlüsselindikatoren (``params.key_indicators``), shown together in a notebook."""
+    from sozialplanung.figures import Gallery
+
+    return Gallery(indicator_map(dp, ind) for ind in dp.key_indicators)

@@ -97,3 +97,18 @@ def findings(dp) -> pd.DataFrame:
     for ind, n in missing[missing > 0].items():
         add(f"{ind}: fehlende Werte", "Hinweis", f"{n} Gebiete ohne Wert (z. B. nicht bewertet oder geheim gehalten)")
     return pd.DataFrame(out)
+
+
+def check_references(params, catalogue) -> None:
+    """Every indicator the params name must be in the catalogue (German error with the field)."""
+    a = params.analyses
+    named = {"key_indicators": params.key_indicators or [], "indicators": params.indicators or [],
+             "analyses.factor.indicators": a.factor.indicators or [],
+             "analyses.factor.marker": [a.factor.marker] if a.factor.marker else [],
+             "analyses.spatial.indicator": [a.spatial.indicator] if a.spatial.indicator else []}
+    for field, ids in named.items():
+        unknown = [i for i in ids if i not in catalogue]
+        if unknown:
+            raise SozialplanungError(f"Der Indikator „{unknown[0]}“ steht nicht im Katalog {params.catalogue}.",
+                                     file=params.path, field=field,
+                                     hint=f"Vorhandene Indikatoren: {', '.join(catalogue)}")

@@ -42,6 +42,10 @@ class Datenpaket:
     suppressed : DataFrame
         Index (``gebiet_id``, ``jahr``), one boolean column per indicator: True where the value is
         withheld (geheim gehalten). Filled by :func:`sozialplanung.datenschutz.protect`.
+    suppressed_counts : DataFrame
+        The same for the count columns (numerators) of the data table.
+    suppression_log : DataFrame
+        One row per withheld cell with its reason (internal: never published).
     not_rated : dict[int, list[str]]
         Per year the areas below the minimum population ("nicht bewertet").
     """
@@ -53,6 +57,8 @@ class Datenpaket:
     catalogue: Catalogue
     inputs: dict[str, Path]
     suppressed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    suppressed_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    suppression_log: pd.DataFrame = field(default_factory=pd.DataFrame)
     not_rated: dict[int, list[str]] = field(default_factory=dict)
     protocol: list[str] = field(default_factory=list)
 
@@ -169,6 +175,7 @@ def load_datenpaket(params: Params | str | Path) -> Datenpaket:
     catalogue = read_catalogue(params.resolve(params.catalogue), shown_as=params.catalogue)
     from sozialplanung import checks, datenschutz
 
+    checks.check_references(params, catalogue)
     checks.check_table(table, areas, catalogue, params)
     inputs = {"params": Path(params.path), "areas": params.resolve(spec.file),
               "data": params.resolve(params.data.file), "catalogue": params.resolve(params.catalogue)}

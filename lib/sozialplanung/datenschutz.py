@@ -291,9 +291,10 @@ def describe_suppression(dp, year: int | None = None) -> list[str]:
                    f"gehalten, ebenso die daraus berechneten Quoten ({names}); {year} betrifft das {prim} "
                    f"von {n_areas} Gebieten.")
         if rules.secondary:
+            extra = (f"werden {year} zusätzlich {_werte(sec)} der Spalte „{col}“ geheim gehalten" if sec else
+                     f"musste {year} kein weiterer Wert der Spalte „{col}“ geheim gehalten werden")
             out.append(f"Sekundäre Geheimhaltung: Damit sich kein geheim gehaltener Wert als Differenz aus "
-                       f"veröffentlichten Summen und den übrigen Werten zurückrechnen lässt, werden {year} "
-                       f"zusätzlich {_werte(sec)} der Spalte „{col}“ geheim gehalten.")
+                       f"veröffentlichten Summen und den übrigen Werten zurückrechnen lässt, {extra}.")
     if rules.secondary:
         levels = [p.level for p in dp.params.areas.parents]
         protected = ", ".join([*(f"jede {lv}" for lv in levels), f"die Kommune ({dp.params.kommune})"])

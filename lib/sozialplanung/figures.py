@@ -89,3 +89,10 @@ def close(fig: Figure) -> None:
     >>> close(Figure())
     """
     plt.close(fig)
+
+
+class Gallery(list):
+    """Several figures shown one below the other in a notebook (embedded PNGs with alt texts)."""
+
+    def _repr_html_(self) -> str:
+        return "".join(f"<figure>{figure_to_img_tag(fig)}</figure>" for fig in self)

@@ -21,9 +21,10 @@ column header (or the line of text) names its count column or indicator and show
 
 Recomputation: for every published total (each parent area and the Kommune) the withheld cells not
 covered by a smaller published total ("residual") must not be exactly one – else
-``total − published parts − sub-totals`` is that cell (checked on the raw counts; hierarchies are
-trees, so this residual rule is complete). Images (PNG maps) cannot be scanned: maps draw withheld
-areas hatched from the same masked values.
+``total − published parts − sub-totals`` is that cell (checked on the raw counts). This residual rule
+is complete for nested totals; a Bezugsgesamtheit cutting across parents is covered by the exact
+linear test of :mod:`sozialplanung.datenschutz`. Images (PNG maps) cannot be scanned: maps draw
+withheld areas hatched from the same masked values.
 
 Scanned is the report year (``years`` to widen).
 """
@@ -80,17 +81,18 @@ def scan_outputs(folder: str | Path, dp, years: list[int] | None = None) -> list
     folder = Path(folder)
     secrets = _secrets(dp, years or [dp.year])
     areas = _Areas(dp)
-    leaks: list[Leak] = []
+    leaks: list[Leak] = _recomputation(dp, years or [dp.year])
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder).as_posix()
         if path.name in _SKIP or path.suffix.lower() in _IMAGES or any(part.startswith(".") for part in path.parts[len(folder.parts):]):
             continue
+        if not secrets:
+            break  # nothing withheld, nothing to find
         for record in _records(path, rel):
             if record is None:
                 leaks.append(Leak(rel, "", "", "Datei nicht prüfbar (für PDF: pypdf oder pdftotext installieren)"))
                 continue
             leaks.extend(_check_record(record, rel, secrets, areas))
-    leaks.extend(_recomputation(dp, years or [dp.year]))
     return sorted(set(leaks), key=lambda x: (x.file, x.gebiet_id, x.spalte, x.found))
 
 
@@ -214,16 +216,11 @@ def _notebook_records(path: Path):
     for cell in nb.get("cells", []):
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            if "text/html" in data:
-                yield from _html_records(_join(data["text/html"]))
-            if "text/plain" in data:
-                yield from _text_records(_join(data["text/plain"]))
-            if "text" in output:
-                yield from _text_records(_join(output["text"]))
-
-
-def _join(value) -> str:
-    return "".join(value) if isinstance(value, list) else str(value)
+            html_text, plain = data.get("text/html"), [data.get("text/plain"), output.get("text")]
+            if html_text:
+                yield from _html_records("".join(html_text))
+            for text in filter(None, plain):
+                yield from _text_records("".join(text))
 
 
 def _text_records(text: str):
@@ -391,7 +388,7 @@ def _check_record(record: _Record, rel: str, secrets, areas) -> list[Leak]:
 def _match(secret: _Secret, header, text: str, running: bool, reference_words) -> str | None:
     """What in ``text`` (a cell under ``header``, or a line of running text) reveals ``secret``."""
     what = "Quote" if secret.kind == "rate" else "Fallzahl"
-    if running:
+    if running or header is None:  # running text, or a table without column headers
         named = secret.kind == "rate" or _mentions(text, secret.names)
         hit = named and _reveals(text, secret.value, 1 if secret.kind == "rate" else 0)
         return f"{what} im Text: „{text[:120]}“" if hit else None
@@ -410,7 +407,7 @@ def _match(secret: _Secret, header, text: str, running: bool, reference_words) -
 
 def _areas_in_text(text: str, areas: "_Areas") -> list[str]:
     """Areas a line of running text names: by id (a run of digits) or by a unique name."""
-    out = [areas[t] for t in re.findall(r"(?<!\d)\d{2,12}(?!\d)", text) if t in areas.keys]
+    out = [areas[t] for t in re.findall(r"(?<![\d.,])\d{2,12}(?!\d|[.,]\d)", text) if t in areas.keys]
     if areas.names is not None:
         out += [areas[m] for m in areas.names.findall(text)]
     return list(dict.fromkeys(out))

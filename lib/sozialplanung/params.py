@@ -87,7 +87,12 @@ class SpatialSpec(_Model):
     permutations: int = Field(999, ge=99)
 
 
+ANALYSES = ("sozialindex", "faktorenanalyse", "clusteranalyse", "raeumliche_statistik")
+
+
 class AnalysesSpec(_Model):
+    run: list[Literal[ANALYSES]] = Field(
+        list(ANALYSES), description="Welche Analysen laufen (und welche Notebooks ausgeführt werden)")
     factor: FactorSpec = FactorSpec()
     cluster: ClusterSpec = ClusterSpec()
     spatial: SpatialSpec = SpatialSpec()
@@ -150,6 +155,14 @@ def read_params(path: str | Path) -> Params:
         raise_german(exc, file=shown, lines=lines, model=Params)
     _check_files(params, shown, lines)
     _check_levels(params, shown, lines)
+    if "sozialindex" in params.analyses.run and not params.recipe:
+        raise SozialplanungError("Für den Sozialindex fehlt ein Rezept.", file=shown, field="recipe",
+                                 row=lines.get("recipe"),
+                                 hint="Rezept angeben (z. B. recipe: ../rezepte/sozialformel.yaml) oder "
+                                      "„sozialindex“ aus analyses.run streichen.")
+    if "clusteranalyse" in params.analyses.run and "faktorenanalyse" not in params.analyses.run:
+        raise SozialplanungError("Die Clusteranalyse arbeitet auf den Faktorwerten und braucht die Faktorenanalyse.",
+                                 file=shown, field="analyses.run", row=lines.get("analyses.run"))
     return params
 
 

@@ -20,18 +20,21 @@ from pathlib import Path
 from sozialplanung.datenpaket import load_datenpaket
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.export import write_workbooks
+from sozialplanung.leaks import check_outputs
 from sozialplanung.manifest import add_output_hashes, build_manifest, read_manifest, write_manifest
 from sozialplanung.params import read_params
 
-NOTEBOOKS = [
-    "01_datenpruefung.ipynb",
-    "02_sozialraumanalyse.ipynb",
-    "03_sozialindex.ipynb",
-    "04_faktorenanalyse.ipynb",
-    "05_clusteranalyse.ipynb",
-    "06_raeumliche_statistik.ipynb",
-    "09_sozialbericht.ipynb",
-]
+NOTEBOOK_ANALYSIS = {
+    "01_datenpruefung.ipynb": None,
+    "02_sozialraumanalyse.ipynb": None,
+    "03_sozialindex.ipynb": "sozialindex",
+    "04_faktorenanalyse.ipynb": "faktorenanalyse",
+    "05_clusteranalyse.ipynb": "clusteranalyse",
+    "06_raeumliche_statistik.ipynb": "raeumliche_statistik",
+    "09_sozialbericht.ipynb": None,
+}
+"""Every notebook, and the analysis (``params.analyses.run``) it needs; None: always executed."""
+NOTEBOOKS = list(NOTEBOOK_ANALYSIS)
 
 
 @dataclass
@@ -75,7 +78,7 @@ def render_one(params_file: str | Path, *, output_root: str | Path = "output",
     parameters = {"params_file": str(Path(params.path)), "output_dir": str(staging.resolve())}
     dp = load_datenpaket(params)
     write_manifest(build_manifest(params, dp.inputs), staging)
-    for nb in NOTEBOOKS:
+    for nb in (n for n, needs in NOTEBOOK_ANALYSIS.items() if needs is None or needs in params.analyses.run):
         try:
             pm.execute_notebook(str(notebooks / nb), str(staging / "notebooks" / nb), parameters=parameters,
                                 kernel_name="python3", cwd=str(notebooks), progress_bar=False)
@@ -86,6 +89,11 @@ def render_one(params_file: str | Path, *, output_root: str | Path = "output",
             raise
     write_workbooks(staging, dp.areas)
     write_manifest(add_output_hashes(read_manifest(staging), staging), staging)
+    try:
+        check_outputs(staging, dp)  # Datenschutz: no published artifact may reveal a withheld value
+    except SozialplanungError:
+        _keep_failed(staging, output_root, params.slug)
+        raise
     if hook:
         hook("vor_veroeffentlichung", staging)
     publish(staging, final)
