@@ -16,6 +16,8 @@ from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
 from sozialplanung.indicators import reference_table, reference_value, top_level
 from sozialplanung.report import figure
 
+TABLE_COLUMNS = 4
+"""At most this many indicators per table, so that a table fits the page width."""
 MAX_BARS = 60
 """Up to this many areas a bar chart shows every area; above, the parent areas."""
 
@@ -85,7 +87,7 @@ def section_themenfelder(dp, results) -> str:
         for ind_id in ids:
             ind = dp.catalogue[ind_id]
             src = _source(dp, [ind_id])
-            parts.append(f'<h4 id="ind-{ind_id}">{html.escape(ind.name)} ({html.escape(ind_id)})</h4>'
+            parts.append(f'<h4 class="indikator" id="ind-{ind_id}">{html.escape(ind.name)} ({html.escape(ind_id)})</h4>'
                          f"<p>{html.escape(ind.definition)}.</p>")
             parts.append(figure(results, f"karte-{ind_id}", lambda i=ind_id: atlas.indicator_map(dp, i),
                                 f"Karte: {ind.name} in {ind.unit}; Klassengrenzen in der Legende, Zahlen in den "
@@ -93,7 +95,11 @@ def section_themenfelder(dp, results) -> str:
             if ind.polarity != 0:  # descriptive indicators are not ranked
                 parts.append(figure(results, f"balken-{ind_id}", lambda i=ind_id: _bar(dp, i, results),
                                     f"Diagramm: {ind.name} je Gebiet mit den Vergleichswerten. ", src, "diagramm"))
-        parts.append(tables.indicator_table(dp, ids, caption=f"{feld}: Gebiete im Vergleich", references=refs))
+        groups = [ids[k:k + TABLE_COLUMNS] for k in range(0, len(ids), TABLE_COLUMNS)]
+        for n, group in enumerate(groups, start=1):
+            part = f" (Teil {n} von {len(groups)})" if len(groups) > 1 else ""
+            parts.append(tables.indicator_table(dp, group, caption=f"{feld}: Gebiete im Vergleich{part}",
+                                                references=refs))
     return "".join(parts)
 
 

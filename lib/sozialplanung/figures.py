@@ -39,7 +39,7 @@ def figure_to_data_uri(fig: Figure, format: str = "png", dpi: int = 150) -> str:
     buffer = io.BytesIO()
     metadata = {"Date": None} if format == "svg" else {"Software": None}
     with matplotlib.rc_context({"svg.hashsalt": "sozialplanung", "svg.fonttype": "path"}):
-        fig.savefig(buffer, format=format, dpi=dpi, metadata=metadata, facecolor="white")
+        fig.savefig(buffer, format=format, dpi=dpi, metadata=metadata, facecolor="white", bbox_inches="tight")
     return f"data:{_MIME[format]};base64,{base64.b64encode(buffer.getvalue()).decode('ascii')}"
 
 

@@ -30,6 +30,16 @@ def _no_fetch(url: str, timeout: int = 10, ssl_context=None):
                              hint="Bilder und Stile müssen eingebettet sein (data:-URI).")
 
 
+def _fetcher():
+    """WeasyPrint ≥ 67: a ``URLFetcher`` allowing only ``data:`` and failing hard; older: :func:`_no_fetch`."""
+    from weasyprint import urls
+
+    cls = getattr(urls, "URLFetcher", None)
+    if cls is None:  # pragma: no cover - old WeasyPrint
+        return _no_fetch
+    return cls(allowed_protocols={"data"}, fail_on_errors=True)
+
+
 def layout(html_text: str):
     """Lay out an HTML string with WeasyPrint; returns a ``weasyprint.Document``."""
     try:
@@ -37,7 +47,7 @@ def layout(html_text: str):
     except ImportError as exc:  # pragma: no cover - dependency missing
         raise SozialplanungError("Für PDF-Ausgaben wird das Paket „weasyprint“ benötigt.",
                                  hint="python -m pip install weasyprint") from exc
-    return HTML(string=html_text, url_fetcher=_no_fetch, base_url=".").render()
+    return HTML(string=html_text, url_fetcher=_fetcher(), base_url=".").render()
 
 
 def _write(document, path: Path) -> Path:
@@ -99,8 +109,8 @@ def overflowing_boxes(document, tags=("table", "figure", "img", "pre"), toleranc
             tag = getattr(box, "element_tag", None)
             if tag not in tags or not hasattr(box, "position_x"):
                 continue
-            box_right = box.position_x + box.margin_width()
-            box_bottom = box.position_y + box.margin_height()
+            box_right = box.border_box_x() + box.border_width()
+            box_bottom = box.border_box_y() + box.border_height()
             if box_right > right + tolerance:
                 problems.append(f"Seite {number}: <{tag}> ragt {box_right - right:.1f} pt über den rechten Rand")
             if box_bottom > bottom + tolerance:

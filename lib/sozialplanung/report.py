@@ -82,11 +82,25 @@ def figure(results: dict, key: str, factory, caption: str, source: str = "", css
     cache = results.setdefault("figures", {})
     if key not in cache:
         fig = factory()
-        cache[key] = _small_png(figures.figure_to_img_tag(fig, dpi=DPI))
+        cache[key] = _img_tag(fig)
         figures.close(fig)
     cls = f' class="{css_class}"' if css_class else ""
     src = f'<span class="quelle">{html.escape(source)}</span>' if source else ""
     return f"<figure{cls}>{cache[key]}<figcaption>{html.escape(caption)}{src}</figcaption></figure>"
+
+
+def _img_tag(fig) -> str:
+    """``<img>`` of ``fig`` with its alt text; ``bbox_inches="tight"`` keeps legends outside the axes whole."""
+    import base64
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.05, facecolor="white",
+                metadata={"Software": None})
+    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    tag = (f'<img src="{uri}" alt="{html.escape(figures.alt_text(fig), quote=True)}" '
+           'style="max-width:100%;height:auto">')
+    return _small_png(tag)
 
 
 def _small_png(tag: str) -> str:
@@ -179,13 +193,14 @@ def write_html(dp: Datenpaket, output_dir: str | Path, results: dict | None = No
     return _write_text(output_dir / "bericht.html", render_html(dp, results))
 
 
-def write_bericht(dp: Datenpaket, output_dir: str | Path, *, pdf: bool = True) -> dict[str, object]:
+def write_bericht(dp: Datenpaket, output_dir: str | Path, *, results: dict | None = None,
+                  pdf: bool = True) -> dict[str, object]:
     """Write every report output; returns paths and page counts (``{"bericht.pdf": (path, pages), …}``)."""
     from sozialplanung import pdf as pdfmod
     from sozialplanung import steckbrief
 
     output_dir = Path(output_dir)
-    results = compute_results(dp, output_dir)
+    results = results if results is not None else compute_results(dp, output_dir)
     page = render_html(dp, results)
     out = {"bericht.html": _write_text(output_dir / "bericht.html", page)}
     if not pdf:

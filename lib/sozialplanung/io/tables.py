@@ -1,6 +1,9 @@
 """Reading data tables: CSV (also German: ``;``, decimal comma, latin-1), XLSX and Parquet.
 
-Ids are always read as text so leading zeros survive (``01100101``, AGS ``07232``).
+Ids are always read as text so leading zeros survive (``01100101``, AGS ``07232``). The row labels
+of the returned frame are the 0-based data rows of the file, so ``label + df.attrs["erste_zeile"]``
+is the line the user sees in Excel or an editor (header = line 1); blank rows are dropped but keep
+their place in the count.
 """
 
 from __future__ import annotations
@@ -8,13 +11,17 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sozialplanung.errors import SozialplanungError
 
 _GERMAN_DECIMAL = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d+$|^-?\d+,\d+$")
+FIRST_LINE = 2
+"""Line of the first data row in the file the user sees (header = line 1)."""
 
 
 def read_table(path: str | Path, *, id_column: str, sheet: str | None = None, skip_rows: int = 0,
@@ -38,25 +45,36 @@ def read_table(path: str | Path, *, id_column: str, sheet: str | None = None, sk
     shown = shown_as or str(path)
     if not path.exists():
         raise SozialplanungError("Die Datei existiert nicht.", file=shown)
+    if not path.is_file():
+        raise SozialplanungError("Erwartet wird eine Datei, gefunden wurde ein Ordner.", file=shown)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         df = _read_csv(path, id_column, shown)
     elif suffix in (".xlsx", ".xlsm"):
         df = _read_excel(path, id_column, sheet, shown)
     elif suffix == ".parquet":
-        df = pd.read_parquet(path)
-        df.attrs["format"] = {"typ": "Parquet"}
+        df = _read_parquet(path, shown)
     else:
         raise SozialplanungError(f"Das Dateiformat „{suffix}“ wird nicht unterstützt.", file=shown,
                                  hint="Erlaubt sind CSV, XLSX und Parquet.")
+    if len(df.columns) == 0:
+        raise SozialplanungError("Die Tabelle ist leer (keine Kopfzeile).", file=shown,
+                                 hint="Die erste Zeile muss die Spaltennamen enthalten.")
+    df.attrs["erste_zeile"] = FIRST_LINE
     if skip_rows:
-        df = df.iloc[skip_rows:].reset_index(drop=True)
-        df = df.apply(lambda col: _numeric_if_possible(col, df.attrs.get("format", {})) if col.name != id_column else col)
+        fmt = df.attrs.get("format", {})
+        df = df.iloc[skip_rows:]
+        df = df.apply(lambda col: _numeric_if_possible(col, fmt) if col.name != id_column else col)
     df.columns = [str(c).strip() for c in df.columns]
+    twice = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+    if twice:
+        raise SozialplanungError(f"Die Spalte „{twice[0]}“ steht mehrfach in der Kopfzeile.", file=shown,
+                                 field=twice[0], row=1, hint="Jeder Spaltenname darf nur einmal vorkommen.")
     if id_column not in df.columns:
         raise SozialplanungError(f"Die Kennungsspalte „{id_column}“ fehlt.", file=shown, field=id_column,
                                  hint=f"Vorhandene Spalten: {', '.join(df.columns)}")
-    df[id_column] = _as_id(df[id_column])
+    df = df.dropna(how="all")  # blank lines (Excel, trailing separators) keep their label, so lines stay right
+    df[id_column] = as_id(df[id_column])
     return df
 
 
@@ -71,10 +89,21 @@ def _numeric_if_possible(col: pd.Series, fmt: dict) -> pd.Series:
     return num if num.notna().sum() == col.notna().sum() else col
 
 
-def _as_id(col: pd.Series) -> pd.Series:
-    if pd.api.types.is_float_dtype(col):
-        col = col.astype("Int64")
+def as_id(col: pd.Series) -> pd.Series:
+    """Ids as text (object dtype, None where missing); whole floats lose their ``.0``.
+
+    >>> as_id(pd.Series([1100101.0, None])).tolist()
+    ['1100101', None]
+    """
+    if pd.api.types.is_bool_dtype(col):
+        col = col.astype(object)
+    elif pd.api.types.is_float_dtype(col):
+        values = col.to_numpy(dtype=float)
+        finite = np.isfinite(values)
+        if np.all(np.isnan(values) | (finite & (values == np.round(values)))):
+            col = col.astype("Int64")
     out = col.astype("string").str.strip()
+    out = out.where(out != "", None)
     return out.astype(object).where(out.notna(), None)
 
 
@@ -84,32 +113,67 @@ def _read_csv(path: Path, id_column: str, shown: str) -> pd.DataFrame:
         text, encoding = raw.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError:
         text, encoding = raw.decode("cp1252", errors="replace"), "latin-1 (Windows-1252)"
+    if not text.strip():
+        raise SozialplanungError("Die Datei ist leer.", file=shown,
+                                 hint="Erwartet wird eine Kopfzeile mit Spaltennamen und eine Zeile je Gebiet und Jahr.")
+    if "\x00" in text[:4096]:
+        raise SozialplanungError("Die Datei ist keine Textdatei (CSV).", file=shown,
+                                 hint="Ist es eine Excel-Datei? Dann mit der Endung .xlsx angeben.")
     head = "\n".join(text.splitlines()[:20])
     try:
         sep = csv.Sniffer().sniff(head, delimiters=",;\t").delimiter
     except csv.Error:
         sep = ","
-    sample = [cell.strip().strip('"') for line in text.splitlines()[1:200] for cell in line.split(sep)]
+    sample = [cell.strip().strip('"') for line in text.splitlines()[1:2000] for cell in line.split(sep)]
     german = sep != "," and any(_GERMAN_DECIMAL.match(c) for c in sample)
     options = {"decimal": ",", "thousands": "."} if german else {}
     try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype={id_column: str}, **options)
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype={id_column: str}, skip_blank_lines=False, **options)
+    except pd.errors.EmptyDataError:
+        raise SozialplanungError("Die Datei enthält keine Spalten.", file=shown) from None
     except pd.errors.ParserError as exc:
         line = re.search(r"line (\d+)", str(exc))
-        raise SozialplanungError("Die CSV-Datei ist nicht lesbar: eine Zeile hat zu viele Felder.", file=shown,
-                                 row=int(line.group(1)) if line else None,
-                                 hint=f"Erkanntes Trennzeichen: „{sep}“. Prüfen Sie Anführungszeichen und Trennzeichen.") from None
+        quote = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+        if quote:
+            raise SozialplanungError("Die CSV-Datei ist nicht lesbar: ein Anführungszeichen wird nicht geschlossen.",
+                                     file=shown, row=int(quote.group(1)) + 1,
+                                     hint="Jedes „\"“ in einer Zelle braucht ein schließendes „\"“.") from None
+        raise SozialplanungError("Die CSV-Datei ist nicht lesbar: eine Zeile hat mehr Felder als die Kopfzeile.",
+                                 file=shown, row=int(line.group(1)) if line else None,
+                                 hint=f"Erkanntes Trennzeichen: „{sep}“. Prüfen Sie Anführungszeichen und Trennzeichen "
+                                      "(z. B. „12,5“ in einer Datei mit Komma als Trennzeichen).") from None
     df.attrs["format"] = {"typ": "CSV", "kodierung": encoding, "trennzeichen": sep,
                           "decimal": "," if german else "."}
     return df
 
 
 def _read_excel(path: Path, id_column: str, sheet: str | None, shown: str) -> pd.DataFrame:
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         df = pd.read_excel(path, sheet_name=sheet or 0, dtype={id_column: str}, engine="openpyxl")
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
+        raise SozialplanungError("Die Datei ist keine lesbare Excel-Datei (XLSX).", file=shown,
+                                 hint="In Excel öffnen und als „Excel-Arbeitsmappe (*.xlsx)“ speichern.") from None
     except ValueError as exc:
         if "Worksheet" in str(exc) or "not found" in str(exc):
-            raise SozialplanungError(f"Das Tabellenblatt „{sheet}“ fehlt.", file=shown, field="data.sheet") from None
+            import openpyxl
+
+            sheets = openpyxl.load_workbook(path, read_only=True).sheetnames
+            raise SozialplanungError(f"Das Tabellenblatt „{sheet}“ fehlt.", file=shown, field="data.sheet",
+                                     hint=f"Vorhandene Blätter: {', '.join(sheets)}") from None
         raise
     df.attrs["format"] = {"typ": "XLSX", "blatt": sheet or "erstes"}
+    return df
+
+
+def _read_parquet(path: Path, shown: str) -> pd.DataFrame:
+    import pyarrow
+
+    try:
+        df = pd.read_parquet(path)
+    except (pyarrow.ArrowException, OSError):
+        raise SozialplanungError("Die Datei ist keine lesbare Parquet-Datei.", file=shown) from None
+    df = df.reset_index(drop=True)
+    df.attrs["format"] = {"typ": "Parquet"}
     return df

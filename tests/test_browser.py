@@ -1,0 +1,140 @@
+"""Open ``bericht.html`` in headless Chromium: no network request, no console error.
+
+Chromium is driven over the DevTools protocol on a pipe (``--remote-debugging-pipe``: fd 3 in,
+fd 4 out, NUL-separated JSON), with background networking disabled. Every request the page makes
+is recorded (``Network.requestWillBeSent``); only the page itself and ``data:`` URIs are allowed.
+Console messages, log entries (e.g. a Content-Security-Policy violation) and uncaught exceptions
+fail the test. Skipped only outside CI when Chromium is missing; in CI (``CI=true``) it fails.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+from test_report_render import rendered
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
+         "--disable-extensions", "--remote-debugging-pipe"]
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    if os.environ.get("CI") == "true":
+        pytest.fail("Chromium fehlt in CI (apt-get install -y chromium)")
+    pytest.skip("Chromium nicht installiert (nur außerhalb von CI übersprungen)")
+
+
+class Pipe:
+    def __init__(self, binary: str):
+        to_browser_r, self._write = os.pipe()
+        self._read, from_browser_w = os.pipe()
+        # move the child's ends above fd 9, then let bash put them on fd 3 (commands) and fd 4 (answers)
+        a, b = (fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_browser_r, from_browser_w))
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        script = f'exec "$0" "$@" 3<&{a} 4>&{b} {a}<&- {b}>&-'
+        self.proc = subprocess.Popen(
+            ["bash", "-c", script, binary, *FLAGS, f"--user-data-dir={tempfile.mkdtemp()}", "about:blank"],
+            pass_fds=(a, b), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(a)
+        os.close(b)
+        self._buffer, self._id, self.events = b"", 0, []
+
+    def send(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
+        self._id += 1
+        msg = {"id": self._id, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        os.write(self._write, json.dumps(msg).encode() + b"\0")
+        return self._wait(lambda m: m.get("id") == self._id)
+
+    def _wait(self, done, timeout: float = 60) -> dict:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            while b"\0" in self._buffer:
+                raw, self._buffer = self._buffer.split(b"\0", 1)
+                msg = json.loads(raw)
+                if "method" in msg:
+                    self.events.append(msg)
+                if done(msg):
+                    return msg
+            chunk = os.read(self._read, 1 << 20)
+            if not chunk:
+                raise RuntimeError("Chromium hat die Verbindung beendet")
+            self._buffer += chunk
+        raise TimeoutError("keine Antwort von Chromium")
+
+    def wait_event(self, method: str, timeout: float = 60) -> dict:
+        for msg in self.events:
+            if msg.get("method") == method:
+                return msg
+        return self._wait(lambda m: m.get("method") == method, timeout)
+
+    def close(self):
+        try:
+            self.send("Browser.close")
+        except Exception:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def test_bericht_html_offline_without_console_errors():
+    binary = _chromium()
+    folder, *_ = rendered()
+    url = (folder / "bericht.html").resolve().as_uri()
+    pipe = Pipe(binary)
+    try:
+        target = pipe.send("Target.createTarget", {"url": "about:blank"})["result"]["targetId"]
+        session = pipe.send("Target.attachToTarget", {"targetId": target, "flatten": True})["result"]["sessionId"]
+        for domain in ("Network.enable", "Runtime.enable", "Log.enable", "Page.enable"):
+            pipe.send(domain, session=session)
+        pipe.send("Page.navigate", {"url": url}, session=session)
+        pipe.wait_event("Page.loadEventFired")
+        time.sleep(1.0)
+        pipe.send("Runtime.evaluate", {"expression": "document.images.length"}, session=session)
+        events = pipe.events
+    finally:
+        pipe.close()
+    requests = [e["params"]["request"]["url"] for e in events if e.get("method") == "Network.requestWillBeSent"]
+    outside = [u for u in requests if not u.startswith("data:") and u != url]
+    assert url in requests  # the recording works
+    assert outside == []
+    problems = [e for e in events if e.get("method") in ("Runtime.consoleAPICalled", "Runtime.exceptionThrown")]
+    problems += [e for e in events if e.get("method") == "Log.entryAdded"
+                 and e["params"]["entry"]["level"] in ("error", "warning")]
+    assert problems == []
+
+
+def test_csp_violation_would_be_detected(tmp_path):
+    binary = _chromium()
+    page = tmp_path / "t.html"
+    page.write_text('<!DOCTYPE html><html lang="de"><head><meta http-equiv="Content-Security-Policy" '
+                    "content=\"default-src 'none'\"><title>t</title></head><body>"
+                    '<img src="https://example.invalid/x.png" alt="x"></body></html>', encoding="utf-8")
+    pipe = Pipe(binary)
+    try:
+        target = pipe.send("Target.createTarget", {"url": "about:blank"})["result"]["targetId"]
+        session = pipe.send("Target.attachToTarget", {"targetId": target, "flatten": True})["result"]["sessionId"]
+        for domain in ("Network.enable", "Runtime.enable", "Log.enable", "Page.enable"):
+            pipe.send(domain, session=session)
+        pipe.send("Page.navigate", {"url": page.as_uri()}, session=session)
+        pipe.wait_event("Page.loadEventFired")
+        time.sleep(0.5)
+        events = pipe.events
+    finally:
+        pipe.close()
+    assert any(e.get("method") in ("Log.entryAdded", "Runtime.consoleAPICalled") for e in events)
