@@ -1,22 +1,105 @@
-"""Data checks of a Datenpaket: structural errors raise, everything else lands in a findings table."""
+"""Data checks of a Datenpaket: structural errors raise, everything else lands in a findings table.
+
+At load time (:func:`check_references`, :func:`check_table`) every problem that makes the data
+unusable raises a German :class:`SozialplanungError`. :func:`findings` then reports the rest as a
+table with the severity ``Fehler`` (certainly wrong, e.g. more cases than population), ``Warnung``
+(probably wrong, please check), ``Hinweis`` (for information) or ``ok``.
+
+Plausibility rules (documented in the Details column of each row):
+
+- **Jumps between years** (consecutive years present in the table): a rate given in % or ‰ (or
+  „je 100“) that changes by more than :data:`JUMP_POINTS` percentage points, or a count
+  (population, numerator, denominator) that changes by more than the factor :data:`JUMP_FACTOR`
+  *and* by at least :data:`JUMP_MIN_COUNT` persons. Withheld values are not compared.
+- **Missing years**: the years should form a sequence with a constant step (yearly, or every two
+  years as in the MSS); a year missing from it is reported.
+"""
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
 
 from sozialplanung.errors import SozialplanungError
 
+SEVERITIES = ("Fehler", "Warnung", "Hinweis", "ok")
+COLUMNS = ["Prüfung", "Ergebnis", "Details", "Datei", "Feld", "Zeile"]
+JUMP_POINTS = 10.0
+JUMP_FACTOR = 2.0
+JUMP_MIN_COUNT = 100
+RATE_UNITS = {"%": 100, "‰": 1000, "je 100": 100}
+_MOJIBAKE = re.compile("Ã[\u0080-\u00bf\u0152\u0153\u0160\u0178\u2013\u2014\u201a-\u201e\u0192]|Â[\u00a0-\u00bf]|\ufffd")
+_TEXT_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$|^-?\d+,\d+$|^-?\d{1,3}( \d{3})+$")
+_PLACEHOLDERS = {".", "-", "–", "x", "X", "k.A.", "k. A.", "*", "/", "…", "nv", "n.v.", "NA"}
 
-def check_table(table: pd.DataFrame, areas, catalogue, params) -> None:
-    """Raise a German error for problems that make the data unusable.
 
-    Checked: the year column exists; every column the catalogue names exists; ids are unique per
-    year; every area of the geometry has data in the report year.
+def _lines(table: pd.DataFrame, mask) -> list[int]:
+    """Editor lines (header = 1) of the rows selected by ``mask``."""
+    first = table.attrs.get("erste_zeile", 2)
+    return [int(i) + first for i in table.index[np.asarray(mask, dtype=bool)]]
+
+
+def _show(items, n: int = 5) -> str:
+    items = list(items)
+    return ", ".join(map(str, items[:n])) + (f" … ({len(items)} insgesamt)" if len(items) > n else "")
+
+
+def _digits_only(ids) -> bool:
+    return all(isinstance(i, str) and i.isdigit() for i in ids)
+
+
+def zero_hint(missing, other) -> str | None:
+    """The precise hint when ``missing`` ids equal ids of ``other`` once leading zeros are ignored."""
+    missing, other = [str(i) for i in missing], {str(i).lstrip("0") for i in other}
+    if missing and _digits_only(missing) and any(i.lstrip("0") in other for i in missing):
+        return ("Führende Nullen verloren? Kennungen als Text speichern (in Excel: Spalte als „Text“ formatieren; "
+                "in Parquet/GeoPackage als Zeichenkette), z. B. „01100101“ statt 1100101.")
+    return None
+
+
+# -- load time: errors --------------------------------------------------------------------------------
+
+def rename_key_columns(table: pd.DataFrame, params) -> pd.DataFrame:
+    """Rename the id and year columns named in the params to ``gebiet_id`` and ``jahr``."""
+    file, names = params.data.file, {params.data.id: "gebiet_id", params.data.year: "jahr"}
+    for name, key in names.items():
+        if name not in table.columns:
+            what = "Kennungsspalte" if key == "gebiet_id" else "Jahresspalte"
+            raise SozialplanungError(f"Die {what} „{name}“ fehlt.", file=file, field=name,
+                                     hint=f"Vorhandene Spalten: {', '.join(map(str, table.columns))}")
+        if name != key and key in table.columns:
+            raise SozialplanungError(f"Die Spalte „{key}“ gibt es schon; „{name}“ kann nicht so umbenannt werden.",
+                                     file=file, field=key, row=1,
+                                     hint=f"Die Spalte „{key}“ in der Tabelle umbenennen oder in den Parametern "
+                                          f"„{key}“ als Kennung/Jahr angeben.")
+    return table.rename(columns=names)
+
+
+def check_table(table: pd.DataFrame, areas, catalogue, params) -> pd.DataFrame:
+    """Raise a German error for problems that make the data unusable; return the cleaned table.
+
+    Checked: id and year in every row, years whole numbers, every column the catalogue names exists
+    and is numeric, ids unique per year (exact duplicate rows are dropped and reported by
+    :func:`findings`), rows for the report year, data for every area of the geometry, the ids of
+    ``berichtsgebiet``/``bezugsgesamtheit`` exist.
     """
-    file = params.data.file
+    file, id_name, year_name = params.data.file, params.data.id, params.data.year
     if "jahr" not in table.columns:
-        raise SozialplanungError(f"Die Jahresspalte „{params.data.year}“ fehlt.", file=file, field=params.data.year,
+        raise SozialplanungError(f"Die Jahresspalte „{year_name}“ fehlt.", file=file, field=year_name,
                                  hint=f"Vorhandene Spalten: {', '.join(map(str, table.columns))}")
+    if table.columns.duplicated().any():
+        raise SozialplanungError("Nach dem Umbenennen von Kennung und Jahr stehen Spalten doppelt "
+                                 f"({', '.join(sorted(set(table.columns[table.columns.duplicated()])))}).",
+                                 file=file, hint="Die Tabelle darf keine weitere Spalte „gebiet_id“ oder „jahr“ haben.")
+    table = table.copy()
+    no_id = table["gebiet_id"].isna()
+    if no_id.any():
+        raise SozialplanungError(f"{int(no_id.sum())} Zeile(n) ohne Kennung.", file=file, field=id_name,
+                                 row=_lines(table, no_id)[0],
+                                 hint="Fußnoten, Summen- und Leerzeilen aus der Tabelle entfernen.")
+    table["jahr"] = _years(table, file, year_name)
     needed = {params.data.population: "data.population"} if params.data.population else {}
     for ind in catalogue.values():
         for attr in ("numerator", "denominator", "rate", "weight"):
@@ -28,29 +111,174 @@ def check_table(table: pd.DataFrame, areas, catalogue, params) -> None:
             raise SozialplanungError(
                 f"Die Spalte „{col}“ fehlt in der Datentabelle (verlangt von „{where}“ in {params.catalogue}).",
                 file=file, field=col, hint=f"Vorhandene Spalten: {', '.join(map(str, table.columns))}")
-        if not pd.api.types.is_numeric_dtype(table[col]):
-            bad = pd.to_numeric(table[col], errors="coerce").isna() & table[col].notna()
-            row = int(bad.to_numpy().nonzero()[0][0]) + 2
-            raise SozialplanungError(
-                f"Die Spalte „{col}“ enthält keinen Zahlenwert: „{table[col][bad].iloc[0]}“.", file=file, field=col,
-                row=row, hint="Zahlen mit Dezimalkomma bitte in einer Datei mit „;“ als Trennzeichen liefern.")
-    dup = table.duplicated(["gebiet_id", "jahr"], keep="first")
+        table[col] = _numeric(table, col, file)
+    same = table.duplicated(keep="first")
+    table.attrs["doppelte_zeilen"] = _lines(table, same)
+    table = table[~same]
+    dup = table.duplicated(["gebiet_id", "jahr"], keep=False)
     if dup.any():
-        first = int(dup.to_numpy().nonzero()[0][0])
-        raise SozialplanungError(f"Das Gebiet „{table['gebiet_id'].iloc[first]}“ steht für das Jahr "
-                                 f"{table['jahr'].iloc[first]} mehrfach in der Tabelle.", file=file,
-                                 field=params.data.id, row=first + 2)
+        lines = _lines(table, dup)
+        raise SozialplanungError(f"Das Gebiet „{table['gebiet_id'][dup].iloc[0]}“ steht für das Jahr "
+                                 f"{table['jahr'][dup].iloc[0]} mehrfach und mit verschiedenen Werten in der Tabelle "
+                                 f"(Zeilen {_show(lines[:2])}).", file=file, field=id_name, row=lines[1],
+                                 hint="Je Gebiet und Jahr darf es nur eine Zeile geben.")
     present = set(table.loc[table["jahr"] == params.report_year, "gebiet_id"])
     if not present:
+        years = sorted(table["jahr"].unique())
         raise SozialplanungError(f"Für das Berichtsjahr {params.report_year} gibt es keine Zeilen.", file=file,
-                                 field=params.data.year,
-                                 hint=f"Vorhandene Jahre: {', '.join(map(str, sorted(table['jahr'].unique())))}")
+                                 field=year_name, hint=f"Vorhandene Jahre: {_show(years, 20) or 'keine'}")
     missing = [i for i in areas.index if i not in present]
     if missing:
         raise SozialplanungError(
-            f"{len(missing)} Gebiete der Geometrie haben keine Daten für {params.report_year}, "
-            f"z. B. „{missing[0]}“.", file=file, field=params.data.id,
-            hint="Fehlende führende Nullen? Kennungen müssen in Geometrie und Tabelle gleich geschrieben sein.")
+            f"{len(missing)} Gebiete der Geometrie ({params.areas.file}) haben keine Daten für {params.report_year}, "
+            f"z. B. „{missing[0]}“.", file=file, field=id_name,
+            hint=zero_hint(present, missing) or zero_hint(missing, present)
+            or "Kennungen müssen in Geometrie und Tabelle gleich geschrieben sein.")
+    _check_selections(areas, params)
+    return table
+
+
+def _years(table: pd.DataFrame, file: str, name: str) -> pd.Series:
+    year = table["jahr"]
+    num = pd.to_numeric(year.astype(object).where(year.notna(), None), errors="coerce") \
+        if not pd.api.types.is_numeric_dtype(year) else year.astype(float)
+    bad = num.isna() | ~np.isfinite(num) | (num != np.round(num)) | (num < 1900) | (num > 2200)
+    if bad.any():
+        row = _lines(table, bad)[0]
+        found = year[bad].iloc[0]
+        what = "kein Jahr" if pd.isna(found) else f"kein Jahr, sondern „{found}“"
+        raise SozialplanungError(f"Die Jahresspalte enthält {what}.", file=file, field=name, row=row,
+                                 hint="Erwartet wird eine vierstellige Jahreszahl (z. B. 2021) in jeder Zeile.")
+    return num.astype(int)
+
+
+def _numeric(table: pd.DataFrame, col: str, file: str) -> pd.Series:
+    values = table[col]
+    if pd.api.types.is_bool_dtype(values):
+        raise SozialplanungError(f"Die Spalte „{col}“ enthält Wahrheitswerte statt Zahlen.", file=file, field=col)
+    if pd.api.types.is_numeric_dtype(values):
+        return values
+    text = values.astype(object).where(values.notna(), None)
+    num = pd.to_numeric(text, errors="coerce")
+    bad = num.isna() & values.notna()
+    if not bad.any():
+        return num
+    found = str(values[bad].iloc[0]).strip()
+    if _TEXT_NUMBER.match(found):
+        hint = ("Dezimalkomma oder Tausendertrennzeichen in einer Datei mit Komma als Trennzeichen? Die Datei mit "
+                "„;“ als Trennzeichen speichern (deutsches CSV) oder Zahlen ohne Tausenderpunkt mit Dezimalpunkt schreiben.")
+    elif found in _PLACEHOLDERS:
+        hint = "Platzhalter wie „.“, „-“, „x“ oder „k. A.“ durch leere Zellen ersetzen."
+    else:
+        hint = "Zahlen ohne Einheit und ohne Text schreiben; fehlende Werte als leere Zelle."
+    raise SozialplanungError(f"Die Spalte „{col}“ enthält keinen Zahlenwert: „{found}“.", file=file, field=col,
+                             row=_lines(table, bad)[0], hint=hint)
+
+
+def _check_selections(areas, params) -> None:
+    for field in ("bezugsgesamtheit", "berichtsgebiet"):
+        sel = getattr(params, field)
+        if sel is None or sel.level == "Kommune":
+            continue
+        known = set(areas.index) if sel.level == params.areas.level else set(areas[sel.level])
+        unknown = [i for i in sel.ids if i not in known]
+        if unknown:
+            raise SozialplanungError(
+                f"Die Kennung „{unknown[0]}“ gibt es auf der Ebene {sel.level} nicht.", file=params.path,
+                field=f"{field}.ids", hint=zero_hint(unknown, known) or f"Vorhanden: {_show(sorted(known), 12)}")
+
+
+def check_references(params, catalogue) -> None:
+    """Every indicator the params or the recipe name must be in the catalogue (German error with the field)."""
+    a = params.analyses
+    named = {"key_indicators": params.key_indicators or [], "indicators": params.indicators or [],
+             "analyses.factor.indicators": a.factor.indicators or [],
+             "analyses.factor.marker": [a.factor.marker] if a.factor.marker else [],
+             "analyses.spatial.indicator": [a.spatial.indicator] if a.spatial.indicator else []}
+    for field, ids in named.items():
+        unknown = [i for i in ids if i not in catalogue]
+        if unknown:
+            raise SozialplanungError(f"Der Indikator „{unknown[0]}“ steht nicht im Katalog {params.catalogue}.",
+                                     file=params.path, field=field,
+                                     hint=f"Vorhandene Indikatoren: {', '.join(catalogue)}")
+    if params.recipe:
+        check_recipe(params, catalogue)
+
+
+def check_recipe(params, catalogue) -> None:
+    """The recipe's indicators for the report year must be in the catalogue."""
+    from sozialplanung.recipes import read_recipe
+    from sozialplanung.yamlio import read_yaml
+
+    path = params.resolve(params.recipe)
+    recipe = read_recipe(path)
+    for name, part in recipe.parts().items():
+        for i, spec in enumerate(part.indicators):
+            if spec.id not in catalogue and (spec.years is None or params.report_year in spec.years):
+                _, lines = read_yaml(path, shown_as=params.recipe)
+                raise SozialplanungError(
+                    f"Das Rezept verwendet den Indikator „{spec.id}“, der nicht im Katalog {params.catalogue} steht.",
+                    file=params.recipe, field=f"{name}.indicators.{spec.id}", row=lines.get(f"{name}.indicators.{i}"),
+                    hint=f"Vorhandene Indikatoren: {', '.join(catalogue)}")
+
+
+# -- after loading: findings ----------------------------------------------------------------------------
+
+def failed(table: pd.DataFrame, strict: bool = False) -> bool:
+    """True if ``table`` (from :func:`findings`) has a Fehler, or with ``strict`` also a Warnung."""
+    bad = {"Fehler", "Warnung"} if strict else {"Fehler"}
+    return bool(table["Ergebnis"].isin(bad).any())
+
+
+def findings(dp) -> pd.DataFrame:
+    """Checks with severity (``Fehler``, ``Warnung``, ``Hinweis``, ``ok``), one row per check.
+
+    Columns: Prüfung, Ergebnis, Details, Datei, Feld (column or field), Zeile (lines as seen in an
+    editor, header = 1). Details never show a data value, so the table may be published.
+    """
+    from sozialplanung import plausibility
+
+    p, table, areas = dp.params, dp.table, dp.areas
+    out: list[dict] = []
+
+    def add(check, severity, detail="", file="", field="", lines=()):
+        out.append(dict(zip(COLUMNS, [check, severity, detail, file, field, _show(lines)])))
+
+    add("Kennungen eindeutig", "ok", f"{len(areas)} Gebiete in der Geometrie, je Gebiet und Jahr eine Zeile",
+        p.areas.file, p.areas.id)
+    dropped = table.attrs.get("doppelte_zeilen", [])
+    add("Doppelte Zeilen", "Warnung" if dropped else "ok",
+        f"{len(dropped)} exakt doppelte Zeile(n) ignoriert" if dropped else "keine", p.data.file, "", dropped)
+    plausibility.coverage(dp, add)
+    plausibility.leading_zeros(dp, add)
+    plausibility.counts(dp, add)
+    plausibility.jumps(dp, add)
+    plausibility.year_gaps(dp, add)
+    plausibility.crs(dp, add)
+    repaired = areas.attrs.get("repariert", [])
+    add("Gültige Geometrien", "Warnung" if repaired else "ok",
+        f"{len(repaired)} ungültige Geometrie(n) repariert: {_show(repaired)}" if repaired else "alle gültig",
+        p.areas.file, "geometry")
+    plausibility.encoding(dp, add)
+    plausibility.number_format(dp, add)
+    values = dp.values()
+    missing = values.loc[dp.reference_ids].isna().sum()
+    missing = missing[missing > 0]
+    add("Fehlende Werte im Berichtsjahr", "Hinweis" if len(missing) else "ok",
+        "; ".join(f"{i}: {n} Gebiete" for i, n in missing.items()) + " ohne Wert (z. B. nicht bewertet oder geheim "
+        "gehalten)" if len(missing) else "keine", p.data.file)
+    return pd.DataFrame(out, columns=COLUMNS)
+
+
+def format_findings(table: pd.DataFrame, *, all_rows: bool = True) -> str:
+    """Plain-text rendering of :func:`findings` for the command line."""
+    rows = table if all_rows else table[table["Ergebnis"].isin(["Fehler", "Warnung"])]
+    lines = []
+    for r in rows.itertuples(index=False):
+        where = ", ".join(x for x in (f"Datei {r.Datei}" if r.Datei else "", f"Feld „{r.Feld}“" if r.Feld else "",
+                                      f"Zeile {r.Zeile}" if r.Zeile else "") if x)
+        lines.append(f"  {r.Ergebnis:<8} {r.Prüfung}: {r.Details}" + (f" [{where}]" if where else ""))
+    return "\n".join(lines)
 
 
 def summary(dp) -> pd.DataFrame:
@@ -72,43 +300,3 @@ def summary(dp) -> pd.DataFrame:
          f"Einwohner/innen nicht bewertet; {withheld} Werte geheim gehalten (Fallzahl unter {p.datenschutz.min_count})"),
     ]
     return pd.DataFrame(rows, columns=["Inhalt", "Datei", "Befund"])
-
-
-def findings(dp) -> pd.DataFrame:
-    """Checks with severity (``ok``, ``Hinweis``, ``Warnung``), one row per check."""
-    out = []
-
-    def add(check, severity, detail):
-        out.append({"Prüfung": check, "Ergebnis": severity, "Details": detail})
-
-    add("Kennungen eindeutig", "ok", f"{len(dp.areas)} Gebiete, keine doppelte Kennung")
-    add("Jedes Gebiet hat Daten im Berichtsjahr", "ok", f"Berichtsjahr {dp.params.report_year}")
-    repaired = dp.areas.attrs.get("repariert", [])
-    add("Gültige Geometrien", "Hinweis" if repaired else "ok",
-        f"{len(repaired)} repariert: {', '.join(repaired[:5])}" if repaired else "alle gültig")
-    for ind in dp.catalogue.values():
-        if ind.from_counts:
-            num, den = dp.table[ind.numerator], dp.table[ind.denominator]
-            bad = (num > den) | (num < 0) | (den < 0)
-            add(f"{ind.id}: Zähler ≤ Nenner, keine negativen Fallzahlen", "Warnung" if bad.any() else "ok",
-                f"{int(bad.sum())} Zeilen auffällig" if bad.any() else "")
-    values = dp.values()
-    missing = values.loc[dp.reference_ids].isna().sum()
-    for ind, n in missing[missing > 0].items():
-        add(f"{ind}: fehlende Werte", "Hinweis", f"{n} Gebiete ohne Wert (z. B. nicht bewertet oder geheim gehalten)")
-    return pd.DataFrame(out)
-
-
-def check_references(params, catalogue) -> None:
-    """Every indicator the params name must be in the catalogue (German error with the field)."""
-    a = params.analyses
-    named = {"key_indicators": params.key_indicators or [], "indicators": params.indicators or [],
-             "analyses.factor.indicators": a.factor.indicators or [],
-             "analyses.factor.marker": [a.factor.marker] if a.factor.marker else [],
-             "analyses.spatial.indicator": [a.spatial.indicator] if a.spatial.indicator else []}
-    for field, ids in named.items():
-        unknown = [i for i in ids if i not in catalogue]
-        if unknown:
-            raise SozialplanungError(f"Der Indikator „{unknown[0]}“ steht nicht im Katalog {params.catalogue}.",
-                                     file=params.path, field=field,
-                                     hint=f"Vorhandene Indikatoren: {', '.join(catalogue)}")

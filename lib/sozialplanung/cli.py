@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _validate(files: list[str], strict: bool) -> int:
+    """Load each Datenpaket and print its findings; exit 2 on an error, with ``strict`` also on a warning."""
+    from sozialplanung.checks import failed, findings, format_findings
     from sozialplanung.datenpaket import load_datenpaket
 
     code = 0
@@ -57,7 +59,20 @@ def _validate(files: list[str], strict: bool) -> int:
             print(f"✗ {exc}", file=sys.stderr)
             code = 2
             continue
-        print(f"✓ {f}: {len(dp.areas)} Gebiete, {len(dp.catalogue)} Indikatoren, Jahre {', '.join(map(str, dp.years()))}")
+        table = findings(dp)
+        bad = failed(table, strict=strict)
+        mark = "✗" if bad else "✓"
+        print(f"{mark} {f}: {len(dp.areas)} Gebiete, {len(dp.catalogue)} Indikatoren, Jahre {', '.join(map(str, dp.years()))}")
+        counts = table["Ergebnis"].value_counts()
+        shown = format_findings(table, all_rows=strict)
+        if shown:
+            print(shown)
+        print("  Prüfungen: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("Fehler", "Warnung", "Hinweis", "ok"))
+              + ("" if strict else " (alle Prüfungen: --streng)"))
+        if bad:
+            print(f"✗ {f}: " + ("Fehler oder Warnungen (--streng) in der Datenprüfung." if strict
+                               else "Fehler in der Datenprüfung."), file=sys.stderr)
+            code = 2
     return code
 
 

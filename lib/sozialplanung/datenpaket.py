@@ -121,8 +121,18 @@ class Datenpaket:
         return self.rows(year)[col].astype(float).rename("einwohner")
 
     def values(self, year: int | None = None, ids: list[str] | None = None) -> pd.DataFrame:
-        """Indicator values (rates) per area, one column per catalogue indicator; withheld cells are NaN."""
+        """Indicator values (rates) per area, one column per catalogue indicator; withheld cells are NaN.
+
+        Computed once per year (the Datenpaket does not change after loading); a copy is returned.
+        """
         year = self.year if year is None else year
+        cache = self.__dict__.setdefault("_values_cache", {})
+        if year not in cache:
+            cache[year] = self._compute_values(year)
+        out = cache[year].copy()
+        return out if ids is None else out.loc[list(ids)]
+
+    def _compute_values(self, year: int) -> pd.DataFrame:
         rows = self.rows(year)
         out = pd.DataFrame(index=rows.index)
         for ind in self.catalogue.values():
@@ -135,7 +145,7 @@ class Datenpaket:
             mask = self.suppressed.xs(year, level="jahr").reindex(out.index).fillna(False)
             out = out.mask(mask[out.columns].astype(bool))
         out.index.name = GEBIET_ID
-        return out if ids is None else out.loc[list(ids)]
+        return out
 
     def withheld(self, year: int | None = None) -> pd.DataFrame:
         """Boolean frame (gebiet_id × indicator): True where a value is geheim gehalten."""
@@ -161,26 +171,29 @@ def load_datenpaket(params: Params | str | Path) -> Datenpaket:
     areas = read_areas(params.resolve(spec.file), id_column=spec.id, name_column=spec.name, layer=spec.layer,
                        shown_as=spec.file)
     parents = {}
-    for parent in spec.parents:
+    for i, parent in enumerate(spec.parents):
         if parent.column not in areas.columns:
             raise SozialplanungError(f"Die Spalte „{parent.column}“ der Ebene {parent.level} fehlt in den Geometrien.",
                                      file=spec.file, field=parent.column)
         areas[parent.level] = areas.pop(parent.column).astype(str)
         if parent.layer:
             parents[parent.level] = read_areas(params.resolve(spec.file), id_column="gebiet_id",
-                                               layer=parent.layer, shown_as=spec.file)
+                                               layer=parent.layer, shown_as=spec.file,
+                                               layer_field=f"areas.parents.{i}.layer")
     table = read_table(params.resolve(params.data.file), id_column=params.data.id, sheet=params.data.sheet,
                        skip_rows=params.data.skip_rows, shown_as=params.data.file)
-    table = table.rename(columns={params.data.id: GEBIET_ID, params.data.year: "jahr"})
-    catalogue = read_catalogue(params.resolve(params.catalogue), shown_as=params.catalogue)
     from sozialplanung import checks, datenschutz
 
+    table = checks.rename_key_columns(table, params)  # id → gebiet_id, year → jahr
+    catalogue = read_catalogue(params.resolve(params.catalogue), shown_as=params.catalogue)
+
     checks.check_references(params, catalogue)
-    checks.check_table(table, areas, catalogue, params)
+    table = checks.check_table(table, areas, catalogue, params)
     inputs = {"params": Path(params.path), "areas": params.resolve(spec.file),
               "data": params.resolve(params.data.file), "catalogue": params.resolve(params.catalogue)}
     if params.recipe:
         inputs["recipe"] = params.resolve(params.recipe)
     dp = Datenpaket(params=params, areas=areas, parents=parents, table=table, catalogue=catalogue, inputs=inputs)
     datenschutz.protect(dp)
+    dp.__dict__.pop("_values_cache", None)  # values are computed only after the Datenschutz rules
     return dp

@@ -53,7 +53,7 @@ def reference_table(dp: Datenpaket, year: int | None = None, indicators: list[st
     ``df.attrs["approx"]`` lists the indicators whose references are weighted means of rates.
     """
     indicators = indicators or list(dp.catalogue)
-    rows = [("Kommune", "", dp.params.kommune, dp.reference_ids)]
+    rows = [("Kommune", "", dp.params.bezugsname or dp.params.kommune, dp.reference_ids)]
     shown = dp.areas.loc[dp.shown_ids]
     for parent in dp.params.areas.parents:
         for pid in sorted(shown[parent.level].unique()):

@@ -33,7 +33,7 @@ def reference(dp) -> str:
 
     A params field ``bezugsname`` (if present) takes precedence.
     """
-    name = getattr(dp.params, "bezugsname", None)
+    name = dp.params.bezugsname
     if name:
         return name
     if not is_view(dp):

@@ -91,8 +91,9 @@ ANALYSES = ("sozialindex", "faktorenanalyse", "clusteranalyse", "raeumliche_stat
 
 
 class AnalysesSpec(_Model):
-    run: list[Literal[ANALYSES]] = Field(
-        list(ANALYSES), description="Welche Analysen laufen (und welche Notebooks ausgeführt werden)")
+    run: list[Literal[ANALYSES]] | None = Field(
+        None, description="Welche Analysen laufen (und welche Notebooks ausgeführt werden); leer: alle, "
+                          "der Sozialindex nur mit Rezept")
     factor: FactorSpec = FactorSpec()
     cluster: ClusterSpec = ClusterSpec()
     spatial: SpatialSpec = SpatialSpec()
@@ -110,6 +111,8 @@ class Params(_Model):
     """
 
     kommune: str = Field(min_length=1)
+    bezugsname: str | None = Field(
+        None, description="Name der Bezugsgesamtheit im Text, z. B. „Berlin“ in einem Bezirksbericht; leer: kommune")
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
     report_year: int = Field(ge=1990, le=2100)
     edition: Literal["oeffentlich", "intern"] = "oeffentlich"
@@ -140,6 +143,12 @@ class Params(_Model):
         path = Path(value)
         return path if path.is_absolute() else self.root / path
 
+    def analyses_run(self) -> list[str]:
+        """The analyses of this report: ``analyses.run``, or all (the Sozialindex only with a recipe)."""
+        if self.analyses.run is not None:
+            return list(self.analyses.run)
+        return [a for a in ANALYSES if a != "sozialindex" or self.recipe]
+
     def levels(self) -> list[str]:
         """Level names from the areas up: ``["Planungsraum", "Bezirksregion", …, "Kommune"]``."""
         return [self.areas.level, *(p.level for p in self.areas.parents), "Kommune"]
@@ -155,12 +164,13 @@ def read_params(path: str | Path) -> Params:
         raise_german(exc, file=shown, lines=lines, model=Params)
     _check_files(params, shown, lines)
     _check_levels(params, shown, lines)
-    if "sozialindex" in params.analyses.run and not params.recipe:
+    run = params.analyses_run()
+    if "sozialindex" in run and not params.recipe:
         raise SozialplanungError("Für den Sozialindex fehlt ein Rezept.", file=shown, field="recipe",
                                  row=lines.get("recipe"),
                                  hint="Rezept angeben (z. B. recipe: ../rezepte/sozialformel.yaml) oder "
                                       "„sozialindex“ aus analyses.run streichen.")
-    if "clusteranalyse" in params.analyses.run and "faktorenanalyse" not in params.analyses.run:
+    if "clusteranalyse" in run and "faktorenanalyse" not in run:
         raise SozialplanungError("Die Clusteranalyse arbeitet auf den Faktorwerten und braucht die Faktorenanalyse.",
                                  file=shown, field="analyses.run", row=lines.get("analyses.run"))
     return params

@@ -33,7 +33,7 @@ NOTEBOOK_ANALYSIS = {
     "06_raeumliche_statistik.ipynb": "raeumliche_statistik",
     "09_sozialbericht.ipynb": None,
 }
-"""Every notebook, and the analysis (``params.analyses.run``) it needs; None: always executed."""
+"""Every notebook, and the analysis (``Params.analyses_run()``) it needs; None: always executed."""
 NOTEBOOKS = list(NOTEBOOK_ANALYSIS)
 
 
@@ -71,6 +71,13 @@ def render_one(params_file: str | Path, *, output_root: str | Path = "output",
                                  hint="Rufen Sie „sozialplanung render“ im Projektordner auf oder geben Sie --notebooks an.")
     final = output_folder(output_root, params.slug)
     output_root.mkdir(parents=True, exist_ok=True)
+    for stale in [*output_root.glob(f".{params.slug}.neu-*"), *output_root.glob(f".{params.slug}.alt-*")]:
+        try:  # left behind by a killed run; a folder of a still running process stays
+            os.kill(int(stale.name.rsplit("-", 1)[-1]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(stale, ignore_errors=True)
+        except (ValueError, PermissionError):
+            pass
     staging = output_root / f".{params.slug}.neu-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "notebooks").mkdir(parents=True)
@@ -78,7 +85,7 @@ def render_one(params_file: str | Path, *, output_root: str | Path = "output",
     parameters = {"params_file": str(Path(params.path)), "output_dir": str(staging.resolve())}
     dp = load_datenpaket(params)
     write_manifest(build_manifest(params, dp.inputs), staging)
-    for nb in (n for n, needs in NOTEBOOK_ANALYSIS.items() if needs is None or needs in params.analyses.run):
+    for nb in (n for n, needs in NOTEBOOK_ANALYSIS.items() if needs is None or needs in params.analyses_run()):
         try:
             pm.execute_notebook(str(notebooks / nb), str(staging / "notebooks" / nb), parameters=parameters,
                                 kernel_name="python3", cwd=str(notebooks), progress_bar=False)

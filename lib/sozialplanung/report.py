@@ -64,13 +64,16 @@ def compute_results(dp: Datenpaket, output_dir: str | Path | None = None) -> dic
     results = {"hinweise": [], "figures": {}}
     results["manifest"] = (ensure_manifest(dp, Path(output_dir)) if output_dir is not None
                            else build_manifest(dp.params, dp.inputs))
-    _try(results, "index", analyses.sozialindex, dp) if dp.params.recipe else results.update(index=None)
-    _try(results, "fa", analyses.faktorenanalyse, dp)
-    if results["fa"] is not None:
+    run = dp.params.analyses_run()  # the analyses chosen in the params (analyses.run)
+    results.update(index=None, fa=None, typology=None, spatial=None)
+    if "sozialindex" in run:
+        _try(results, "index", analyses.sozialindex, dp)
+    if "faktorenanalyse" in run:
+        _try(results, "fa", analyses.faktorenanalyse, dp)
+    if "clusteranalyse" in run and results["fa"] is not None:
         _try(results, "typology", analyses.clusteranalyse, dp, results["fa"])
-    else:
-        results["typology"] = None
-    _try(results, "spatial", analyses.raeumliche_statistik, dp)
+    if "raeumliche_statistik" in run:
+        _try(results, "spatial", analyses.raeumliche_statistik, dp)
     results["findings"] = findings.compute_findings(dp, results)
     results["texts"] = texts.load_texts(dp, results)
     return results

@@ -19,10 +19,24 @@ _MESSAGES = {
     "list_type": "Erwartet wird eine Liste.",
     "dict_type": "Erwartet wird eine Zuordnung „schlüssel: wert“.",
     "model_type": "Erwartet wird eine Zuordnung „schlüssel: wert“.",
-    "greater_than": "Der Wert ist zu klein.",
-    "greater_than_equal": "Der Wert ist zu klein.",
-    "less_than_equal": "Der Wert ist zu groß.",
+    "int_from_float": "Erwartet wird eine ganze Zahl.",
+    "bool_type": "Erwartet wird ja/nein (true/false).",
+    "too_short": "Die Liste darf nicht leer sein.",
+    "string_too_short": "Der Text darf nicht leer sein.",
+    "string_pattern_mismatch": "Der Wert hat nicht die erwartete Form.",
+    "none_required": "Hier ist kein Wert erlaubt.",
 }
+_BOUNDS = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}
+
+
+def _found(value) -> str:
+    if value is None:
+        return "nichts (leerer Wert)"
+    if isinstance(value, dict):
+        return "eine Zuordnung"
+    if isinstance(value, list):
+        return "eine Liste"
+    return f"„{value}“"
 
 
 def raise_german(exc: pydantic.ValidationError, *, file: str, lines: dict[str, int],
@@ -46,14 +60,23 @@ def raise_german(exc: pydantic.ValidationError, *, file: str, lines: dict[str, i
         elif allowed:
             hint = f"Erlaubt sind: {', '.join(allowed)}."
     elif kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
-        message = f"Der Wert „{err.get('input')}“ ist nicht erlaubt. Erlaubt sind: {expected}."
+        expected = str(err.get("ctx", {}).get("expected", "")).replace(" or ", " oder ")
+        message = f"Der Wert {_found(err.get('input'))} ist nicht erlaubt. Erlaubt sind: {expected}."
     elif kind in ("value_error", "assertion_error"):
         message = str(err.get("ctx", {}).get("error", err["msg"]))
+    elif kind in _BOUNDS:
+        bound = next(iter(err.get("ctx", {}).values()), "")
+        message = f"Der Wert muss {_BOUNDS[kind]} {bound} sein. Gefunden: {_found(err.get('input'))}."
     else:
-        message = _MESSAGES.get(kind, err["msg"])
+        message = _MESSAGES.get(kind, f"Ungültiger Wert ({err['msg']}).")
         if kind != "missing":
-            message = f"{message} Gefunden: „{err.get('input')}“."
+            message = f"{message} Gefunden: {_found(err.get('input'))}."
+        if kind == "string_type" and isinstance(err.get("input"), (int, float)):
+            hint = f"In Anführungszeichen schreiben, z. B. \"{err.get('input')}\" (Kennungen mit führender Null: \"01\")."
+        elif kind == "string_pattern_mismatch" and loc[-1] == "slug":
+            hint = "Der Kurzname besteht aus Kleinbuchstaben, Ziffern, „-“ und „_“ (z. B. berlin-mitte), ohne „/“ oder „..“."
+        elif kind == "string_pattern_mismatch":
+            hint = f"Erwartetes Muster: {err.get('ctx', {}).get('pattern', '')}"
     row = lines.get(field) or lines.get(".".join(field.split(".")[:-1]))
     raise SozialplanungError(message, file=file, field=field, row=row, hint=hint) from None
 

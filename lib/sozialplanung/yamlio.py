@@ -23,6 +23,11 @@ def _construct_mapping(loader, node, deep=False):
     seen = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, str):
+            raise SozialplanungError(
+                f"Der Schlüssel „{key_node.value}“ ist kein Text.", file=getattr(loader, "_path", None),
+                row=key_node.start_mark.line + 1,
+                hint=f"Schlüssel in Anführungszeichen schreiben: \"{key_node.value}\": …")
         if key in seen:
             raise SozialplanungError(
                 f"Der Schlüssel „{key}“ steht doppelt (zuerst in Zeile {seen[key]}).",
@@ -49,6 +54,17 @@ def _lines(node, prefix: str, out: dict[str, int]) -> None:
             _lines(item, path, out)
 
 
+def _syntax_hint(exc: yaml.MarkedYAMLError) -> str | None:
+    problem = str(exc.problem or "")
+    if "\t" in problem or "\\t" in problem:
+        return "Zum Einrücken Leerzeichen statt Tabulatoren verwenden."
+    if "could not determine a constructor" in problem:
+        return "Tags wie „!!python/…“ sind nicht erlaubt; Parameterdateien enthalten nur Texte, Zahlen, Listen."
+    if "mapping values are not allowed" in problem or "expected <block end>" in problem:
+        return "Einrückung prüfen und Texte mit „:“ in Anführungszeichen setzen."
+    return None
+
+
 def read_yaml(path: str | Path, *, shown_as: str | None = None) -> tuple[dict, dict[str, int]]:
     """Read a YAML mapping safely.
 
@@ -69,10 +85,18 @@ def read_yaml(path: str | Path, *, shown_as: str | None = None) -> tuple[dict, d
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SozialplanungError("Die Datei existiert nicht.", file=shown) from None
+    except IsADirectoryError:
+        raise SozialplanungError("Erwartet wird eine YAML-Datei, gefunden wurde ein Ordner.", file=shown) from None
+    except OSError as exc:
+        raise SozialplanungError(f"Die Datei ist nicht lesbar ({exc.strerror}).", file=shown) from None
     except UnicodeDecodeError:
         raise SozialplanungError("Die Datei ist nicht UTF-8-kodiert.", file=shown,
                                  hint="Speichern Sie die YAML-Datei als UTF-8.") from None
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:  # a control character in the file
+        raise SozialplanungError(f"Die Datei enthält ein unzulässiges Zeichen: {str(exc).splitlines()[0]}.",
+                                 file=shown, hint="Als UTF-8-Textdatei ohne Steuerzeichen speichern.") from None
     loader._path = shown
     try:
         node = loader.get_single_node()
@@ -80,7 +104,9 @@ def read_yaml(path: str | Path, *, shown_as: str | None = None) -> tuple[dict, d
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise SozialplanungError(f"Die YAML-Syntax ist fehlerhaft: {exc.problem}.", file=shown,
-                                 row=mark.line + 1 if mark else None) from None
+                                 row=mark.line + 1 if mark else None, hint=_syntax_hint(exc)) from None
+    except yaml.YAMLError as exc:  # e.g. a control character outside any mark
+        raise SozialplanungError(f"Die YAML-Syntax ist fehlerhaft: {exc}.", file=shown) from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):

@@ -6,16 +6,24 @@ from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
+import pyogrio.errors
 
 from sozialplanung.errors import SozialplanungError
+from sozialplanung.io.tables import as_id
+
+_NOT_GEO = "Die Datei ist keine lesbare Geodatei."
+_NOT_GEO_HINT = "Erwartet wird ein GeoPackage (.gpkg), GeoJSON (.geojson) oder Shapefile (.shp mit .shx, .dbf, .prj)."
 
 
 def read_areas(path: str | Path, *, id_column: str, name_column: str | None = None,
-               layer: str | None = None, shown_as: str | None = None) -> gpd.GeoDataFrame:
+               layer: str | None = None, shown_as: str | None = None,
+               layer_field: str = "areas.layer") -> gpd.GeoDataFrame:
     """Read area polygons with ``id_column`` as text, indexed by ``gebiet_id``.
 
-    A missing CRS is an error (a map in the wrong place is worse than no map). Invalid geometries
-    are repaired with ``make_valid``; their ids are listed in ``gdf.attrs["repariert"]``.
+    Structural problems raise a German :class:`SozialplanungError`: not a geodata file, missing
+    layer or column, no CRS, coordinates that cannot be degrees in a geographic CRS, missing or duplicate ids, empty geometries, points or
+    lines instead of areas. Invalid geometries are repaired with ``make_valid``; their ids are
+    listed in ``gdf.attrs["repariert"]``.
 
     Examples
     --------
@@ -28,12 +36,20 @@ def read_areas(path: str | Path, *, id_column: str, name_column: str | None = No
     shown = shown_as or str(path)
     if not Path(path).exists():
         raise SozialplanungError("Die Gebietsdatei existiert nicht.", file=shown)
-    if layer is not None:
+    try:
         layers = [str(name) for name, _ in pyogrio.list_layers(path)]
-        if layer not in layers:
-            raise SozialplanungError(f"Der Layer „{layer}“ fehlt.", file=shown, field="areas.layer",
-                                     hint=f"Vorhandene Layer: {', '.join(layers)}")
-    gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError):
+        raise SozialplanungError(_NOT_GEO, file=shown, hint=_NOT_GEO_HINT) from None
+    if layer is not None and layer not in layers:
+        raise SozialplanungError(f"Der Layer „{layer}“ fehlt.", file=shown, field=layer_field,
+                                 hint=f"Vorhandene Layer: {', '.join(layers)}")
+    try:
+        gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError, OSError):
+        raise SozialplanungError(_NOT_GEO, file=shown, hint=_NOT_GEO_HINT) from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf.columns:
+        raise SozialplanungError("Die Datei enthält keine Geometrien (nur eine Tabelle).", file=shown,
+                                 field=layer_field if layer else None, hint=_NOT_GEO_HINT)
     for col in [id_column, name_column]:
         if col is not None and col not in gdf.columns:
             raise SozialplanungError(f"Die Spalte „{col}“ fehlt in den Geometrien.", file=shown, field=col,
@@ -41,7 +57,10 @@ def read_areas(path: str | Path, *, id_column: str, name_column: str | None = No
     if gdf.crs is None:
         raise SozialplanungError("Die Geometrien haben kein Koordinatenreferenzsystem (CRS).", file=shown,
                                  hint="Setzen Sie das CRS in QGIS (z. B. EPSG:25832/25833) und speichern Sie neu.")
-    gdf[id_column] = gdf[id_column].astype(str).str.strip()
+    gdf[id_column] = as_id(gdf[id_column])
+    _check_ids(gdf, id_column, shown)
+    _check_shapes(gdf, id_column, shown)
+    _check_crs(gdf, shown)
     invalid = ~gdf.geometry.is_valid
     gdf.attrs["repariert"] = gdf.loc[invalid, id_column].tolist()
     if invalid.any():
@@ -50,3 +69,42 @@ def read_areas(path: str | Path, *, id_column: str, name_column: str | None = No
     if name_column and name_column != "name":
         gdf = gdf.rename(columns={name_column: "name"})
     return gdf
+
+
+def _check_ids(gdf: gpd.GeoDataFrame, id_column: str, shown: str) -> None:
+    ids = gdf[id_column]
+    if ids.isna().any():
+        n = int(ids.isna().sum())
+        raise SozialplanungError(f"{n} Gebiet(e) ohne Kennung (Objekt Nr. {int(ids.isna().to_numpy().argmax()) + 1}).",
+                                 file=shown, field=id_column, hint="Jedes Gebiet braucht eine Kennung.")
+    dup = ids[ids.duplicated()]
+    if len(dup):
+        raise SozialplanungError(f"Die Kennung „{dup.iloc[0]}“ kommt mehrfach vor ({len(dup)} doppelte Kennungen).",
+                                 file=shown, field=id_column,
+                                 hint="Jedes Gebiet braucht eine eigene Kennung; Teilflächen in QGIS zu einem "
+                                      "Multipolygon zusammenführen. Sind führende Nullen verloren gegangen?")
+
+
+def _check_shapes(gdf: gpd.GeoDataFrame, id_column: str, shown: str) -> None:
+    empty = gdf.geometry.isna() | gdf.geometry.is_empty
+    if empty.any():
+        ids = gdf.loc[empty, id_column].tolist()
+        raise SozialplanungError(f"{len(ids)} Gebiet(e) ohne Geometrie, z. B. „{ids[0]}“.", file=shown,
+                                 field="geometry", hint="Jedes Gebiet braucht eine Fläche.")
+    kinds = set(gdf.geometry.geom_type) - {"Polygon", "MultiPolygon", "GeometryCollection"}
+    if kinds:
+        raise SozialplanungError(f"Erwartet werden Flächen (Polygone), gefunden: {', '.join(sorted(kinds))}.",
+                                 file=shown, field="geometry",
+                                 hint="Gebiete müssen als Flächen vorliegen, nicht als Punkte oder Linien.")
+
+
+def _check_crs(gdf: gpd.GeoDataFrame, shown: str) -> None:
+    """Coordinates that cannot be in a geographic CRS (degrees); the reverse is a finding (plausibility.crs)."""
+    xmin, ymin, xmax, ymax = gdf.total_bounds
+    degrees = -180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90
+    crs = gdf.crs.to_string()
+    if gdf.crs.is_geographic and not degrees:
+        raise SozialplanungError(
+            f"Die Koordinaten ({xmin:.0f} … {xmax:.0f}, {ymin:.0f} … {ymax:.0f}) sind keine Längen-/Breitengrade, "
+            f"das Koordinatenreferenzsystem {crs} rechnet aber in Grad.", file=shown, field="crs",
+            hint="In QGIS das richtige KBS zuweisen (z. B. EPSG:25832 oder EPSG:25833).")

@@ -38,7 +38,7 @@ def read_table(path: str | Path, *, id_column: str, sheet: str | None = None, sk
     >>> p = os.path.join(tempfile.mkdtemp(), "t.csv")
     >>> _ = open(p, "w", encoding="latin-1").write("AGS;Name;Quote\\n07232001;Ähnlich;1.234,5\\n")
     >>> df = read_table(p, id_column="AGS")
-    >>> df.loc[0, "AGS"], df.loc[0, "Quote"], df.attrs["format"]["decimal"]
+    >>> df.loc[0, "AGS"], float(df.loc[0, "Quote"]), df.attrs["format"]["decimal"]
     ('07232001', 1234.5, ',')
     """
     path = Path(path)
@@ -73,7 +73,9 @@ def read_table(path: str | Path, *, id_column: str, sheet: str | None = None, sk
     if id_column not in df.columns:
         raise SozialplanungError(f"Die Kennungsspalte „{id_column}“ fehlt.", file=shown, field=id_column,
                                  hint=f"Vorhandene Spalten: {', '.join(df.columns)}")
-    df = df.dropna(how="all")  # blank lines (Excel, trailing separators) keep their label, so lines stay right
+    blank = df.isna().all(axis=1)
+    if blank.any():  # blank lines (Excel, trailing separators) keep their label, so lines stay right
+        df = df[~blank].copy()
     df[id_column] = as_id(df[id_column])
     return df
 
