@@ -181,11 +181,9 @@ def test_unknown_indicator_in_params(paket):
     assert fails(paket, "Indikator „A9“ steht nicht im Katalog").field == "analyses.spatial.indicator"
 
 
-@pytest.mark.xfail(strict=True, reason="params.py: Params(**data, path=…) – eine Zeile „path:“ gibt TypeError; "
-                   "Vorschlag an den Lead: data.pop('path', None) vor dem Aufruf bzw. extra_forbidden melden")
 def test_reserved_key_path(paket):
     paket.edit("sources:", "path: x\nsources:")
-    fails(paket, "path")
+    assert fails(paket, "„path“ ist reserviert").field == "path"
 
 
 # -- catalogue and recipe --------------------------------------------------------------------------------
@@ -212,11 +210,9 @@ def test_catalogue_column_missing_in_data(paket):
     assert err.file == "daten.csv" and "indicators.A1.numerator" in str(err)
 
 
-@pytest.mark.xfail(strict=True, reason="catalogue.py: Indikator(id=…, **spec) – ein Schlüssel „id:“ im Eintrag "
-                   "gibt TypeError; Vorschlag an den Lead: spec ohne 'id' übergeben oder als Unbekanntes Feld melden")
 def test_catalogue_entry_with_id_key(paket):
     paket.edit("    name:", "    id: A1\n    name:", "indikatoren.yaml")
-    fails(paket, "id")
+    assert fails(paket, "Feld „id“").field == "indicators.A1.id"
 
 
 def test_recipe_unknown_indicator(mitte_params):

@@ -157,5 +157,4 @@ def test_broken_tables_never_crash(folder, case):
         return
     table = sp.checks.findings(dp)
     assert set(table["Ergebnis"]) <= set(SEVERITIES)
-    assert np.isfinite(dp.values().to_numpy(dtype=float, na_value=0.0)).all() or True
     assert dp.years() and len(dp.areas) == 234

@@ -19,7 +19,7 @@ import pytest
 
 from sozialplanung import render
 from sozialplanung.manifest import add_output_hashes, read_manifest, sha256, write_manifest
-from conftest import PARAMS, REPO, edit_yaml
+from conftest import REPO, edit_yaml
 
 SLUG = "berlin-mitte"
 N_FILES, SIZE = 120, 40_000
@@ -134,4 +134,3 @@ def test_render_many_continues_after_a_failure(tmp_path, mitte_params, monkeypat
     assert main(["render", str(bad), str(mitte_params), "--ausgabe", str(root),
                  "--notebooks", str(REPO / "notebooks")]) == 2
     assert f"Fehlgeschlagen: {bad}" in capsys.readouterr().err
-    assert PARAMS.exists()

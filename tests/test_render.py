@@ -108,18 +108,23 @@ def test_notebook_defaults_reproduce_report(rendered_mitte, tmp_path):
 
 
 def test_failed_run_keeps_old_report(rendered_mitte, tmp_path):
+    """A notebook that fails with a user error: the German message, the old report untouched,
+    the failed notebooks kept in output/.fehler/<slug>/, no staging folder left behind."""
+    import nbformat
+
     root = tmp_path / "output"
     shutil.copytree(rendered_mitte, root / "berlin-mitte")
     before = read_manifest(root / "berlin-mitte")
-    params = tmp_path / "mitte.yaml"
-    shutil.copy(PARAMS / "berlin" / "mitte.yaml", params)
-    shutil.copytree(PARAMS / "rezepte", tmp_path.parent / "rezepte", dirs_exist_ok=True)
-    shutil.copytree(PARAMS / "berlin" / "texte", tmp_path / "texte")
-    edit_yaml(params, "compare_column: mss_status_amtlich", "compare_column: gibt_es_nicht")  # fails in notebook 05
-    with pytest.raises(sp.SozialplanungError, match="gibt_es_nicht"):
-        render_one(params, output_root=root, notebooks=REPO / "notebooks")
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(REPO / "notebooks", notebooks)
+    nb = nbformat.read(notebooks / "01_datenpruefung.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        'raise sp.SozialplanungError("Absichtlicher Fehler im Test.", field="test")'))
+    nbformat.write(nb, notebooks / "01_datenpruefung.ipynb")
+    with pytest.raises(sp.SozialplanungError, match="Absichtlicher Fehler im Test.*01_datenpruefung"):
+        render_one(PARAMS / "berlin" / "mitte.yaml", output_root=root, notebooks=notebooks)
     assert read_manifest(root / "berlin-mitte") == before
-    assert (root / ".fehler" / "berlin-mitte" / "notebooks").is_dir()
+    assert (root / ".fehler" / "berlin-mitte" / "notebooks" / "01_datenpruefung.ipynb").is_file()
     assert not list(root.glob(".berlin-mitte.*"))
 
 

@@ -100,6 +100,10 @@ def read_catalogue(path: str | Path, *, shown_as: str | None = None) -> Catalogu
         if not isinstance(spec, dict):
             raise SozialplanungError("Erwartet wird eine Zuordnung mit name, definition, … .", file=shown,
                                      field=f"indicators.{key}", row=lines.get(f"indicators.{key}"))
+        if "id" in spec:
+            raise SozialplanungError(f"Im Eintrag „{key}“ steht ein Feld „id“; die Kennung ist der Schlüssel selbst.",
+                                     file=shown, field=f"indicators.{key}.id", row=lines.get(f"indicators.{key}.id"),
+                                     hint="Die Zeile „id: …“ streichen.")
         try:
             cat[str(key)] = Indikator(id=str(key), **spec)
         except pydantic.ValidationError as exc:

@@ -159,6 +159,9 @@ def read_params(path: str | Path) -> Params:
     shown = str(path)
     data, lines = read_yaml(path, shown_as=shown)
     try:
+        if "path" in data:  # reserved: the location of the params file itself
+            raise SozialplanungError("Das Feld „path“ ist reserviert und darf nicht in der Parameterdatei stehen.",
+                                     file=shown, field="path", row=lines.get("path"))
         params = Params(**data, path=str(Path(path).resolve()))
     except pydantic.ValidationError as exc:
         raise_german(exc, file=shown, lines=lines, model=Params)
