@@ -14,7 +14,8 @@ TEST_DEPS = PYPROJECT["dependency-groups"]["test"]
 def tests(session: nox.Session) -> None:
     """Tests und Doctests ausführen (wie in der README)."""
     session.install("-e", ".", *TEST_DEPS)
-    session.run("pytest", "--doctest-modules", "lib", "tests", *session.posargs)
+    # two workers (the machine has 2 cores); tests that share a rendered report run in one worker
+    session.run("pytest", "-n", "2", "--dist", "loadgroup", "--doctest-modules", "lib", "tests", *session.posargs)
 
 
 @nox.session(default=False)

@@ -21,6 +21,8 @@ import pytest
 
 from test_report_render import rendered
 
+pytestmark = pytest.mark.xdist_group("bericht_klein")  # shares one rendered report
+
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
          "--disable-extensions", "--remote-debugging-pipe"]

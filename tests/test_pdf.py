@@ -12,6 +12,8 @@ from pypdf import PdfReader
 from sozialplanung import pdf
 from test_report_render import rendered
 
+pytestmark = pytest.mark.xdist_group("bericht_klein")  # shares one rendered report
+
 
 def test_overflow_check_can_fail():
     wide = ('<html lang="de"><head><title>t</title><style>@page{size:A4;margin:20mm}</style></head><body>'

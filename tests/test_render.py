@@ -19,6 +19,8 @@ from sozialplanung.render import NOTEBOOKS, output_folder, publish, render_one
 
 from conftest import PARAMS, REPO, edit_yaml
 
+pytestmark = pytest.mark.xdist_group("mitte")  # all tests share the one rendered Mitte report
+
 
 def test_outputs_complete(rendered_mitte):
     for name in ("bericht.html", "ergebnisse.xlsx", "ergebnisse.gpkg", "manifest.json"):

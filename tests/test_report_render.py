@@ -6,6 +6,7 @@ and ``test_browser.py``.
 
 from __future__ import annotations
 
+import pytest
 import functools
 import re
 import shutil
@@ -16,6 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 import sozialplanung as sp
+
+pytestmark = pytest.mark.xdist_group("bericht_klein")  # shares one rendered report
 
 REPO = Path(__file__).resolve().parents[1]
 

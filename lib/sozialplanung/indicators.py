@@ -28,8 +28,8 @@ def reference_value(dp: Datenpaket, indicator: str, ids, year: int | None = None
     >>> from sozialplanung.datenpaket import load_datenpaket
     >>> dp = load_datenpaket(find_params("berlin/berlin.yaml"))
     >>> value, approx = reference_value(dp, "S1", dp.reference_ids)
-    >>> round(value, 2), approx
-    (5.19, True)
+    >>> round(value, 3), approx
+    (5.196, True)
     """
     ind = dp.catalogue[indicator]
     rows = dp.rows(year).loc[list(ids)]
