@@ -111,8 +111,7 @@ def steckbrief_html(dp, results, gid: str, heading: str = "h3") -> str:
              "<th scope=\"col\">Abweichung (Grafik)</th>")
     sources = sorted({f"{i.source}, Stichtag {fmt_date(i.stichtag)}" for i in dp.catalogue.values()})
     years = dp.years()
-    trend = (f"Zeitreihe: nur ein Berichtsjahr vorhanden ({years[0]})." if len(years) == 1 else
-             f"Zeitreihe {years[0]}–{years[-1]}: siehe Tabellen des Berichts.")
+    trend = f"Zeitreihe: nur ein Berichtsjahr vorhanden ({years[0]})." if len(years) == 1 else ""
     lage = figure(results, f"lage-{gid}", lambda: _locator(dp, gid), "Lagekarte. ", "", "lage")
     return (f'<section class="steckbrief" id="{ANCHOR}{gid}" aria-label="Steckbrief {html.escape(labels.area(dp, gid))}">'
             f"<{heading}>Steckbrief {html.escape(labels.area(dp, gid))}</{heading}>{lage}"
@@ -120,8 +119,32 @@ def steckbrief_html(dp, results, gid: str, heading: str = "h3") -> str:
             f'<table class="daten steckbrief-tabelle"><caption>Indikatoren im Vergleich (fett: Schlüsselindikatoren; '
             f'Balken: blau günstiger, orange ungünstiger als {html.escape(labels.reference(dp))}, Länge in '
             f'Standardabweichungen bis ±3)</caption><thead><tr>{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-            f'<p class="quelle">{html.escape(trend)} Quelle: {html.escape("; ".join(sources))}. '
+            + (_trend_table(dp, results, gid, years) if len(years) > 1 else "")
+            + f'<p class="quelle">{html.escape(trend)} Quelle: {html.escape("; ".join(sources))}. '
             ". = geheim gehalten oder keine Angabe, x = nicht bewertet.</p></section>")
+
+
+def _trend_table(dp, results, gid: str, years: list[int]) -> str:
+    """Key indicators of the area per year against the reference (withheld values stay ".")."""
+    from sozialplanung.indicators import reference_value
+
+    years = years[-5:]
+    if "trend_refs" not in results:
+        results["trend_refs"] = {(ind, y): reference_value(dp, ind, dp.reference_ids, y)[0]
+                                 for ind in dp.key_indicators for y in years}
+    refs = results["trend_refs"]
+    heads = "".join(f'<th scope="col">{y}</th>' for y in years)
+    rows = []
+    for ind in dp.key_indicators:
+        cells = []
+        for y in years:
+            v, w = dp.values(y).at[gid, ind], dp.withheld(y).at[gid, ind]
+            cells.append(f"<td>{'.' if w or np.isnan(v) else fmt_number(v, 1)} "
+                         f"<span class=\"einheit\">({fmt_number(refs[(ind, y)], 1)})</span></td>")
+        rows.append(f'<tr><th scope="row">{html.escape(dp.catalogue[ind].name)}</th>{"".join(cells)}</tr>')
+    return (f'<table class="daten steckbrief-trend"><caption>Zeitreihe der Schlüsselindikatoren '
+            f'(in Klammern: {html.escape(labels.reference(dp))})</caption><thead><tr><th scope="col">Indikator</th>'
+            f'{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
 def section_steckbriefe(dp, results) -> str:
