@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import nox
 
 nox.needs_version = ">=2024.4.15"
@@ -32,7 +34,8 @@ def lab(session: nox.Session) -> None:
     session.install("-e", ".")
     session.run("python", "-m", "ipykernel", "install", "--sys-prefix", "--name", "sozialplanung",
                 "--display-name", "Python (sozialplanung)")
-    session.run("jupyter", "lab", "notebooks", *session.posargs)
+    as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # e.g. in a container
+    session.run("jupyter", "lab", "notebooks", *as_root, *session.posargs)
 
 
 @nox.session(default=False)
