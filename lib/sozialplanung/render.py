@@ -9,6 +9,7 @@ complete new report. A failed run keeps the previous report and leaves the faile
 from __future__ import annotations
 
 import ctypes
+import functools
 import ctypes.util
 import html
 import os
@@ -88,7 +89,8 @@ def render_one(params_file: str | Path, *, output_root: str | Path = "output",
     for nb in (n for n, needs in NOTEBOOK_ANALYSIS.items() if needs is None or needs in params.analyses_run()):
         try:
             pm.execute_notebook(str(notebooks / nb), str(staging / "notebooks" / nb), parameters=parameters,
-                                kernel_name="python3", cwd=str(notebooks), progress_bar=False)
+                                kernel_name="python3", cwd=str(notebooks), progress_bar=False,
+                                kernel_manager_class=_kernel_manager_class())
         except pm.PapermillExecutionError as exc:
             _keep_failed(staging, output_root, params.slug)
             if exc.ename == "SozialplanungError":
@@ -105,6 +107,22 @@ def render_one(params_file: str | Path, *, output_root: str | Path = "output",
         hook("vor_veroeffentlichung", staging)
     publish(staging, final)
     return final
+
+
+@functools.cache
+def _kernel_manager_class():
+    """Kernels talk to papermill over local IPC sockets (in the temp folder), not TCP ports."""
+    import tempfile
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", str(Path(tempfile.gettempdir()) / f"sozialplanung-kernel-{os.getpid()}"))
+            super().__init__(**kwargs)
+
+    return IPCKernelManager
 
 
 def _keep_failed(staging: Path, output_root: Path, slug: str) -> None:
