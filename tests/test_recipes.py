@@ -73,16 +73,16 @@ def test_error_names_file_dotted_field_and_line_in_german(tmp_path):
         rc.read_recipe(path)
     text = str(err.value)
     assert text.startswith(f"Datei {path}, Feld „status.standardization.ddof“, Zeile ")
-    assert "Ganze Zahl erwartet" in text
+    assert "Erwartet wird eine ganze Zahl" in text
 
 
 @pytest.mark.parametrize(
     ("edit", "field", "message"),
     [
         (lambda d: d["status"]["standardization"].pop("ddof"), "status.standardization", "ddof"),
-        (lambda d: d["status"]["indicators"][1].update(polarity=2), "status.indicators.B.polarity", "Erlaubt sind 1 oder -1"),
+        (lambda d: d["status"]["indicators"][1].update(polarity=2), "status.indicators.B.polarity", "Erlaubt sind: 1 oder -1"),
         (lambda d: d["status"].update(aggregaton="sum"), "status.aggregaton", "Unbekanntes Feld"),
-        (lambda d: d["status"].pop("aggregation"), "status.aggregation", "Pflichtangabe fehlt"),
+        (lambda d: d["status"].pop("aggregation"), "status.aggregation", "Pflichtfeld fehlt"),
         (lambda d: d["status"]["classification"].update(cutoffs=[1, -1, 2]), "status.classification", "aufsteigen"),
         (lambda d: d["status"]["classification"]["classes"].pop(), "status.classification", "4 Klassen"),
         (lambda d: d.update(excluded_areas=[{"gebiet_id": 10100205, "reason": "x"}]),

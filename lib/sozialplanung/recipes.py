@@ -18,6 +18,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr, St
 from sozialplanung.classify import RULES, Classification
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.standardize import METHODS
+from sozialplanung.validation import raise_german
 from sozialplanung.yamlio import read_yaml
 
 __all__ = ["GEBIET_ID", "Recipe", "SozialIndex", "classify_scores", "compute_scores", "read_recipe"]
@@ -141,48 +142,6 @@ class Recipe(_Model):
         return any(s.years is not None for s in specs)
 
 
-_GERMAN = {
-    "missing": "Pflichtangabe fehlt.",
-    "extra_forbidden": "Unbekanntes Feld (Tippfehler?).",
-    "string_type": "Text erwartet (Gebiets-IDs in Anführungszeichen schreiben, z. B. \"01100101\").",
-    "int_type": "Ganze Zahl erwartet.",
-    "int_parsing": "Ganze Zahl erwartet.",
-    "int_from_float": "Ganze Zahl erwartet.",
-    "float_type": "Zahl erwartet.",
-    "float_parsing": "Zahl erwartet.",
-    "list_type": "Liste erwartet.",
-    "model_type": "Abschnitt (Schlüssel: Wert) erwartet.",
-    "too_short": "Die Liste darf nicht leer sein.",
-}
-
-
-def _field_path(loc, data) -> str:
-    names, node = [], data
-    for key in loc:
-        if isinstance(key, int) and isinstance(node, list) and key < len(node):
-            node = node[key]
-            ident = node.get("id", node.get("gebiet_id")) if isinstance(node, dict) else None
-            names.append(str(ident) if ident is not None else str(key))
-        else:
-            node = node.get(key) if isinstance(node, dict) else None
-            names.append(key)
-    return ".".join(names)
-
-
-def _german_message(err: dict) -> str:
-    kind, found = err["type"], err.get("input")
-    if kind == "value_error":
-        return str(err.get("ctx", {}).get("error", err["msg"]))
-    if kind == "literal_error":
-        return f"Erlaubt sind {str(err['ctx']['expected']).replace(' or ', ' oder ')}; gefunden: {found!r}."
-    if kind.startswith(("greater_than", "less_than")):
-        bound = next(iter(err.get("ctx", {}).values()), "")
-        rel = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}[kind]
-        return f"Wert muss {rel} {bound} sein; gefunden: {found!r}."
-    text = _GERMAN.get(kind, f"Ungültiger Wert ({err['msg']}).")
-    return text if kind in ("missing", "extra_forbidden") else f"{text} Gefunden: {found!r}."
-
-
 def _find_recipe(path) -> Path:
     p = Path(path)
     if p.suffix or len(p.parts) > 1:
@@ -207,13 +166,7 @@ def read_recipe(path) -> Recipe:
     try:
         recipe = Recipe.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors()
-        first = errors[0]
-        loc = [k for k in first["loc"] if isinstance(k, int) or not k.startswith(("function-", "literal["))]
-        row = next((lines[key] for n in range(len(loc), 0, -1) if (key := ".".join(map(str, loc[:n]))) in lines), None)
-        more = f"{len(errors) - 1} weitere Fehler in derselben Datei." if len(errors) > 1 else None
-        raise SozialplanungError(_german_message(first), file=shown, field=_field_path(loc, data) or None,
-                                 row=row, hint=more) from None
+        raise_german(exc, file=shown, lines=lines, model=Recipe, data=data)
     recipe._file = shown
     return recipe
 

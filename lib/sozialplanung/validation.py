@@ -39,15 +39,33 @@ def _found(value) -> str:
     return f"„{value}“"
 
 
+def _named_path(loc: list[str], data) -> list[str]:
+    """Replace list positions by the item's ``id`` (``status.indicators.0`` → ``status.indicators.S1``)."""
+    names, node = [], data
+    for key in loc:
+        if key.isdigit() and isinstance(node, list) and int(key) < len(node):
+            node = node[int(key)]
+            ident = node.get("id", node.get("gebiet_id")) if isinstance(node, dict) else None
+            names.append(str(ident) if ident is not None else key)
+        else:
+            node = node.get(key) if isinstance(node, dict) else None
+            names.append(key)
+    return names
+
+
 def raise_german(exc: pydantic.ValidationError, *, file: str, lines: dict[str, int],
-                 model: type[pydantic.BaseModel] | None = None, prefix: str = "") -> None:
+                 model: type[pydantic.BaseModel] | None = None, prefix: str = "", data=None) -> None:
     """Raise the first error of ``exc`` as a German :class:`SozialplanungError`.
 
     ``lines`` maps dotted field paths to line numbers (from :func:`sozialplanung.yamlio.read_yaml`).
+    With the validated ``data``, list items are named by their ``id`` in the field path.
     """
     errors = exc.errors()
     err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])  # a typo explains a "missing"
-    loc = [str(p) for p in err["loc"]]
+    loc = [str(p) for p in err["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "literal["))]
+    numeric = ".".join([prefix, *loc] if prefix else loc)
+    if data is not None:
+        loc = _named_path(loc, data)
     field = ".".join([prefix, *loc] if prefix else loc)
     kind = err["type"]
     hint = None
@@ -77,7 +95,10 @@ def raise_german(exc: pydantic.ValidationError, *, file: str, lines: dict[str, i
             hint = "Der Kurzname besteht aus Kleinbuchstaben, Ziffern, „-“ und „_“ (z. B. berlin-mitte), ohne „/“ oder „..“."
         elif kind == "string_pattern_mismatch":
             hint = f"Erwartetes Muster: {err.get('ctx', {}).get('pattern', '')}"
-    row = lines.get(field) or lines.get(".".join(field.split(".")[:-1]))
+    parts = numeric.split(".")
+    row = next((lines[key] for n in range(len(parts), 0, -1) if (key := ".".join(parts[:n])) in lines), None)
+    if len(errors) > 1 and hint is None:
+        hint = f"{len(errors) - 1} weitere Fehler in derselben Datei."
     raise SozialplanungError(message, file=file, field=field, row=row, hint=hint) from None
 
 
