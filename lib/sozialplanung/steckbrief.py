@@ -133,12 +133,15 @@ def _trend_table(dp, results, gid: str, years: list[int]) -> str:
         results["trend_refs"] = {(ind, y): reference_value(dp, ind, dp.reference_ids, y)[0]
                                  for ind in dp.key_indicators for y in years}
     refs = results["trend_refs"]
+    if "trend_values" not in results:  # one frame per year, not one per cell
+        results["trend_values"] = {y: (dp.values(y), dp.withheld(y)) for y in years}
+    frames = results["trend_values"]
     heads = "".join(f'<th scope="col">{y}</th>' for y in years)
     rows = []
     for ind in dp.key_indicators:
         cells = []
         for y in years:
-            v, w = dp.values(y).at[gid, ind], dp.withheld(y).at[gid, ind]
+            v, w = frames[y][0].at[gid, ind], frames[y][1].at[gid, ind]
             cells.append(f"<td>{'.' if w or np.isnan(v) else fmt_number(v, 1)} "
                          f"<span class=\"einheit\">({fmt_number(refs[(ind, y)], 1)})</span></td>")
         rows.append(f'<tr><th scope="row">{html.escape(dp.catalogue[ind].name)}</th>{"".join(cells)}</tr>')
