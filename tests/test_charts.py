@@ -109,7 +109,7 @@ def test_figures_data_uri_and_img_tag(values):
     assert 'href="http' not in svg and "url(http" not in svg  # no external resources
     tag = figures.figure_to_img_tag(fig, dpi=50)
     assert tag.startswith('<img src="data:image/png;base64,')
-    assert 'alt="Balkendiagramm: Anteil &lt;unter&gt; &quot;15&quot;.' in tag
+    assert 'alt="Balkendiagramm: Anteil &lt;unter&gt; &#34;15&#34;.' in tag
     assert figures.alt_text(Figure()) == "Abbildung"
     with pytest.raises(SozialplanungError, match="Bildformat"):
         figures.figure_to_data_uri(fig, "jpg")

@@ -7,13 +7,12 @@ says that it is still missing.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
 from sozialplanung import atlas, charts, labels, tables, texts
 from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
 from sozialplanung.indicators import reference_table, reference_value, top_level
+from sozialplanung.markup import Markup, join, paragraph
 from sozialplanung.report import figure
 
 TABLE_COLUMNS = 4
@@ -27,35 +26,36 @@ def _source(dp, ind_ids) -> str:
     return "Quelle: " + "; ".join(items) + "."
 
 
-def _authored(dp, results, chapter: str, title: str) -> str:
+def _authored(dp, results, chapter: str, title: str) -> Markup:
     return texts.authored(results.get("texts", {}), chapter, title)
 
 
-def section_auf_einen_blick(dp, results) -> str:
-    items = "".join(f'<li class="{f.kind}">{html.escape(f.text)}</li>' for f in results["findings"])
-    note = ("<p>Die Aussagen werden bei jedem Lauf aus den Ergebnissen erzeugt. Bewertet wird die soziale Lage "
-            "im Vergleich der Gebiete, nicht die Menschen, die dort leben.</p>")
+
+def section_auf_einen_blick(dp, results) -> Markup:
+    items = join(Markup('<li class="{}">{}</li>').format(f.kind, f.text) for f in results["findings"])
+    note = Markup("<p>Die Aussagen werden bei jedem Lauf aus den Ergebnissen erzeugt. Bewertet wird die soziale "
+                  "Lage im Vergleich der Gebiete, nicht die Menschen, die dort leben.</p>")
     own = results.get("texts", {}).get("auf-einen-blick", "")
-    return f'<div class="kasten"><ul class="befunde">{items}</ul></div>{note}{own}'
+    return Markup('<div class="kasten"><ul class="befunde">{}</ul></div>{}{}').format(items, note, own)
 
 
-def section_einleitung(dp, results) -> str:
+
+def section_einleitung(dp, results) -> Markup:
     p = dp.params
     shown, ref = len(dp.shown_ids), len(dp.reference_ids)
-    text = (f"<p>Dieser Bericht beschreibt die soziale Lage in {fmt_int(shown)} Gebieten der Ebene "
-            f"{html.escape(p.areas.level)} ({html.escape(labels.berichtsgebiet(dp))}). Bezugswerte, Indizes und "
-            f"Klassen sind über {fmt_int(ref)} Gebiete berechnet (Bezugsgesamtheit: "
-            f"{html.escape(labels.reference(dp))}). Jedes Gebiet wird mit Nummer und Namen genannt, da Namen "
-            "mehrfach vorkommen.</p>")
+    text = [paragraph(f"Dieser Bericht beschreibt die soziale Lage in {fmt_int(shown)} Gebieten der Ebene "
+               f"{p.areas.level} ({labels.berichtsgebiet(dp)}). Bezugswerte, Indizes und Klassen sind über "
+               f"{fmt_int(ref)} Gebiete berechnet (Bezugsgesamtheit: {labels.reference(dp)}). Jedes Gebiet wird "
+               "mit Nummer und Namen genannt, da Namen mehrfach vorkommen.")]
     not_rated = [g for g in dp.not_rated.get(p.report_year, []) if g in set(dp.shown_ids)]
     if not_rated:
-        text += (f"<p>{fmt_int(len(not_rated))} Gebiete haben weniger als {fmt_int(p.datenschutz.min_population)} "
-                 "Einwohner/innen und werden nicht bewertet (Zeichen „x“).</p>")
+        text.append(paragraph(f"{fmt_int(len(not_rated))} Gebiete haben weniger als {fmt_int(p.datenschutz.min_population)} "
+                       "Einwohner/innen und werden nicht bewertet (Zeichen „x“)."))
     if len(dp.years()) == 1:
-        text += f"<p>Zeitreihe: nur ein Berichtsjahr vorhanden ({dp.years()[0]}).</p>"
+        text.append(paragraph(f"Zeitreihe: nur ein Berichtsjahr vorhanden ({dp.years()[0]})."))
     for note in results.get("hinweise", []):
-        text += f'<p class="hinweis-fehlt">Nicht berechnet – {html.escape(note)}</p>'
-    return _authored(dp, results, "einleitung", "Einleitung") + text
+        text.append(Markup('<p class="hinweis-fehlt">Nicht berechnet – {}</p>').format(note))
+    return _authored(dp, results, "einleitung", "Einleitung") + join(text)
 
 
 def _bar(dp, ind_id, results):
@@ -77,18 +77,18 @@ def _bar(dp, ind_id, results):
                               title=f"{ind.name} im Vergleich", figsize=(7.0, min(9.0, 1.4 + 0.17 * n)))
 
 
-def section_themenfelder(dp, results) -> str:
+def section_themenfelder(dp, results) -> Markup:
     parts = []
     refs = reference_table(dp)
     for feld in dp.catalogue.themenfelder():
         ids = [i for i, ind in dp.catalogue.items() if ind.themenfeld == feld]
         chapter = f"themenfeld-{texts.slug(feld)}"
-        parts.append(f'<h3 id="{chapter}">{html.escape(feld)}</h3>' + _authored(dp, results, chapter, feld))
+        parts.append(Markup('<h3 id="{}">{}</h3>').format(chapter, feld) + _authored(dp, results, chapter, feld))
         for ind_id in ids:
             ind = dp.catalogue[ind_id]
             src = _source(dp, [ind_id])
-            parts.append(f'<h4 class="indikator" id="ind-{ind_id}">{html.escape(ind.name)} ({html.escape(ind_id)})</h4>'
-                         f"<p>{html.escape(ind.definition)}.</p>")
+            parts.append(Markup('<h4 class="indikator" id="ind-{0}">{1} ({0})</h4>').format(ind_id, ind.name)
+                         + paragraph(f"{ind.definition}."))
             parts.append(figure(results, f"karte-{ind_id}", lambda i=ind_id: atlas.indicator_map(dp, i),
                                 f"Karte: {ind.name} in {ind.unit}; Klassengrenzen in der Legende, Zahlen in den "
                                 "Flächen = letzte drei Stellen der Gebietsnummer. ", src, "karte"))
@@ -100,19 +100,19 @@ def section_themenfelder(dp, results) -> str:
             part = f" (Teil {n} von {len(groups)})" if len(groups) > 1 else ""
             parts.append(tables.indicator_table(dp, group, caption=f"{feld}: Gebiete im Vergleich{part}",
                                                 references=refs))
-    return "".join(parts)
+    return join(parts)
 
 
 def _index_source(dp) -> str:
     return _source(dp, [i for i in dp.catalogue if dp.catalogue[i].polarity != 0][:1])
 
 
-def section_sozialindex(dp, results) -> str:
+def section_sozialindex(dp, results) -> Markup:
     index = results["index"]
     out = [_authored(dp, results, "sozialindex", "Sozialindex"),
-           f"<p>{html.escape(index.recipe_.title)}. Der Status-Index fasst die Lage, der Dynamik-Index die "
-           "Veränderung zusammen; beide werden über die Bezugsgesamtheit standardisiert. Die Klassen "
-           "beschreiben die Lage relativ zu allen Gebieten, nicht absolut.</p>"]
+           paragraph(f"{index.recipe_.title}. Der Status-Index fasst die Lage, der Dynamik-Index die Veränderung "
+              "zusammen; beide werden über die Bezugsgesamtheit standardisiert. Die Klassen beschreiben die Lage "
+              "relativ zu allen Gebieten, nicht absolut.")]
     for part in index.recipe_.parts():
         spec = index.recipe_.parts()[part]
         out.append(figure(results, f"index-{part}", lambda p=part: atlas.index_map(dp, index, p),
@@ -133,15 +133,15 @@ def section_sozialindex(dp, results) -> str:
         tab.index.name = "Status \\ Dynamik"
         out.append(tables.frame_table(tab, caption="Status × Dynamik: Zahl der Gebiete",
                                       formats={c: "int" for c in tab.columns}, note=_index_source(dp)))
-    return "".join(out)
+    return join(out)
 
 
-def section_typologie(dp, results) -> str:
+def section_typologie(dp, results) -> Markup:
     typ = results["typology"]
     shown = typ.labels_.reindex(dp.shown_ids)
     out = [_authored(dp, results, "typologie", "Gebietstypen"),
-           "<p>Die Clusteranalyse fasst Gebiete mit ähnlichem Profil der Faktorwerte zu Typen zusammen; die Typen "
-           "sind nach dem mittleren Handlungsbedarf geordnet (Typ 1 = geringster).</p>",
+           paragraph("Die Clusteranalyse fasst Gebiete mit ähnlichem Profil der Faktorwerte zu Typen zusammen; die Typen "
+              "sind nach dem mittleren Handlungsbedarf geordnet (Typ 1 = geringster)."),
            figure(results, "typen", lambda: atlas.typology_map(dp, typ), "Karte: Gebietstypen der Clusteranalyse. ",
                   _index_source(dp), "karte")]
     rows = pd.DataFrame({"Typ": [typ.names_[k] for k in typ.names_],
@@ -155,19 +155,19 @@ def section_typologie(dp, results) -> str:
                                        "unter 0,6 instabil). " + _index_source(dp)))
     out.append(figure(results, "typprofile", typ.plot_profiles, "Abbildung: mittlere z-Werte der Faktoren je Typ. ",
                       _index_source(dp), "diagramm"))
-    return "".join(out)
+    return join(out)
 
 
-def section_faktorenanalyse(dp, results) -> str:
+def section_faktorenanalyse(dp, results) -> Markup:
     from sozialplanung.analyses import loadings_table
 
     fa = results["fa"]
     ev = fa.explained_variance_
-    text = (f"<p>{fmt_int(len(fa.indicators_))} Indikatoren über {fmt_int(fa.n_obs_)} bewertete Gebiete; "
-            f"{fmt_int(fa.n_factors_)} Faktoren erklären zusammen {fmt_number(100 * ev['kumuliert'].iloc[-1], 1)} % "
-            f"der Varianz. Eignung: KMO = {fmt_number(fa.kmo_, 2)}, Bartlett-Test χ² = "
-            f"{fmt_number(fa.bartlett_.statistic, 1)} (df = {fmt_int(fa.bartlett_.df)}, p "
-            f"{'< 0,001' if fa.bartlett_.p_value < 0.001 else '= ' + fmt_number(fa.bartlett_.p_value, 3)}).</p>")
+    text = paragraph(f"{fmt_int(len(fa.indicators_))} Indikatoren über {fmt_int(fa.n_obs_)} bewertete Gebiete; "
+              f"{fmt_int(fa.n_factors_)} Faktoren erklären zusammen {fmt_number(100 * ev['kumuliert'].iloc[-1], 1)} % "
+              f"der Varianz. Eignung: KMO = {fmt_number(fa.kmo_, 2)}, Bartlett-Test χ² = "
+              f"{fmt_number(fa.bartlett_.statistic, 1)} (df = {fmt_int(fa.bartlett_.df)}, p "
+              f"{'< 0,001' if fa.bartlett_.p_value < 0.001 else '= ' + fmt_number(fa.bartlett_.p_value, 3)}).")
     load = loadings_table(fa)
     load.index = [f"{i} {dp.catalogue[i].name}" if i in dp.catalogue else i for i in load.index]
     load.index.name = "Indikator"
@@ -178,36 +178,35 @@ def section_faktorenanalyse(dp, results) -> str:
     return _authored(dp, results, "faktorenanalyse", "Faktorenanalyse") + text + table
 
 
-def section_handlungsempfehlungen(dp, results) -> str:
+def section_handlungsempfehlungen(dp, results) -> Markup:
     return _authored(dp, results, "handlungsempfehlungen", "Handlungsempfehlungen")
 
 
-def section_quellen(dp, results) -> str:
-    items = "".join(f"<li>{html.escape(s)}</li>" for s in dp.params.sources)
+def section_quellen(dp, results) -> Markup:
     cat = sorted({f"{i.source} (Stichtag {fmt_date(i.stichtag)})" for i in dp.catalogue.values()})
-    items += "".join(f"<li>{html.escape(s)}</li>" for s in cat if s.split(" (")[0] not in " ".join(dp.params.sources))
-    return (f"<ul>{items}</ul><p>Die Gebietsgrenzen sind für die Darstellung vereinfacht (Daten verändert). "
-            "Karten ohne Hintergrundkarte; alle Karten und Diagramme sind mit der Bibliothek „sozialplanung“ "
-            "erstellt. Bezugswerte aus veröffentlichten Quoten sind einwohnergewichtete Mittel und daher "
-            "Näherungswerte (≈).</p>")
+    items = dp.params.sources + [s for s in cat if s.split(" (")[0] not in " ".join(dp.params.sources)]
+    return Markup("<ul>{}</ul>").format(join(Markup("<li>{}</li>").format(s) for s in items)) + paragraph(
+        "Die Gebietsgrenzen sind für die Darstellung vereinfacht (Daten verändert). Karten ohne Hintergrundkarte; "
+        "alle Karten und Diagramme sind mit der Bibliothek „sozialplanung“ erstellt. Bezugswerte aus "
+        "veröffentlichten Quoten sind einwohnergewichtete Mittel und daher Näherungswerte (≈).")
 
 
-def section_provenienz(dp, results) -> str:
+def section_provenienz(dp, results) -> Markup:
     m = results.get("manifest") or {}
     lines = [f"Parameterdatei: {dp.params.path}", f"Git-Commit: {m.get('git_commit')}",
              f"Erstellt: {m.get('zeitpunkt')}"]
     lines += [f"Eingabe {k}: {v['pfad']} (SHA-256 {v['sha256'][:16]}…)" for k, v in m.get("eingaben", {}).items()]
     lines += [f"{k} {v}" for k, v in m.get("versionen", {}).items()]
-    return f'<pre class="provenienz">{html.escape(chr(10).join(lines))}</pre>'
+    return Markup('<pre class="provenienz">{}</pre>').format("\n".join(lines))
 
 
-def kurzfassung_body(dp, results) -> str:
+def kurzfassung_body(dp, results) -> Markup:
     """Findings, the two key maps and the class table: the Kurzfassung's content."""
-    out = ["<h2>Auf einen Blick</h2>", section_auf_einen_blick(dp, results)]
+    out = [Markup("<h2>Auf einen Blick</h2>"), section_auf_einen_blick(dp, results)]
     index = results.get("index")
     key = dp.key_indicators[0]
     ind = dp.catalogue[key]
-    out.append("<h2>Karten</h2>")
+    out.append(Markup("<h2>Karten</h2>"))
     if index is not None:
         spec = index.recipe_.parts()["status"]
         out.append(figure(results, "index-status", lambda: atlas.index_map(dp, index, "status"),
@@ -215,6 +214,6 @@ def kurzfassung_body(dp, results) -> str:
     out.append(figure(results, f"karte-{key}", lambda: atlas.indicator_map(dp, key),
                       f"Karte: {ind.name} in {ind.unit}; Klassengrenzen in der Legende. ", _source(dp, [key]),
                       "karte klein"))
-    out.append("<p>Ausführliche Ergebnisse, Steckbriefe aller Gebiete und der Methodenanhang stehen im "
-               "Sozialbericht (bericht.pdf / bericht.html).</p>")
-    return "".join(out)
+    out.append(paragraph("Ausführliche Ergebnisse, Steckbriefe aller Gebiete und der Methodenanhang stehen im "
+                  "Sozialbericht (bericht.pdf / bericht.html)."))
+    return join(out)

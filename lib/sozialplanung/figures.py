@@ -8,16 +8,16 @@ input gives byte-identical reports.
 from __future__ import annotations
 
 import base64
-import html
 import io
 
 import matplotlib
 import matplotlib.pyplot as plt
+from sozialplanung.markup import Markup, join
 from matplotlib.figure import Figure
 
 from sozialplanung.errors import SozialplanungError
 
-__all__ = ["figure_to_data_uri", "figure_to_img_tag", "alt_text", "close"]
+__all__ = ["figure_to_data_uri", "figure_to_img_tag", "img_tag", "alt_text", "close"]
 
 _MIME = {"png": "image/png", "svg": "image/svg+xml"}
 
@@ -63,7 +63,19 @@ def alt_text(fig: Figure) -> str:
     return "Abbildung"
 
 
-def figure_to_img_tag(fig: Figure, format: str = "png", dpi: int = 150, css_class: str | None = None) -> str:
+def img_tag(uri: str, alt: str, css_class: str | None = None) -> Markup:
+    """``<img>`` of a data URI with its alt text, both escaped (the one place that builds it).
+
+    Examples
+    --------
+    >>> print(img_tag("data:image/png;base64,AAAA", 'Karte: "S1" < 5 %'))
+    <img src="data:image/png;base64,AAAA" alt="Karte: &#34;S1&#34; &lt; 5 %" style="max-width:100%;height:auto">
+    """
+    cls = Markup(' class="{}"').format(css_class) if css_class else ""
+    return Markup('<img src="{}" alt="{}"{} style="max-width:100%;height:auto">').format(uri, alt, cls)
+
+
+def figure_to_img_tag(fig: Figure, format: str = "png", dpi: int = 150, css_class: str | None = None) -> Markup:
     """An ``<img>`` with the embedded figure and its escaped alt text.
 
     Examples
@@ -71,13 +83,10 @@ def figure_to_img_tag(fig: Figure, format: str = "png", dpi: int = 150, css_clas
     >>> from matplotlib.figure import Figure
     >>> fig = Figure(figsize=(1, 1)); fig.alt_text = 'Karte: "S1" < 5 %'
     >>> tag = figure_to_img_tag(fig)
-    >>> tag.startswith('<img src="data:image/png;base64,'), 'alt="Karte: &quot;S1&quot; &lt; 5 %"' in tag
+    >>> tag.startswith('<img src="data:image/png;base64,'), 'alt="Karte: &#34;S1&#34; &lt; 5 %"' in tag
     (True, True)
     """
-    uri = figure_to_data_uri(fig, format=format, dpi=dpi)
-    cls = f' class="{html.escape(css_class, quote=True)}"' if css_class else ""
-    return (f'<img src="{uri}" alt="{html.escape(alt_text(fig), quote=True)}"{cls} '
-            f'style="max-width:100%;height:auto">')
+    return img_tag(figure_to_data_uri(fig, format=format, dpi=dpi), alt_text(fig), css_class)
 
 
 def close(fig: Figure) -> None:
@@ -95,4 +104,4 @@ class Gallery(list):
     """Several figures shown one below the other in a notebook (embedded PNGs with alt texts)."""
 
     def _repr_html_(self) -> str:
-        return "".join(f"<figure>{figure_to_img_tag(fig)}</figure>" for fig in self)
+        return join(Markup("<figure>{}</figure>").format(figure_to_img_tag(fig)) for fig in self)

@@ -3,13 +3,12 @@ limitations), generated from the catalogue and the data of this run."""
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 
 from sozialplanung import atlas, labels
 from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
 from sozialplanung.indicators import reference_value
+from sozialplanung.markup import Markup, join
 from sozialplanung.report import figure
 
 _POLARITY = {1: "höherer Wert = stärkere Belastung", -1: "höherer Wert = Ressource (günstiger)",
@@ -58,25 +57,26 @@ def distribution(dp, ind_id) -> list[tuple[str, str]]:
     return rows
 
 
-def indikatorblatt_html(dp, results, ind_id: str) -> str:
+def _rows(pairs) -> Markup:
+    return join(Markup('<tr><th scope="row">{}</th><td>{}</td></tr>').format(k, v) for k, v in pairs)
+
+
+def indikatorblatt_html(dp, results, ind_id: str) -> Markup:
     ind = dp.catalogue[ind_id]
     facts = [("Kennung", ind_id), ("Definition", ind.definition), ("Formel", formula(ind)),
              ("Einheit", ind.unit), ("Polarität", _POLARITY[ind.polarity]), ("Themenfeld", ind.themenfeld),
              ("Quelle", ind.source), ("Stichtag", fmt_date(ind.stichtag))]
-    dl = "".join(f"<tr><th scope=\"row\">{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts)
-    dist = "".join(f"<tr><th scope=\"row\">{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-                   for k, v in distribution(dp, ind_id))
-    lim = "".join(f"<li>{html.escape(t)}</li>" for t in limitations(dp, ind))
     src = f"Quelle: {ind.source}, Stichtag {fmt_date(ind.stichtag)}."
-    return (f'<section class="indikatorblatt" id="blatt-{ind_id}"><h3>Indikatorenblatt {html.escape(ind_id)}: '
-            f"{html.escape(ind.name)}</h3>"
-            f'<table class="daten steckbrief-tabelle"><caption>Steckbrief des Indikators</caption><tbody>{dl}</tbody></table>'
-            + figure(results, f"karte-{ind_id}", lambda: atlas.indicator_map(dp, ind_id),
-                     f"Karte: {ind.name} in {ind.unit}. ", src, "karte klein")
-            + f'<table class="daten steckbrief-tabelle"><caption>Verteilung im Berichtsgebiet</caption><tbody>{dist}'
-              f'</tbody></table><p class="quelle">{html.escape(src)}</p>'
-            f"<h4>Grenzen der Aussagekraft</h4><ul>{lim}</ul></section>")
+    karte = figure(results, f"karte-{ind_id}", lambda: atlas.indicator_map(dp, ind_id),
+                   f"Karte: {ind.name} in {ind.unit}. ", src, "karte klein")
+    return Markup('<section class="indikatorblatt" id="blatt-{id}"><h3>Indikatorenblatt {id}: {name}</h3>'
+                  '<table class="daten steckbrief-tabelle"><caption>Steckbrief des Indikators</caption><tbody>{facts}'
+                  '</tbody></table>{karte}<table class="daten steckbrief-tabelle"><caption>Verteilung im '
+                  'Berichtsgebiet</caption><tbody>{dist}</tbody></table><p class="quelle">{src}</p>'
+                  "<h4>Grenzen der Aussagekraft</h4><ul>{lim}</ul></section>").format(
+        id=ind_id, name=ind.name, facts=_rows(facts), karte=karte, dist=_rows(distribution(dp, ind_id)), src=src,
+        lim=join(Markup("<li>{}</li>").format(t) for t in limitations(dp, ind)))
 
 
-def section_indikatorenblaetter(dp, results) -> str:
-    return "".join(indikatorblatt_html(dp, results, i) for i in dp.catalogue)
+def section_indikatorenblaetter(dp, results) -> Markup:
+    return join(indikatorblatt_html(dp, results, i) for i in dp.catalogue)

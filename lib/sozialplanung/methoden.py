@@ -8,16 +8,15 @@ diagnostics), spatial statistics, Datenschutz (what was withheld), the indicator
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
 from sozialplanung import labels, tables
 from sozialplanung.formatting import fmt_int, fmt_number
+from sozialplanung.markup import Markup, join, paragraph
 
 
-def _p(sentences) -> str:
-    return "".join(f"<p>{html.escape(s)}</p>" for s in sentences)
+def _p(sentences) -> Markup:
+    return join(paragraph(s) for s in sentences)
 
 
 def _sel(sel) -> str:
@@ -40,7 +39,7 @@ def parameter_rows(dp) -> list[tuple[str, str]]:
             ("Zufallsstartwert", str(p.analyses.random_state))]
 
 
-def _table(rows, caption) -> str:
+def _table(rows, caption) -> Markup:
     frame = pd.DataFrame(rows, columns=["Angabe", "Wert"]).set_index("Angabe")
     return tables.frame_table(frame, caption=caption, formats={"Wert": "text"})
 
@@ -68,7 +67,7 @@ def describe_maps(dp) -> list[str]:
             "grau. Ohne Hintergrundkarte: übergeordnete Gebiete als Linien, Gebietsnummern, Maßstabsleiste."]
 
 
-def _index_part(index, name) -> str:
+def _index_part(index, name) -> Markup:
     spec = index.recipe_.parts()[name]
     cl = index.classifications_[name]
     rows = pd.DataFrame({"Klasse": [f"{c.code} {c.label}" for c in spec.classification.classes],
@@ -126,29 +125,32 @@ def describe_datenschutz(dp) -> list[str]:
     return out or list(dp.protocol) or ["Es wurden keine Werte geheim gehalten."]
 
 
-def section_methoden(dp, results) -> str:
-    out = ["<h3>Parameter dieses Laufs</h3>", _table(parameter_rows(dp), "Parameter des Berichts"),
-           "<h3>Bezugswerte</h3>", _p(describe_references(dp)), "<h3>Karten und Farben</h3>", _p(describe_maps(dp))]
+def _h3(title: str) -> Markup:
+    return Markup("<h3>{}</h3>").format(title)
+
+
+def section_methoden(dp, results) -> Markup:
+    out = [_h3("Parameter dieses Laufs"), _table(parameter_rows(dp), "Parameter des Berichts"),
+           _h3("Bezugswerte"), _p(describe_references(dp)), _h3("Karten und Farben"), _p(describe_maps(dp))]
     index = results.get("index")
     if index is not None:
-        out += ["<h3>Sozialindex</h3>", _p(index.describe())]
+        out += [_h3("Sozialindex"), _p(index.describe())]
         out += [_index_part(index, name) for name in index.recipe_.parts()]
     if results.get("fa") is not None:
-        out += ["<h3>Faktorenanalyse</h3>", _p(describe_factor(dp, results["fa"]))]
+        out += [_h3("Faktorenanalyse"), _p(describe_factor(dp, results["fa"]))]
     if results.get("typology") is not None:
         typ = results["typology"]
-        out += ["<h3>Clusteranalyse</h3>", _p(describe_cluster(dp, typ))]
+        out += [_h3("Clusteranalyse"), _p(describe_cluster(dp, typ))]
         ks = typ.k_scores_.copy()
         ks.index.name = "k"
         out.append(tables.frame_table(ks, caption="Gütemaße je Typenzahl k",
                                       formats={c: ("number", 2) for c in ks.columns}))
     if results.get("spatial") is not None:
-        out += ["<h3>Räumliche Statistik</h3>", _p(describe_spatial(dp, results["spatial"]))]
-    out += ["<h3>Datenschutz: was geheim gehalten wurde</h3>", _p(describe_datenschutz(dp))]
-    for note in results.get("hinweise", []):
-        out.append(f"<p>Nicht berechnet: {html.escape(note)}</p>")
+        out += [_h3("Räumliche Statistik"), _p(describe_spatial(dp, results["spatial"]))]
+    out += [_h3("Datenschutz: was geheim gehalten wurde"), _p(describe_datenschutz(dp))]
+    out += [paragraph(f"Nicht berechnet: {note}") for note in results.get("hinweise", [])]
     cat = dp.catalogue.table().drop(columns=["Definition", "Quelle"]).set_index("Kennung")
-    out += ["<h3>Indikatorenkatalog</h3>",
+    out += [_h3("Indikatorenkatalog"),
             tables.frame_table(cat, caption="Indikatoren (Definitionen und Quellen in den Indikatorenblättern)",
                                formats={c: "text" for c in cat.columns})]
-    return "".join(out)
+    return join(out)

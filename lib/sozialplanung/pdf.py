@@ -1,7 +1,7 @@
 """PDF output with WeasyPrint, offline: tagged PDF/UA-1 from the report's own HTML.
 
 The HTML documents are self-contained (images as data URIs, inline styles), so WeasyPrint never
-fetches anything: :func:`_no_fetch` refuses every URL that is not a ``data:`` URI. One layout can
+fetches anything: :func:`_fetcher` refuses every URL that is not a ``data:`` URI with a German error. One layout can
 be written whole or split by page (:func:`write_pages`), which is how one Steckbrief PDF per area
 comes out of a single layout of the Steckbrief volume.
 
@@ -20,34 +20,45 @@ PDF_VARIANT = "pdf/ua-1"
 """Tagged PDF for accessibility (PDF/UA-1, toward BITV 2.0); WeasyPrint adds the structure tree."""
 
 
-def _no_fetch(url: str, timeout: int = 10, ssl_context=None):
-    """URL fetcher that only resolves ``data:`` URIs: rendering a PDF never touches the network."""
-    from weasyprint import default_url_fetcher
-
-    if url.startswith("data:"):
-        return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
-    raise SozialplanungError(f"Der Bericht verweist auf eine externe Ressource ({url[:80]}).",
-                             hint="Bilder und Stile müssen eingebettet sein (data:-URI).")
+def _refuse(url: str):
+    raise SozialplanungError(f"Der Bericht verweist auf eine Ressource außerhalb des Dokuments ({url[:80]}); "
+                             "beim Erzeugen des PDF wird nichts nachgeladen.",
+                             hint="Bilder und Stile müssen eingebettet sein (data:-URI); Bilder in Kapiteltexten "
+                                  "als Datei in den Textordner legen.")
 
 
 def _fetcher():
-    """WeasyPrint ≥ 67: a ``URLFetcher`` allowing only ``data:`` and failing hard; older: :func:`_no_fetch`."""
-    from weasyprint import urls
+    """A WeasyPrint ``URLFetcher`` that resolves only ``data:`` URIs and refuses everything else in German."""
+    from weasyprint.urls import URLFetcher
 
-    cls = getattr(urls, "URLFetcher", None)
-    if cls is None:  # pragma: no cover - old WeasyPrint
-        return _no_fetch
-    return cls(allowed_protocols={"data"}, fail_on_errors=True)
+    class DataOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.lower().startswith("data:"):
+                _refuse(url)
+            return super().fetch(url, headers)
+
+    return DataOnly(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=True)
 
 
 def layout(html_text: str):
-    """Lay out an HTML string with WeasyPrint; returns a ``weasyprint.Document``."""
+    """Lay out an HTML string with WeasyPrint; returns a ``weasyprint.Document``.
+
+    A reference to anything but a ``data:`` URI is a :class:`SozialplanungError` (WeasyPrint's
+    ``FatalURLFetchingError`` would otherwise end the run as an internal error).
+    """
     try:
         from weasyprint import HTML
+        from weasyprint.urls import FatalURLFetchingError
     except ImportError as exc:  # pragma: no cover - dependency missing
         raise SozialplanungError("Für PDF-Ausgaben wird das Paket „weasyprint“ benötigt.",
                                  hint="python -m pip install weasyprint") from exc
-    return HTML(string=html_text, url_fetcher=_fetcher(), base_url=".").render()
+    try:
+        return HTML(string=html_text, url_fetcher=_fetcher(), base_url=".").render()
+    except FatalURLFetchingError as exc:
+        if isinstance(exc.__cause__, SozialplanungError):
+            raise exc.__cause__ from None
+        raise SozialplanungError(f"Eine eingebettete Ressource des Berichts ist fehlerhaft ({exc.__cause__ or exc}).",
+                                 hint="Bitte melden: eingebettete Bilder sollten immer lesbar sein.") from None
 
 
 def _write(document, path: Path) -> Path:

@@ -15,7 +15,6 @@ instead of an appendix of the main report.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
 import warnings
 from pathlib import Path
@@ -26,9 +25,11 @@ from sozialplanung import analyses, figures
 from sozialplanung.datenpaket import Datenpaket
 from sozialplanung.errors import SozialplanungError, SozialplanungWarning
 from sozialplanung.formatting import fmt_date
+from sozialplanung.markup import Markup, css_string
 
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader("sozialplanung", "templates"),
                           autoescape=jinja2.select_autoescape(["html", "j2"]))
+_ENV.filters["css_string"] = css_string
 
 STECKBRIEF_LIMIT = 80
 """Up to this many areas the Steckbriefe are an appendix of the report; above, a separate volume."""
@@ -42,7 +43,9 @@ def markdown_list(items):
     """Show sentences (or findings) as a Markdown list in a notebook."""
     from IPython.display import Markdown
 
-    return Markdown("\n".join(f"- {getattr(item, 'text', item)}" for item in items))
+    from sozialplanung.texts import escape_markdown
+
+    return Markdown("\n".join("- " + escape_markdown(getattr(item, "text", item)) for item in items))
 
 
 # ----------------------------------------------------------------------------- results
@@ -80,19 +83,19 @@ def compute_results(dp: Datenpaket, output_dir: str | Path | None = None) -> dic
 
 
 # ----------------------------------------------------------------------------- figures
-def figure(results: dict, key: str, factory, caption: str, source: str = "", css_class: str = "") -> str:
+def figure(results: dict, key: str, factory, caption: str, source: str = "", css_class: str = "") -> Markup:
     """``<figure>`` with the embedded PNG, caption and source line; drawn once per run and key."""
     cache = results.setdefault("figures", {})
     if key not in cache:
         fig = factory()
         cache[key] = _img_tag(fig)
         figures.close(fig)
-    cls = f' class="{css_class}"' if css_class else ""
-    src = f'<span class="quelle">{html.escape(source)}</span>' if source else ""
-    return f"<figure{cls}>{cache[key]}<figcaption>{html.escape(caption)}{src}</figcaption></figure>"
+    cls = Markup(' class="{}"').format(css_class) if css_class else ""
+    src = Markup('<span class="quelle">{}</span>').format(source) if source else ""
+    return Markup("<figure{}>{}<figcaption>{}{}</figcaption></figure>").format(cls, cache[key], caption, src)
 
 
-def _img_tag(fig) -> str:
+def _img_tag(fig) -> Markup:
     """``<img>`` of ``fig`` with its alt text; ``bbox_inches="tight"`` keeps legends outside the axes whole."""
     import base64
     import io
@@ -100,26 +103,20 @@ def _img_tag(fig) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.05, facecolor="white",
                 metadata={"Software": None})
-    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-    tag = (f'<img src="{uri}" alt="{html.escape(figures.alt_text(fig), quote=True)}" '
-           'style="max-width:100%;height:auto">')
-    return _small_png(tag)
+    png = _small_png(buffer.getvalue())
+    return figures.img_tag("data:image/png;base64," + base64.b64encode(png).decode("ascii"), figures.alt_text(fig))
 
 
-def _small_png(tag: str) -> str:
-    """Re-encode the embedded PNG with an adaptive 256-colour palette (a third of the size, same look)."""
-    import base64
+def _small_png(png: bytes) -> bytes:
+    """Re-encode a PNG with an adaptive 256-colour palette (a third of the size, same look)."""
     import io
 
     from PIL import Image
 
-    head, rest = tag.split("base64,", 1)
-    data, tail = rest.split('"', 1)
-    image = Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB")
+    image = Image.open(io.BytesIO(png)).convert("RGB")
     buffer = io.BytesIO()
     image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(buffer, "PNG", optimize=True)
-    small = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'{head}base64,{small}"{tail}' if len(small) < len(data) else tag
+    return buffer.getvalue() if buffer.tell() < len(png) else png
 
 
 # ----------------------------------------------------------------------------- sections
@@ -167,7 +164,7 @@ def render_html(dp: Datenpaket, results: dict | None = None) -> str:
     """The complete report as one HTML string."""
     results = results if results is not None else compute_results(dp)
     sections = [{"id": sid, "title": title, "html": func(dp, results)} for sid, title, func in _sections(dp, results)]
-    missing = [t for t in sections if f'data-kapitel="' in t["html"] and "hinweis-fehlt" in t["html"]]
+    missing = [t for t in sections if 'class="hinweis-fehlt" data-kapitel="' in t["html"]]
     return _ENV.get_template("bericht.html.j2").render(
         **_page_context(dp, f"Sozialbericht {dp.params.kommune} {dp.params.report_year}"),
         sections=sections, ohne_text=[s["title"] for s in missing])

@@ -9,7 +9,6 @@ an appendix of the report and a page of the separate files ``steckbriefe/<gebiet
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +16,7 @@ import numpy as np
 from sozialplanung import labels, maps
 from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
 from sozialplanung.indicators import reference_value, top_level
+from sozialplanung.markup import Markup, join, paragraph
 from sozialplanung.report import STECKBRIEF_LIMIT, _ENV, _page_context, figure
 
 ANCHOR = "steckbrief-"
@@ -54,17 +54,25 @@ def _refs(dp, results) -> dict:
     return results["steckbrief_refs"]
 
 
-def _bar(diff: float, sd: float, polarity: int) -> str:
+def _bar(diff: float, sd: float, polarity: int) -> Markup:
     if np.isnan(diff) or not sd:
-        return ""
+        return Markup("")
     share = float(np.clip(diff / sd / 3, -1, 1)) * 50  # ±3 standard deviations = half the cell
     color = NEUTRAL if polarity == 0 or diff == 0 else (WORSE if diff * polarity > 0 else BETTER)
     left = 50 + min(share, 0)
-    return (f'<span class="abw" aria-hidden="true"><span class="abw-null"></span><span class="abw-balken" '
-            f'style="left:{left:.1f}%;width:{abs(share):.1f}%;background:{color}"></span></span>')
+    return Markup('<span class="abw" aria-hidden="true"><span class="abw-null"></span><span class="abw-balken" '
+                  'style="left:{:.1f}%;width:{:.1f}%;background:{}"></span></span>').format(left, abs(share), color)
 
 
-def steckbrief_html(dp, results, gid: str, heading: str = "h3") -> str:
+
+def _row(head, cells, cls: str = "", tail: Markup = Markup("")) -> Markup:
+    """``<tr>`` with a row header, data cells (text escaped, Markup kept) and ``tail`` (ready-made cells)."""
+    return Markup('<tr{}><th scope="row">{}</th>{}{}</tr>').format(
+        Markup(' class="{}"').format(cls) if cls else "", head, join(Markup("<td>{}</td>").format(c) for c in cells),
+        tail)
+
+
+def steckbrief_html(dp, results, gid: str, heading: str = "h3") -> Markup:
     """The Steckbrief of one area as an HTML fragment (one page)."""
     refs = _refs(dp, results)
     level = top_level(dp)
@@ -100,31 +108,31 @@ def steckbrief_html(dp, results, gid: str, heading: str = "h3") -> str:
         ref = refs["bezug"][ind_id]
         par = refs["eltern"].get(dp.areas.at[gid, level], {}).get(ind_id, np.nan) if level else np.nan
         diff = v - ref if not (withheld.at[gid, ind_id] or not_rated) else np.nan
-        cls = ' class="schluessel"' if ind_id in keys else ""
-        rows.append(f"<tr{cls}><th scope=\"row\">{html.escape(ind.name)} <span class=\"einheit\">{html.escape(ind.unit)}"
-                    f"</span></th><td>{shown}</td>" + (f"<td>{fmt_number(par, 1)}</td>" if level else "")
-                    + f"<td>{fmt_number(ref, 1)}</td><td>{'' if np.isnan(diff) else fmt_number(diff, 1)}</td>"
-                    f"<td class=\"balken\">{_bar(diff, refs['sd'].get(ind_id, np.nan), ind.polarity)}</td></tr>")
-    heads = ("<th scope=\"col\">Indikator</th><th scope=\"col\">Gebiet</th>"
-             + (f"<th scope=\"col\">{html.escape(parent_name)}</th>" if level else "")
-             + f"<th scope=\"col\">{html.escape(labels.reference(dp))}</th><th scope=\"col\">Abweichung</th>"
-             "<th scope=\"col\">Abweichung (Grafik)</th>")
+        head = Markup('{} <span class="einheit">{}</span>').format(ind.name, ind.unit)
+        cells = [shown, *([fmt_number(par, 1)] if level else []), fmt_number(ref, 1),
+                 "" if np.isnan(diff) else fmt_number(diff, 1)]
+        bar = Markup('<td class="balken">{}</td>').format(_bar(diff, refs["sd"].get(ind_id, np.nan), ind.polarity))
+        rows.append(_row(head, cells, "schluessel" if ind_id in keys else "", bar))
+    heads = join(Markup('<th scope="col">{}</th>').format(h) for h in
+                  ["Indikator", "Gebiet", *([parent_name] if level else []), labels.reference(dp), "Abweichung",
+                   "Abweichung (Grafik)"])
     sources = sorted({f"{i.source}, Stichtag {fmt_date(i.stichtag)}" for i in dp.catalogue.values()})
     years = dp.years()
     trend = f"Zeitreihe: nur ein Berichtsjahr vorhanden ({years[0]})." if len(years) == 1 else ""
     lage = figure(results, f"lage-{gid}", lambda: _locator(dp, gid), "Lagekarte. ", "", "lage")
-    return (f'<section class="steckbrief" id="{ANCHOR}{gid}" aria-label="Steckbrief {html.escape(labels.area(dp, gid))}">'
-            f"<{heading}>Steckbrief {html.escape(labels.area(dp, gid))}</{heading}>{lage}"
-            f'<ul class="fakten">{"".join(f"<li>{html.escape(f)}</li>" for f in facts)}</ul>'
-            f'<table class="daten steckbrief-tabelle"><caption>Indikatoren im Vergleich (fett: Schlüsselindikatoren; '
-            f'Balken: blau günstiger, orange ungünstiger als {html.escape(labels.reference(dp))}, Länge in '
-            f'Standardabweichungen bis ±3)</caption><thead><tr>{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-            + (_trend_table(dp, results, gid, years) if len(years) > 1 else "")
-            + f'<p class="quelle">{html.escape(trend)} Quelle: {html.escape("; ".join(sources))}. '
-            ". = geheim gehalten oder keine Angabe, x = nicht bewertet.</p></section>")
+    name = labels.area(dp, gid)
+    return Markup('<section class="steckbrief" id="{anchor}" aria-label="Steckbrief {name}"><{h}>Steckbrief {name}</{h}>'
+                  '{lage}<ul class="fakten">{facts}</ul><table class="daten steckbrief-tabelle"><caption>Indikatoren im '
+                  "Vergleich (fett: Schlüsselindikatoren; Balken: blau günstiger, orange ungünstiger als {ref}, Länge "
+                  "in Standardabweichungen bis ±3)</caption><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody>"
+                  '</table>{trend_table}<p class="quelle">{trend} Quelle: {sources}. . = geheim gehalten oder keine '
+                  "Angabe, x = nicht bewertet.</p></section>").format(
+        anchor=ANCHOR + gid, name=name, h=Markup(heading), lage=lage, ref=labels.reference(dp), heads=heads,
+        facts=join(Markup("<li>{}</li>").format(f) for f in facts), rows=join(rows), trend=trend,
+        trend_table=_trend_table(dp, results, gid, years) if len(years) > 1 else "", sources="; ".join(sources))
 
 
-def _trend_table(dp, results, gid: str, years: list[int]) -> str:
+def _trend_table(dp, results, gid: str, years: list[int]) -> Markup:
     """Key indicators of the area per year against the reference (withheld values stay ".")."""
     from sozialplanung.indicators import reference_value
 
@@ -136,32 +144,32 @@ def _trend_table(dp, results, gid: str, years: list[int]) -> str:
     if "trend_values" not in results:  # one frame per year, not one per cell
         results["trend_values"] = {y: (dp.values(y), dp.withheld(y)) for y in years}
     frames = results["trend_values"]
-    heads = "".join(f'<th scope="col">{y}</th>' for y in years)
+    heads = join(Markup('<th scope="col">{}</th>').format(y) for y in ["Indikator", *years])
     rows = []
     for ind in dp.key_indicators:
         cells = []
         for y in years:
             v, w = frames[y][0].at[gid, ind], frames[y][1].at[gid, ind]
-            cells.append(f"<td>{'.' if w or np.isnan(v) else fmt_number(v, 1)} "
-                         f"<span class=\"einheit\">({fmt_number(refs[(ind, y)], 1)})</span></td>")
-        rows.append(f'<tr><th scope="row">{html.escape(dp.catalogue[ind].name)}</th>{"".join(cells)}</tr>')
-    return (f'<table class="daten steckbrief-trend"><caption>Zeitreihe der Schlüsselindikatoren '
-            f'(in Klammern: {html.escape(labels.reference(dp))})</caption><thead><tr><th scope="col">Indikator</th>'
-            f'{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+            cells.append(Markup('{} <span class="einheit">({})</span>').format(
+                "." if w or np.isnan(v) else fmt_number(v, 1), fmt_number(refs[(ind, y)], 1)))
+        rows.append(_row(dp.catalogue[ind].name, cells))
+    return Markup('<table class="daten steckbrief-trend"><caption>Zeitreihe der Schlüsselindikatoren (in Klammern: '
+                  "{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(
+        labels.reference(dp), heads, join(rows))
 
 
-def section_steckbriefe(dp, results) -> str:
-    intro = (f"<p>Ein Steckbrief je Gebiet im einheitlichen Schema, sortiert nach Gebietsnummer. Jeder Steckbrief "
-             f"liegt auch als eigene Datei vor (steckbriefe/&lt;Gebietsnummer&gt;.pdf).</p>")
+def section_steckbriefe(dp, results) -> Markup:
+    intro = paragraph("Ein Steckbrief je Gebiet im einheitlichen Schema, sortiert nach Gebietsnummer. Jeder Steckbrief "
+                      "liegt auch als eigene Datei vor (steckbriefe/<Gebietsnummer>.pdf).")
     if len(dp.shown_ids) > STECKBRIEF_LIMIT:
-        return intro + (f"<p>Bei {fmt_int(len(dp.shown_ids))} Gebieten bilden die Steckbriefe einen eigenen Band "
-                        "(steckbriefe.pdf), damit dieser Bericht handlich bleibt.</p>")
-    return intro + "".join(steckbrief_html(dp, results, gid) for gid in sorted(dp.shown_ids))
+        return intro + paragraph(f"Bei {fmt_int(len(dp.shown_ids))} Gebieten bilden die Steckbriefe einen eigenen "
+                                 "Band (steckbriefe.pdf), damit dieser Bericht handlich bleibt.")
+    return intro + join(steckbrief_html(dp, results, gid) for gid in sorted(dp.shown_ids))
 
 
 def render_volume(dp, results) -> str:
     """All Steckbriefe as one HTML document (the separate volume)."""
-    body = "".join(steckbrief_html(dp, results, gid, heading="h2") for gid in sorted(dp.shown_ids))
+    body = join(steckbrief_html(dp, results, gid, heading="h2") for gid in sorted(dp.shown_ids))
     return _ENV.get_template("steckbriefe.html.j2").render(
         **_page_context(dp, f"Sozialraum-Steckbriefe {dp.params.kommune} {dp.params.report_year}"), body=body)
 

@@ -10,7 +10,13 @@ the shared file. Files starting with ``_`` and ``LIESMICH.md``/``README.md`` are
 Placeholders pull computed numbers into the text, so it never goes stale: ``{{ name }}``.
 :func:`placeholders` lists every available name with its current value (the notebook
 ``09_sozialbericht`` shows the table). An unknown name raises a :class:`SozialplanungError`
-naming the file and line. Values are German-formatted strings (``12,5 %``).
+naming the file and line. Values are German-formatted strings (``12,5 %``); they are inserted
+as literal text (Markdown and HTML characters in an area name are shown, not interpreted).
+
+Raw HTML in a chapter is shown as text. Images (``![Karte](bilder/karte.png)``) come only from
+files inside the texts folder and are embedded as ``data:`` URIs; an external address (``http:``,
+``https:``, ``//``, ``file:``, ``data:``) is a German error naming file and line, and so is a
+chapter file that is a symlink to somewhere outside the texts folder.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
 from sozialplanung import labels
 from sozialplanung.errors import SozialplanungError
@@ -39,6 +46,7 @@ CHAPTERS = {
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([^}]*?)\s*\}\}")
 _IGNORED = {"liesmich.md", "readme.md"}
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # ASCII punctuation
 
 
 def slug(text: str) -> str:
@@ -102,8 +110,20 @@ def placeholder_table(dp, results: dict) -> pd.DataFrame:
     return pd.DataFrame({"Platzhalter": [f"{{{{ {k} }}}}" for k in values], "Wert": list(values.values())})
 
 
+
+def escape_markdown(value: str) -> str:
+    r"""``value`` as literal Markdown text: every ASCII punctuation character backslash-escaped.
+
+    Examples
+    --------
+    >>> print(escape_markdown("<b>Nord & Süd</b> {{ x }}"))
+    \<b\>Nord \& Süd\<\/b\> \{\{ x \}\}
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value).replace("\n", " "))
+
+
 def fill(text: str, values: dict[str, str], *, file: str) -> str:
-    """Replace every ``{{ name }}``; an unknown name is a German error with file and line."""
+    """Replace every ``{{ name }}`` by its value as literal text; an unknown name is a German error with file and line."""
     def replace(match: re.Match) -> str:
         name = match.group(1)
         if name not in values:
@@ -112,12 +132,16 @@ def fill(text: str, values: dict[str, str], *, file: str) -> str:
             raise SozialplanungError(f"Unbekannter Platzhalter „{{{{ {name} }}}}“.", file=file, row=line,
                                      hint="Verfügbar sind z. B. " + ", ".join(close or list(values)[:8])
                                      + " (vollständige Liste: sp.texts.placeholder_table im Notebook 09).")
-        return values[name]
+        return escape_markdown(values[name])
     return _PLACEHOLDER.sub(replace, text)
 
 
 def _folder(dp) -> Path | None:
     return dp.params.resolve(dp.params.texts) if dp.params.texts else None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
 
 
 def chapter_files(dp) -> dict[str, Path]:
@@ -134,22 +158,94 @@ def chapter_files(dp) -> dict[str, Path]:
             if path.stem not in known:
                 raise SozialplanungError(f"Die Textdatei „{path.name}“ passt zu keinem Kapitel.", file=str(path),
                                          hint="Erlaubte Dateinamen: " + ", ".join(f"{k}.md" for k in known))
+            if not _inside(path, folder):
+                raise SozialplanungError(f"Die Textdatei „{path.name}“ verweist auf {path.resolve()}, außerhalb "
+                                         f"des Textordners {folder}.", file=str(path),
+                                         hint="Kapiteltexte als Datei in den Textordner legen, nicht als Verweis "
+                                              "(Symlink) auf einen anderen Ordner.")
             found[path.stem] = path
     return found
 
 
-def render_markdown(text: str) -> str:
-    """Markdown → HTML (CommonMark plus tables; raw HTML is escaped, headings start at level 3)."""
+def read_text(path: Path, shown: str) -> str:
+    """The text of a chapter file (UTF-8); unreadable files are German errors naming the file."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise SozialplanungError(f"„{path.name}“ ist ein Ordner, keine Textdatei.", file=shown,
+                                 hint="Den Ordner umbenennen (ohne „.md“) oder entfernen.") from None
+    except PermissionError:
+        raise SozialplanungError("Die Textdatei kann nicht gelesen werden (keine Leseberechtigung).", file=shown,
+                                 hint="Leserechte der Datei prüfen (z. B. chmod a+r).") from None
+    except OSError as exc:
+        raise SozialplanungError(f"Die Textdatei kann nicht gelesen werden ({exc.strerror or exc}).",
+                                 file=shown) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SozialplanungError(f"Die Textdatei ist nicht UTF-8-kodiert (ungültiges Byte 0x{data[exc.start]:02x}).",
+                                 file=shown, row=data.count(b"\n", 0, exc.start) + 1,
+                                 hint="Die Datei im Editor mit der Kodierung UTF-8 speichern.") from None
+
+
+_IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+                ".webp": "image/webp", ".svg": "image/svg+xml"}
+
+
+def _image_uri(src: str, *, base: Path | None, root: Path | None, file: str, line: int) -> str:
+    """``data:`` URI of an image file beside the chapter; anything else is a German error with file and line."""
+    import base64
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc or src.startswith(("/", "\\")):
+        raise SozialplanungError(f"Das Bild „{src}“ ist eine externe Adresse; der Bericht lädt nichts nach.",
+                                 file=file, row=line, hint="Das Bild als Datei in den Textordner legen und mit "
+                                                           "relativem Pfad einbinden: ![Karte](bilder/karte.png).")
+    path = (base or Path(".")) / unquote(parts.path)
+    if root is None or not _inside(path, root):
+        raise SozialplanungError(f"Das Bild „{src}“ liegt außerhalb des Textordners.", file=file, row=line,
+                                 hint="Bilder müssen im Textordner liegen (auch nicht als Verweis nach außen).")
+    mime = _IMAGE_TYPES.get(path.suffix.lower())
+    if mime is None:
+        raise SozialplanungError(f"Das Bild „{src}“ hat kein unterstütztes Format.", file=file, row=line,
+                                 hint="Erlaubt: " + ", ".join(_IMAGE_TYPES) + ".")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SozialplanungError(f"Das Bild „{src}“ kann nicht gelesen werden ({exc.strerror or exc}).",
+                                 file=file, row=line) from None
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _embed_images(tokens, **where) -> None:
+    """Replace the ``src`` of every image token by a data URI (see :func:`_image_uri`)."""
+    for block in tokens:
+        images = [t for t in block.children or [] if t.type == "image"]
+        offset = 0
+        for token in images:
+            offset = block.content.find("![", offset) + 1
+            line = (block.map[0] if block.map else 0) + 1 + block.content.count("\n", 0, max(offset, 0))
+            token.attrSet("src", _image_uri(token.attrGet("src") or "", line=line, **where))
+
+
+def render_markdown(text: str, *, file: str = "Text", base: Path | None = None, root: Path | None = None) -> Markup:
+    """Markdown → HTML (CommonMark plus tables; raw HTML is escaped, headings start at level 3).
+
+    Images are read from ``base`` (the chapter's folder) and must lie inside ``root`` (the texts folder).
+    """
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    out = md.render(text)
-    for level in (4, 3, 2, 1):  # chapter headings are h2: authored headings move two levels down
-        out = out.replace(f"<h{level}>", f"<h{min(level + 2, 6)}>").replace(f"</h{level}>", f"</h{min(level + 2, 6)}>")
-    return out
+    tokens = md.parse(text)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):  # chapter headings are h2: authored ones move down
+            token.tag = f"h{min(int(token.tag[1]) + 2, 6)}"
+    _embed_images(tokens, file=file, base=base, root=root)
+    return Markup(md.renderer.render(tokens, md.options, {}))
 
 
-def load_texts(dp, results: dict) -> dict[str, str]:
+def load_texts(dp, results: dict) -> dict[str, Markup]:
     """Authored chapters as HTML, keyed by chapter id, with placeholders filled in."""
     files = chapter_files(dp)
     if not files:
@@ -162,13 +258,14 @@ def load_texts(dp, results: dict) -> dict[str, str]:
             shown = str(path.relative_to(shown_root))
         except ValueError:
             shown = str(path)
-        out[chapter] = render_markdown(fill(path.read_text(encoding="utf-8"), values, file=shown))
+        text = fill(read_text(path, shown), values, file=shown)
+        out[chapter] = render_markdown(text, file=shown, base=path.parent, root=_folder(dp))
     return out
 
 
-def authored(texts: dict[str, str], chapter: str, title: str) -> str:
+def authored(texts: dict[str, Markup], chapter: str, title: str) -> Markup:
     """The authored HTML of a chapter, or a visible note that it has none yet."""
     if chapter in texts:
-        return f'<div class="autorentext">{texts[chapter]}</div>'
-    return (f'<p class="hinweis-fehlt" data-kapitel="{chapter}">Für das Kapitel „{title}“ liegt noch kein '
-            f'redaktioneller Text vor (Datei <code>{chapter}.md</code> im Textordner).</p>')
+        return Markup('<div class="autorentext">{}</div>').format(texts[chapter])
+    return Markup('<p class="hinweis-fehlt" data-kapitel="{0}">Für das Kapitel „{1}“ liegt noch kein redaktioneller '
+                  "Text vor (Datei <code>{0}.md</code> im Textordner).</p>").format(chapter, title)
