@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 import pydantic
@@ -32,7 +32,7 @@ class Indikator(BaseModel):
     source: str
     stichtag: str
     unit: Literal["%", "‰", "Anzahl", "Prozentpunkte", "Index", "je 100", "€"] = "%"
-    factor: float = 100.0
+    factor: float = Field(100.0, gt=0, allow_inf_nan=False)
     polarity: Literal[-1, 0, 1] = 1
     numerator: str | None = None
     denominator: str | None = None
@@ -58,6 +58,14 @@ class Indikator(BaseModel):
     @property
     def column(self) -> str:
         return self.id
+
+
+class _CatalogueFile(BaseModel):
+    """The top level of a catalogue file: only ``indicators`` (checked in :func:`read_catalogue`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    indicators: Any = None
 
 
 class Catalogue(dict):
@@ -91,6 +99,10 @@ def read_catalogue(path: str | Path, *, shown_as: str | None = None) -> Catalogu
     """Read an indicator catalogue (YAML: ``indicators: {ID: {...}}``)."""
     shown = shown_as or str(path)
     data, lines = read_yaml(path, shown_as=shown)
+    try:
+        _CatalogueFile(**data)
+    except pydantic.ValidationError as exc:  # an unknown top-level key, e.g. „indicator:“
+        raise_german(exc, file=shown, lines=lines, model=_CatalogueFile)
     entries = data.get("indicators")
     if not isinstance(entries, dict) or not entries:
         raise SozialplanungError("Der Katalog braucht einen Abschnitt „indicators:“ mit mindestens einem "

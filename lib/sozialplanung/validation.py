@@ -25,6 +25,7 @@ _MESSAGES = {
     "string_too_short": "Der Text darf nicht leer sein.",
     "string_pattern_mismatch": "Der Wert hat nicht die erwartete Form.",
     "none_required": "Hier ist kein Wert erlaubt.",
+    "finite_number": "Erwartet wird eine endliche Zahl (nicht .inf oder .nan).",
 }
 _BOUNDS = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}
 

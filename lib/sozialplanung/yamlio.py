@@ -1,7 +1,16 @@
-"""Safe YAML loading: dates stay strings, duplicate keys are rejected, line numbers are kept."""
+"""Safe, bounded YAML loading: dates stay strings, duplicate keys are rejected, line numbers are kept.
+
+Parameter, catalogue and recipe files are small, so the reader refuses what only a hostile or broken
+file contains, each with its own German error: more than :data:`MAX_BYTES` bytes, nesting deeper than
+:data:`MAX_DEPTH` levels, more than :data:`MAX_ALIASES` aliases (``*name``), and more than
+:data:`MAX_NODES` entries once every alias is expanded (the "billion laughs": nine anchors of nine
+aliases each expand to 9⁹ entries from a file of a few hundred bytes). The limits are checked while
+the file is composed, before anything is expanded.
+"""
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import yaml
@@ -9,8 +18,64 @@ import yaml
 from sozialplanung.errors import SozialplanungError
 
 
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 50
+MAX_ALIASES = 100
+MAX_NODES = 100_000
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without the timestamp resolver (``stichtag: 2020-12-31`` stays a str)."""
+    """SafeLoader without the timestamp resolver (``stichtag: 2020-12-31`` stays a str), with limits."""
+
+    def __init__(self, stream, path: str):
+        super().__init__(stream)
+        self._path, self._depth, self._aliases, self._sizes = path, 0, 0, {}
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        row = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                self._fail(f"Die Datei enthält mehr als {MAX_ALIASES} YAML-Verweise („*{event.anchor}“).", row)
+            node = super().compose_node(parent, index)
+            if id(node) not in self._sizes:  # an alias inside its own anchor: an endless structure
+                self._fail(f"Der YAML-Verweis „*{event.anchor}“ steht in dem Eintrag, auf den er verweist.", row)
+            return node
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise SozialplanungError(f"Die Datei ist tiefer als {MAX_DEPTH} Ebenen verschachtelt.", file=self._path,
+                                     row=row, hint="Parameterdateien brauchen nur wenige Ebenen; ist es die richtige Datei?")
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else \
+            node.value if isinstance(node, yaml.SequenceNode) else []
+        self._sizes[id(node)] = size = 1 + sum(self._sizes[id(child)] for child in children)
+        if size > MAX_NODES:
+            what = "ergäbe nach dem Auflösen der YAML-Verweise („*…“)" if self._aliases else "hat"
+            self._fail(f"Die Datei {what} mehr als {MAX_NODES:,} Einträge.".replace(",", "."), row)
+        return node
+
+    def _fail(self, message: str, row: int):
+        raise SozialplanungError(message, file=self._path, row=row,
+                                 hint=_ALIAS_HINT if self._aliases else "Ist es die richtige Datei?")
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:  # e.g. an integer of 5000 digits, !!timestamp 2020-13-01
+            if isinstance(exc, SozialplanungError):
+                raise
+            shown = str(node.value)[:40] + ("…" if len(str(node.value)) > 40 else "")
+            raise SozialplanungError(f"Der Wert „{shown}“ ist ungültig.", file=self._path,
+                                     row=node.start_mark.line + 1,
+                                     hint="Zahlen mit höchstens einigen Dutzend Stellen; Texte in Anführungszeichen.") from None
+
+
+_ALIAS_HINT = ("Anker („&name“) und Verweise („*name“) sparsam verwenden oder die Werte ausschreiben; "
+               "Parameter-, Katalog- und Rezeptdateien brauchen sie nicht.")
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -24,10 +89,11 @@ def _construct_mapping(loader, node, deep=False):
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if not isinstance(key, str):
+            shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "[…]"
             raise SozialplanungError(
-                f"Der Schlüssel „{key_node.value}“ ist kein Text.", file=getattr(loader, "_path", None),
+                f"Der Schlüssel „{shown}“ ist kein Text.", file=getattr(loader, "_path", None),
                 row=key_node.start_mark.line + 1,
-                hint=f"Schlüssel in Anführungszeichen schreiben: \"{key_node.value}\": …")
+                hint=f"Schlüssel in Anführungszeichen schreiben: \"{shown}\": …")
         if key in seen:
             raise SozialplanungError(
                 f"Der Schlüssel „{key}“ steht doppelt (zuerst in Zeile {seen[key]}).",
@@ -58,6 +124,8 @@ def _syntax_hint(exc: yaml.MarkedYAMLError) -> str | None:
     problem = str(exc.problem or "")
     if "\t" in problem or "\\t" in problem:
         return "Zum Einrücken Leerzeichen statt Tabulatoren verwenden."
+    if "2002:merge" in problem:
+        return "Das Zusammenführen mit „<<: *name“ wird nicht unterstützt; die Werte ausschreiben."
     if "could not determine a constructor" in problem:
         return "Tags wie „!!python/…“ sind nicht erlaubt; Parameterdateien enthalten nur Texte, Zahlen, Listen."
     if "mapping values are not allowed" in problem or "expected <block end>" in problem:
@@ -82,7 +150,13 @@ def read_yaml(path: str | Path, *, shown_as: str | None = None) -> tuple[dict, d
     """
     shown = shown_as or str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise SozialplanungError(f"Die Datei ist größer als {MAX_BYTES // 1_000_000} MB.", file=shown,
+                                     hint="Parameter-, Katalog- und Rezeptdateien sind wenige Kilobyte groß; "
+                                          "ist es die richtige Datei?")
+        text = raw.decode("utf-16" if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig")
     except FileNotFoundError:
         raise SozialplanungError("Die Datei existiert nicht.", file=shown) from None
     except IsADirectoryError:
@@ -93,11 +167,10 @@ def read_yaml(path: str | Path, *, shown_as: str | None = None) -> tuple[dict, d
         raise SozialplanungError("Die Datei ist nicht UTF-8-kodiert.", file=shown,
                                  hint="Speichern Sie die YAML-Datei als UTF-8.") from None
     try:
-        loader = _Loader(text)
+        loader = _Loader(text, shown)
     except yaml.YAMLError as exc:  # a control character in the file
         raise SozialplanungError(f"Die Datei enthält ein unzulässiges Zeichen: {str(exc).splitlines()[0]}.",
                                  file=shown, hint="Als UTF-8-Textdatei ohne Steuerzeichen speichern.") from None
-    loader._path = shown
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else {}
