@@ -3,10 +3,17 @@
 CSV tables are UTF-8, comma-separated with decimal points, one row per area with ``gebiet_id``
 first (tables about indicators, e.g. factor loadings, start with ``indikator``). Floating point
 values are rounded to :data:`DECIMALS` decimals so that re-runs give byte-identical tables.
+
+Texts are spreadsheet-safe (OWASP "CSV Injection"): in a CSV a text cell or header beginning with
+``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'`` (:func:`neutralise`), numbers
+such as ``-1.5`` stay numbers, and a carriage return inside a text is written as a line feed (a quoted
+line break; a bare CR would start a new row). In the XLSX every text is a string cell, never a
+formula; the GeoPackage gets the original text.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,6 +23,50 @@ from openpyxl.utils import get_column_letter
 
 DECIMALS = 6
 TABLES = "tabellen"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def _formula_like(text: str) -> bool:
+    """True for a text a spreadsheet could run as a formula (quotes in front do not help it)."""
+    bare = text.lstrip("'")
+    return bare[:1] in _FORMULA_START and not _NUMBER.fullmatch(bare)
+
+
+def neutralise(value):
+    """A text cell as written to a CSV: ``'`` in front of a formula-like text; anything else unchanged.
+
+    The rule is reversible (:func:`restore`): a text that already starts with quotes before ``=`` etc.
+    gets one quote more.
+
+    >>> neutralise("=1+1"), neutralise("@SUMME(A1)"), neutralise("-1.5"), neutralise(-1.5)
+    ("'=1+1", "'@SUMME(A1)", '-1.5', -1.5)
+    >>> restore(neutralise("'@x")) == "'@x"
+    True
+    """
+    return "'" + value if isinstance(value, str) and _formula_like(value) else value
+
+
+def _csv_text(value):
+    """A text for the CSV: line breaks as ``\\n`` (a bare CR would end the row for many readers), then
+    :func:`neutralise`."""
+    if isinstance(value, str):
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return neutralise(value)
+
+
+def restore(value):
+    """The original text of a :func:`neutralise`-d cell."""
+    return value[1:] if isinstance(value, str) and value.startswith("'") and _formula_like(value) else value
+
+
+def _texts(df: pd.DataFrame, convert) -> pd.DataFrame:
+    """``df`` with ``convert`` applied to every text cell and header."""
+    df = df.rename(columns=convert)
+    for i, dtype in enumerate(df.dtypes):
+        if dtype == object or isinstance(dtype, (pd.CategoricalDtype, pd.StringDtype)):
+            df.isetitem(i, df.iloc[:, i].astype(object).map(convert))
+    return df
 
 
 def output_dir(dp, value: str | Path = "") -> Path:
@@ -58,7 +109,7 @@ def write_tables(output_dir: str | Path, **tables: pd.DataFrame) -> WrittenTable
         df = df.reset_index() if df.index.name else df.reset_index(drop=True)
         if isinstance(df.columns, pd.MultiIndex):
             df.columns = ["_".join(str(p) for p in col if str(p)) for col in df.columns]
-        df = df.round(DECIMALS)
+        df = _texts(df.round(DECIMALS), _csv_text)
         path = folder / f"{name}.csv"
         df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         paths.append(path)
@@ -67,7 +118,8 @@ def write_tables(output_dir: str | Path, **tables: pd.DataFrame) -> WrittenTable
 
 def read_tables(output_dir: str | Path) -> dict[str, pd.DataFrame]:
     folder = Path(output_dir) / TABLES
-    return {p.stem: pd.read_csv(p, dtype={"gebiet_id": str}) for p in sorted(folder.glob("*.csv"))}
+    """The tables written by :func:`write_tables`, with the original texts (see :func:`restore`)."""
+    return {p.stem: _texts(pd.read_csv(p, dtype={"gebiet_id": str}), restore) for p in sorted(folder.glob("*.csv"))}
 
 
 def write_workbooks(output_dir: str | Path, areas: gpd.GeoDataFrame) -> None:
@@ -87,6 +139,7 @@ def write_workbooks(output_dir: str | Path, areas: gpd.GeoDataFrame) -> None:
             sheet = name[:31]
             df.to_excel(writer, sheet_name=sheet, index=False)
             ws = writer.sheets[sheet]
+            _no_formulas(ws)
             ws.freeze_panes = "A2"
             for cell in ws[1]:
                 cell.font = Font(bold=True)
@@ -107,3 +160,12 @@ def write_workbooks(output_dir: str | Path, areas: gpd.GeoDataFrame) -> None:
             continue
         layer = geo.join(df.set_index("gebiet_id").drop(columns=["name"], errors="ignore"), how="inner")
         layer.reset_index().to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
+
+
+def _no_formulas(ws) -> None:
+    """Every text a string cell: openpyxl makes a text starting with "=" a formula (``data_type == "f"``)."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                cell.quotePrefix = _formula_like(cell.value)  # Excel keeps it text when the cell is edited
