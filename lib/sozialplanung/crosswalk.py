@@ -250,21 +250,25 @@ def error_summary(carried, observed, *, min_count=300, threshold=0.2) -> dict:
     """
     observed = pd.Series(observed, dtype=float)
     keep = observed >= min_count
-    err = ((pd.Series(carried, dtype=float).reindex(observed.index) - observed).abs() / observed)[keep]
-    err = err.fillna(np.inf)  # an area that received nothing counts as maximally wrong
+    carried = pd.Series(carried, dtype=float).reindex(observed.index).fillna(0.0)  # nothing carried: −100 %
+    err = ((carried - observed).abs() / observed)[keep]
     return {"n": int(keep.sum()), "median": float(err.median()), "p90": float(err.quantile(0.9)),
             "max": float(err.max()), "max_id": err.idxmax(), "share_over": float((err > threshold).mean())}
 
 
 def _ipf(seed, rows, cols, p, q, max_iter, atol):
-    """Alternate column and row scaling of the sparse matrix ``seed`` (entries at rows × cols)."""
+    """Alternate column and row scaling of the sparse matrix ``seed`` (entries at rows × cols).
+
+    A column with a missing total (NaN in ``q``) is left free: only the row steps scale it.
+    """
     x = seed.astype(float).copy()
+    known = ~np.isnan(q)
     for it in range(1, max_iter + 1):
         c = np.bincount(cols, x, minlength=len(q))
-        x *= np.divide(q, c, out=np.zeros_like(q), where=c > 0)[cols]
+        x *= np.divide(q, c, out=np.ones_like(q), where=(c > 0) & known)[cols]
         r = np.bincount(rows, x, minlength=len(p))
         x *= np.divide(p, r, out=np.ones_like(p), where=r > 0)[rows]
-        dev = np.abs(np.bincount(cols, x, minlength=len(q)) - q)
+        dev = np.where(known, np.abs(np.bincount(cols, x, minlength=len(q)) - q), 0.0)
         if dev.max() <= atol:
             break
     return x, it, dev
@@ -311,7 +315,7 @@ def _weight(weight, gdf, ids, name):
     w = w.reindex(ids)
     bad = w.index[w.isna() | (w < 0)]
     if len(bad):
-        raise SozialplanungError(f"{name}: fehlender, nicht numerischer oder negativer Wert für "
+        raise SozialplanungError("Fehlender, nicht numerischer oder negativer Wert für "
                                  + ", ".join(bad[:10]) + (" …" if len(bad) > 10 else ""), field=name)
     return w.astype(float).rename(name)
 
