@@ -108,6 +108,8 @@ def test_user_errors_in_german():
     cw = Crosswalk("areal").fit(old, new)
     with pytest.raises(SozialplanungError, match="IDs, die im alten Gebietsstand fehlen: q"):
         cw.carry(pd.Series({"a": 1.0, "q": 2.0}))
+    with pytest.raises(SozialplanungError, match="min_coverage muss zwischen 0 und 1 liegen, gefunden: 80"):
+        cw.carry(pd.Series({"a": 1.0}), kind="rate", min_coverage=80)
     with pytest.raises(SozialplanungError, match="noch nicht berechnet"):
         Crosswalk().carry(pd.Series({"a": 1.0}))
 

@@ -215,6 +215,9 @@ class Crosswalk:
                                      hint="Zuerst .fit(alte_gebiete, neue_gebiete) aufrufen.")
         if kind not in KINDS:
             raise SozialplanungError(f"Unbekannte Art „{kind}“.", field="kind", hint="Erlaubt: count, rate")
+        if not 0 <= min_coverage <= 1:
+            raise SozialplanungError(f"min_coverage muss zwischen 0 und 1 liegen, gefunden: {min_coverage}.",
+                                     field="min_coverage")
         frame = values.to_frame("wert") if isinstance(values, pd.Series) else values
         frame = _by_old_id(frame, self.old_ids_, "values")
         t = self.table_
