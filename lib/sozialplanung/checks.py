@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sozialplanung.errors import SozialplanungError
+from sozialplanung.io import numeric
 
 SEVERITIES = ("Fehler", "Warnung", "Hinweis", "ok")
 COLUMNS = ["Prüfung", "Ergebnis", "Details", "Datei", "Feld", "Zeile"]
@@ -31,8 +32,6 @@ JUMP_FACTOR = 2.0
 JUMP_MIN_COUNT = 100
 RATE_UNITS = {"%": 100, "‰": 1000, "je 100": 100}
 _MOJIBAKE = re.compile("Ã[\u0080-\u00bf\u0152\u0153\u0160\u0178\u2013\u2014\u201a-\u201e\u0192]|Â[\u00a0-\u00bf]|\ufffd")
-_TEXT_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$|^-?\d+,\d+$|^-?\d{1,3}( \d{3})+$")
-_PLACEHOLDERS = {".", "-", "–", "x", "X", "k.A.", "k. A.", "*", "/", "…", "nv", "n.v.", "NA"}
 
 
 def _lines(table: pd.DataFrame, mask) -> list[int]:
@@ -57,6 +56,17 @@ def zero_hint(missing, other) -> str | None:
         return ("Führende Nullen verloren? Kennungen als Text speichern (in Excel: Spalte als „Text“ formatieren; "
                 "in Parquet/GeoPackage als Zeichenkette), z. B. „01100101“ statt 1100101.")
     return None
+
+
+def count_columns(catalogue, params) -> dict[str, str]:
+    """Count columns of the table and who names them: population, numerators, denominators, weights."""
+    cols = {params.data.population: "data.population"} if params.data.population else {}
+    for ind in catalogue.values():
+        named = {"Zähler": ind.numerator, "Nenner": ind.denominator} if ind.from_counts else {"Gewicht": ind.weight}
+        for role, col in named.items():
+            if col is not None:
+                cols.setdefault(col, f"{ind.id}: {role}")
+    return cols
 
 
 # -- load time: errors --------------------------------------------------------------------------------
@@ -111,7 +121,7 @@ def check_table(table: pd.DataFrame, areas, catalogue, params) -> pd.DataFrame:
             raise SozialplanungError(
                 f"Die Spalte „{col}“ fehlt in der Datentabelle (verlangt von „{where}“ in {params.catalogue}).",
                 file=file, field=col, hint=f"Vorhandene Spalten: {', '.join(map(str, table.columns))}")
-        table[col] = _numeric(table, col, file)
+    _numbers(table, needed, count_columns(catalogue, params), params)
     same = table.duplicated(keep="first")
     table.attrs["doppelte_zeilen"] = _lines(table, same)
     table = table[~same]
@@ -152,27 +162,17 @@ def _years(table: pd.DataFrame, file: str, name: str) -> pd.Series:
     return num.astype(int)
 
 
-def _numeric(table: pd.DataFrame, col: str, file: str) -> pd.Series:
-    values = table[col]
-    if pd.api.types.is_bool_dtype(values):
-        raise SozialplanungError(f"Die Spalte „{col}“ enthält Wahrheitswerte statt Zahlen.", file=file, field=col)
-    if pd.api.types.is_numeric_dtype(values):
-        return values
-    text = values.astype(object).where(values.notna(), None)
-    num = pd.to_numeric(text, errors="coerce")
-    bad = num.isna() & values.notna()
-    if not bad.any():
-        return num
-    found = str(values[bad].iloc[0]).strip()
-    if _TEXT_NUMBER.match(found):
-        hint = ("Dezimalkomma oder Tausendertrennzeichen in einer Datei mit Komma als Trennzeichen? Die Datei mit "
-                "„;“ als Trennzeichen speichern (deutsches CSV) oder Zahlen ohne Tausenderpunkt mit Dezimalpunkt schreiben.")
-    elif found in _PLACEHOLDERS:
-        hint = "Platzhalter wie „.“, „-“, „x“ oder „k. A.“ durch leere Zellen ersetzen."
-    else:
-        hint = "Zahlen ohne Einheit und ohne Text schreiben; fehlende Werte als leere Zelle."
-    raise SozialplanungError(f"Die Spalte „{col}“ enthält keinen Zahlenwert: „{found}“.", file=file, field=col,
-                             row=_lines(table, bad)[0], hint=hint)
+def _numbers(table: pd.DataFrame, needed, counts, params) -> None:
+    """Numbers for the columns the catalogue needs (an error otherwise), and for the others where clear.
+
+    Here it is known which columns hold counts (``1.152`` = 1152) and what ``data.decimal`` says; see
+    :mod:`sozialplanung.io.numeric`.
+    """
+    fmt, file = table.attrs.get("format", {}), params.data.file
+    numeric.check_setting(params.data.decimal, fmt, file=file)
+    for col in table.columns.drop(["gebiet_id", "jahr"], errors="ignore"):
+        table[col] = numeric.to_numbers(table[col], fmt, name=col, file=file, first_line=table.attrs.get("erste_zeile", 2),
+                                        decimal=params.data.decimal, count=col in counts, strict=col in needed)
 
 
 def _check_selections(areas, params) -> None:
@@ -285,7 +285,7 @@ def summary(dp) -> pd.DataFrame:
     """What was loaded: files, sizes, years, detected formats, selections, Datenschutz."""
     p = dp.params
     fmt = dp.table.attrs.get("format", {})
-    fmt_text = ", ".join(f"{k}: {v}" for k, v in fmt.items())
+    fmt_text = ", ".join(f"{k}: {v}" for k, v in fmt.items() if k != "beleg" and v is not None)
     withheld = int(dp.suppressed.to_numpy().sum()) if not dp.suppressed.empty else 0
     rows = [
         ("Gebiete", p.areas.file, f"{len(dp.areas)} {p.areas.level}e, KBS {dp.areas.crs.to_string()}"

@@ -49,6 +49,9 @@ class DataSpec(_Model):
     id: str = "gebiet_id"
     year: str = "jahr"
     population: str | None = "einwohner"
+    decimal: Literal[".", ","] | None = Field(
+        None, description="Dezimaltrennzeichen der Datentabelle, wenn es nicht zu erkennen ist (nur ganze Zahlen und "
+                          "Werte wie 12.345): „.“ oder „,“ (dann ist der Punkt das Tausendertrennzeichen); leer: erkennen")
     password_env: str | None = Field(
         None, description="Name der Umgebungsvariable mit einem Passwort (nie das Passwort selbst)")
 

@@ -10,18 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sozialplanung.checks import (_MOJIBAKE, _TEXT_NUMBER, JUMP_FACTOR, JUMP_MIN_COUNT, JUMP_POINTS, RATE_UNITS,
-                                  _lines, _show, zero_hint)
+from sozialplanung.checks import (_MOJIBAKE, JUMP_FACTOR, JUMP_MIN_COUNT, JUMP_POINTS, RATE_UNITS, _lines, _show,
+                                  count_columns, zero_hint)
+from sozialplanung.io import numeric
 
 
 def _count_columns(dp) -> dict[str, str]:
-    """Count columns of the table and who names them (population, numerators, denominators)."""
-    cols = {dp.params.data.population: "data.population"} if dp.params.data.population else {}
-    for ind in dp.catalogue.values():
-        if ind.from_counts:
-            cols.setdefault(ind.numerator, f"{ind.id}: Zähler")
-            cols.setdefault(ind.denominator, f"{ind.id}: Nenner")
-    return cols
+    return count_columns(dp.catalogue, dp.params)
 
 
 def coverage(dp, add) -> None:
@@ -66,7 +61,8 @@ def leading_zeros(dp, add) -> None:
 
 
 def counts(dp, add) -> None:
-    """No negative counts; numerator ≤ denominator; no thousands point read as decimal point."""
+    """No negative counts; numerator ≤ denominator; no thousands point read as decimal point (a Fehler
+    unless ``data.decimal: "."`` confirms decimal numbers)."""
     p, table = dp.params, dp.table
     cols = _count_columns(dp)
     negative = {c: table[c] < 0 for c in cols}
@@ -88,10 +84,13 @@ def counts(dp, add) -> None:
         frac = v[np.abs(v - np.round(v)) > 1e-9]
         three = np.abs(frac * 100 - np.round(frac * 100)) > 1e-6  # a third decimal
         if len(frac) and np.all(np.abs(frac * 1000 - np.round(frac * 1000)) < 1e-6) and three.mean() >= 0.5:
-            add("Zahlenformat der Fallzahlen", "Warnung",
-                f"Spalte „{c}“: {len(frac)} Werte mit bis zu drei Nachkommastellen (z. B. „1.234“ als 1,234 gelesen?). "
-                "Tausenderpunkte entfernen oder die Datei als deutsches CSV mit „;“ und Dezimalkomma liefern.",
-                p.data.file, c, _lines(table, table[c].isin(frac)))
+            confirmed = p.data.decimal == "."  # the params say: the point is a decimal point
+            add("Zahlenformat der Fallzahlen", "Hinweis" if confirmed else "Fehler",
+                f"Spalte „{c}“: {len(frac)} Werte mit bis zu drei Nachkommastellen"
+                + (" (laut data.decimal: „.“ Dezimalzahlen)." if confirmed else
+                   " (z. B. „1.234“ als 1,234 gelesen?). Tausenderpunkte entfernen oder die Datei als deutsches CSV "
+                   "mit „;“ und Dezimalkomma liefern; sind es wirklich Dezimalzahlen, in der Parameterdatei "
+                   "data: {decimal: \".\"} angeben."), p.data.file, c, _lines(table, table[c].isin(frac)))
 
 
 def jumps(dp, add) -> None:
@@ -221,22 +220,26 @@ def encoding(dp, add) -> None:
 
 
 def number_format(dp, add) -> None:
-    """Columns read as text although they hold numbers (decimal comma, thousands separators)."""
+    """Columns left as text although they hold numbers (decimal comma in a ``,`` file, ``1.152`` unclear)."""
     p, table = dp.params, dp.table
     found = False
     for col in table.columns:
         if col in ("gebiet_id", "jahr") or pd.api.types.is_numeric_dtype(table[col]):
             continue
-        text = table[col].dropna().astype(str).str.strip()
-        text = text[text != ""]
-        looks = text.str.match(_TEXT_NUMBER)
-        if len(text) and looks.any() and (looks | text.str.fullmatch(r"-?\d+(\.\d+)?")).mean() >= 0.9:
+        k = numeric.kinds(table[col])
+        looks = k.isin([*numeric.COMMA_KINDS, "group"])
+        if looks.any() and k.isin(["int", "dot", "group", *numeric.COMMA_KINDS]).sum() >= 0.9 * k.notna().sum():
             found = True
-            add("Zahlenformat", "Warnung", f"Spalte „{col}“ wurde als Text gelesen, enthält aber "
-                f"{int(looks.sum())} Zahlen mit Dezimalkomma oder Tausendertrennzeichen (Dezimalkomma oder Tausendertrennzeichen in einer Datei mit Komma als "
-                "Trennzeichen?). Als deutsches CSV mit „;“ speichern.", p.data.file, col,
-                _lines(table, table[col].astype(str).str.strip().str.match(_TEXT_NUMBER).fillna(False)))
+            if k.isin(numeric.COMMA_KINDS).any():
+                what = ("Zahlen mit Dezimalkomma oder Tausendertrennzeichen (Dezimalkomma in einer Datei mit Komma als "
+                        "Trennzeichen?). Als deutsches CSV mit „;“ speichern.")
+            else:
+                what = ("Zahlen wie „1.152“, bei denen nicht zu erkennen ist, ob der Punkt ein Dezimalpunkt oder ein "
+                        "Tausendertrennzeichen ist. " + numeric.DECIMAL_HINT)
+            add("Zahlenformat", "Warnung", f"Spalte „{col}“ wurde als Text gelesen, enthält aber {int(looks.sum())} "
+                + what, p.data.file, col, _lines(table, looks))
     if not found:
         fmt = table.attrs.get("format", {})
-        add("Zahlenformat", "ok", f"Dezimaltrennzeichen „{fmt.get('decimal', '.')}“" if fmt.get("typ") == "CSV"
-            else "alle Zahlenspalten numerisch", p.data.file)
+        add("Zahlenformat", "ok", f"Dezimaltrennzeichen „{fmt.get('decimal') or p.data.decimal}“"
+            if fmt.get("typ") == "CSV" and (fmt.get("decimal") or p.data.decimal) else "alle Zahlenspalten numerisch",
+            p.data.file)

@@ -1,13 +1,18 @@
-"""Reading data tables: CSV (also German: ``;``, decimal comma, latin-1), XLSX and Parquet.
+"""Reading data tables: CSV (also German: ``;``, decimal comma, latin-1, UTF-16), XLSX and Parquet.
 
 Ids are always read as text so leading zeros survive (``01100101``, AGS ``07232``). The row labels
 of the returned frame are the 0-based data rows of the file, so ``label + df.attrs["erste_zeile"]``
 is the line the user sees in Excel or an editor (header = line 1); blank rows are dropped but keep
 their place in the count.
+
+Numbers written as text follow :mod:`sozialplanung.io.numeric`: a column whose points could be
+thousands points or decimal points (only ``1.152``-like values, no decimal comma in the file) stays
+text until :func:`sozialplanung.checks.check_table` knows whether it holds counts.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -18,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from sozialplanung.errors import SozialplanungError
+from sozialplanung.io import numeric
 
-_GERMAN_DECIMAL = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d+$|^-?\d+,\d+$")
 FIRST_LINE = 2
 """Line of the first data row in the file the user sees (header = line 1)."""
 
@@ -28,9 +33,11 @@ def read_table(path: str | Path, *, id_column: str, sheet: str | None = None, sk
                shown_as: str | None = None) -> pd.DataFrame:
     """Read a data table with ``id_column`` as text.
 
-    The CSV dialect is detected: encoding UTF-8 (with or without BOM), else latin-1 (cp1252);
-    separator ``,``, ``;`` or tab; decimal comma and thousands point when the values look German
-    (``1.234,5``). ``df.attrs["format"]`` records what was detected.
+    The CSV dialect is detected: encoding UTF-16 with BOM, UTF-8 (with or without BOM), else
+    latin-1 (cp1252); separator ``,``, ``;`` or tab; decimal comma and thousands point when a value
+    has a decimal comma (``1.234,5``), see :mod:`sozialplanung.io.numeric`. ``df.attrs["format"]``
+    records what was detected. Infinite values and columns mixing ``6.25`` and ``6,25`` raise a
+    German :class:`SozialplanungError` naming column and line.
 
     Examples
     --------
@@ -61,10 +68,7 @@ def read_table(path: str | Path, *, id_column: str, sheet: str | None = None, sk
         raise SozialplanungError("Die Tabelle ist leer (keine Kopfzeile).", file=shown,
                                  hint="Die erste Zeile muss die Spaltennamen enthalten.")
     df.attrs["erste_zeile"] = FIRST_LINE
-    if skip_rows:
-        fmt = df.attrs.get("format", {})
-        df = df.iloc[skip_rows:]
-        df = df.apply(lambda col: _numeric_if_possible(col, fmt) if col.name != id_column else col)
+    df = df.iloc[skip_rows:]
     df.columns = [str(c).strip() for c in df.columns]
     twice = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
     if twice:
@@ -75,20 +79,22 @@ def read_table(path: str | Path, *, id_column: str, sheet: str | None = None, sk
                                  hint=f"Vorhandene Spalten: {', '.join(df.columns)}")
     blank = df.isna().all(axis=1)
     if blank.any():  # blank lines (Excel, trailing separators) keep their label, so lines stay right
-        df = df[~blank].copy()
+        df = df[~blank]
+    df = _numbers(df.copy(), id_column, shown)
     df[id_column] = as_id(df[id_column])
     return df
 
 
-def _numeric_if_possible(col: pd.Series, fmt: dict) -> pd.Series:
-    """Convert a column that was text only because of skipped extra header rows."""
-    if pd.api.types.is_numeric_dtype(col):
-        return col
-    text = col.astype("string").str.strip()
-    if fmt.get("decimal") == ",":
-        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    num = pd.to_numeric(text, errors="coerce")
-    return num if num.notna().sum() == col.notna().sum() else col
+def _numbers(df: pd.DataFrame, id_column: str, shown: str) -> pd.DataFrame:
+    """Convert the columns that hold numbers (all but ``id_column``); record the decimal separator."""
+    fmt = df.attrs["format"]
+    found = {c: numeric.kinds(df[c], comma_is_text=fmt.get("trennzeichen") == ",")
+             for c in df.columns if c != id_column}
+    if fmt["typ"] == "CSV":
+        fmt["decimal"], fmt["beleg"] = numeric.file_decimal(found, fmt["trennzeichen"], FIRST_LINE)
+    for c, k in found.items():
+        df[c] = numeric.to_numbers(df[c], fmt, name=c, file=shown, first_line=FIRST_LINE, strict=False, known=k)
+    return df
 
 
 def as_id(col: pd.Series) -> pd.Series:
@@ -110,27 +116,17 @@ def as_id(col: pd.Series) -> pd.Series:
 
 
 def _read_csv(path: Path, id_column: str, shown: str) -> pd.DataFrame:
-    raw = path.read_bytes()
-    try:
-        text, encoding = raw.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError:
-        text, encoding = raw.decode("cp1252", errors="replace"), "latin-1 (Windows-1252)"
+    text, encoding = _decode(path.read_bytes(), shown)
     if not text.strip():
         raise SozialplanungError("Die Datei ist leer.", file=shown,
                                  hint="Erwartet wird eine Kopfzeile mit Spaltennamen und eine Zeile je Gebiet und Jahr.")
-    if "\x00" in text[:4096]:
-        raise SozialplanungError("Die Datei ist keine Textdatei (CSV).", file=shown,
-                                 hint="Ist es eine Excel-Datei? Dann mit der Endung .xlsx angeben.")
     head = "\n".join(text.splitlines()[:20])
     try:
         sep = csv.Sniffer().sniff(head, delimiters=",;\t").delimiter
     except csv.Error:
         sep = ","
-    sample = [cell.strip().strip('"') for line in text.splitlines()[1:2000] for cell in line.split(sep)]
-    german = sep != "," and any(_GERMAN_DECIMAL.match(c) for c in sample)
-    options = {"decimal": ",", "thousands": "."} if german else {}
     try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype={id_column: str}, skip_blank_lines=False, **options)
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, skip_blank_lines=False)
     except pd.errors.EmptyDataError:
         raise SozialplanungError("Die Datei enthält keine Spalten.", file=shown) from None
     except pd.errors.ParserError as exc:
@@ -144,9 +140,32 @@ def _read_csv(path: Path, id_column: str, shown: str) -> pd.DataFrame:
                                  file=shown, row=int(line.group(1)) if line else None,
                                  hint=f"Erkanntes Trennzeichen: „{sep}“. Prüfen Sie Anführungszeichen und Trennzeichen "
                                       "(z. B. „12,5“ in einer Datei mit Komma als Trennzeichen).") from None
-    df.attrs["format"] = {"typ": "CSV", "kodierung": encoding, "trennzeichen": sep,
-                          "decimal": "," if german else "."}
+    df.attrs["format"] = {"typ": "CSV", "kodierung": encoding, "trennzeichen": sep}
     return df
+
+
+def _decode(raw: bytes, shown: str) -> tuple[str, str]:
+    """The text of a CSV file: UTF-16 with byte order mark, UTF-8 (with or without BOM), else latin-1."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            raise SozialplanungError("Die Datei beginnt wie eine UTF-16-Datei, ist aber nicht lesbar.", file=shown,
+                                     hint=_UTF8_HINT) from None
+    if b"\x00" in raw[:4096]:
+        even, odd = (raw[i:4096:2].count(0) / max(1, len(raw[i:4096:2])) for i in (0, 1))
+        if min(even, odd) < 0.1 < 0.9 < max(even, odd):  # every other byte zero: ASCII letters in UTF-16
+            raise SozialplanungError("Die Datei ist UTF-16-kodiert, aber ohne Byte-Order-Mark (BOM).", file=shown,
+                                     hint=_UTF8_HINT)
+        raise SozialplanungError("Die Datei ist keine Textdatei (CSV).", file=shown,
+                                 hint="Ist es eine Excel-Datei? Dann mit der Endung .xlsx angeben.")
+    try:
+        return raw.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace"), "latin-1 (Windows-1252)"
+
+
+_UTF8_HINT = "In Excel „Speichern unter“ → „CSV UTF-8 (durch Trennzeichen getrennt)“ wählen."
 
 
 def _read_excel(path: Path, id_column: str, sheet: str | None, shown: str) -> pd.DataFrame:
