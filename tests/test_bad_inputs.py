@@ -8,6 +8,7 @@ tests/bad_inputs/README.md); the data themselves are the unchanged demo data.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -517,7 +518,15 @@ def test_thousands_point_read_as_decimal(paket):
     df = paket.table()
     df["ew_15bis65"] = df["ew_15bis65"].where(df["ew_15bis65"] < 1000, df["ew_15bis65"] / 1000)
     row = finding(paket.write_table(df).load(), "Zahlenformat der Fallzahlen")
-    assert row["Feld"] == "ew_15bis65" and "drei Nachkommastellen" in row["Details"]
+    assert row["Ergebnis"] == "Fehler"  # validate exits 2: no silently wrong count
+    assert row["Feld"] == "ew_15bis65" and "drei Nachkommastellen" in row["Details"] and 'decimal: "."' in row["Details"]
+
+
+def test_decimal_counts_confirmed_by_setting(paket):
+    df = paket.table()
+    df["ew_15bis65"] = df["ew_15bis65"].where(df["ew_15bis65"] < 1000, df["ew_15bis65"] / 1000)
+    paket.write_table(df).edit("  population:", '  decimal: "."\n  population:')
+    assert finding(paket.load(), "Zahlenformat der Fallzahlen")["Ergebnis"] == "Hinweis"
 
 
 def test_table_ids_not_in_geometry(paket):
@@ -544,14 +553,113 @@ def test_area_missing_in_one_year(paket):
     assert row["Ergebnis"] == "Hinweis" and "2019: 1" in row["Details"]
 
 
-def test_files_in_bad_inputs_folder_load_or_fail_cleanly(paket):
-    """The small synthetic files in tests/bad_inputs/ (German CSV quirks)."""
-    for csv in sorted(BAD.glob("*.csv")):
-        shutil.copy(csv, paket.folder / "daten.csv")
-        try:
-            sp.checks.findings(paket.load())
-        except SozialplanungError as exc:
-            assert exc.file == "daten.csv"
+CORPUS = {  # file in tests/bad_inputs/ → None (loads, counts as in the demo) or (message, field, line)
+    "deutsch_latin1.csv": None,
+    "excel_unicode_text.csv": None,
+    "tausenderpunkt_semikolon.csv": None,
+    "tausenderpunkt_komma.csv": None,
+    "tausenderpunkt_dezimalkomma.csv": None,
+    "excel_ohne_nullen.csv": ("234 Gebiete der Geometrie (gebiete.gpkg) haben keine Daten für 2021", "gebiet_id", None),
+    "fussnote.csv": ("Die Jahresspalte enthält kein Jahr.", "jahr", 704),
+    "nur_kopfzeile.csv": ("Für das Berichtsjahr 2021 gibt es keine Zeilen.", "jahr", None),
+    "platzhalter.csv": ("Die Spalte „arbeitslose“ enthält keinen Zahlenwert: „.“.", "arbeitslose", 5),
+    "gemischte_dezimalzeichen.csv": ("Die Spalte „quote“ mischt Dezimalpunkt und Dezimalkomma: „6.25“ in Zeile(n) "
+                                     "5, 11, „6,25“ in Zeile(n) 2, 3, 4, 6, 7 … (700 insgesamt).", "quote", 5),
+    "dezimalpunkt_in_deutscher_datei.csv": ("Die Spalte „anteil“ hat Zahlen mit Dezimalpunkt (", "anteil", 2),
+    "unendlich_nenner.csv": ("Die Spalte „ew_15bis65“ enthält einen unendlichen Wert („inf“).", "ew_15bis65", 42),
+    "unendlich_zaehler_semikolon.csv": ("Die Spalte „arbeitslose“ enthält einen unendlichen Wert („-Infinity“).",
+                                        "arbeitslose", 14),
+    "utf16_ohne_bom.csv": ("Die Datei ist UTF-16-kodiert, aber ohne Byte-Order-Mark (BOM).", None, None),
+    "leerzeichen_tausender.csv": ("Die Spalte „ew_15bis65“ enthält keinen Zahlenwert: „10 190“.", "ew_15bis65", 53),
+}
+
+
+def test_corpus_is_complete():
+    assert sorted(CORPUS) == sorted(p.name for p in BAD.glob("*.csv"))
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_files_in_bad_inputs_folder(paket, name):
+    """The small files in tests/bad_inputs/ (German CSV quirks): the exact German message, or loaded right."""
+    shutil.copy(BAD / name, paket.folder / "daten.csv")
+    if CORPUS[name] is None:
+        dp = paket.load()
+        demo = pd.read_csv(DEMO / "daten.csv", dtype={"gebiet_id": str})
+        assert dp.table[["arbeitslose", "ew_15bis65"]].to_numpy().tolist() == \
+            demo[["arbeitslose", "ew_15bis65"]].to_numpy().tolist()  # 10.190 read as 10190
+        assert not sp.checks.failed(sp.checks.findings(dp), strict=True)
+        return
+    message, field, row = CORPUS[name]
+    err = fails(paket, re.escape(message))
+    assert (err.file, err.field, err.row) == ("daten.csv", field, row)
+
+
+RATE = """  Q1:
+    name: "Quote"
+    definition: "veröffentlichte Quote"
+    themenfeld: "Arbeit"
+    source: "synthetisch"
+    stichtag: "2021-12-31"
+    rate: quote
+    weight: ew_15bis65
+"""
+
+
+def _semicolon_with_rate(paket, rates: list[str]) -> Paket:
+    """A „;“ table without any decimal comma and a published rate column, catalogue entry Q1."""
+    df = paket.table()
+    df["quote"] = [rates[i % len(rates)] for i in range(len(df))]
+    paket.write_table(df, sep=";")
+    with open(paket.folder / "indikatoren.yaml", "a", encoding="utf-8") as f:
+        f.write(RATE)
+    return paket
+
+
+def test_rate_with_three_decimals_asks_for_decimal_setting(paket):
+    err = fails(_semicolon_with_rate(paket, ["12.345", "7.891"]), "ob der Punkt in „12.345“ ein Dezimalpunkt oder ein "
+                "Tausendertrennzeichen ist: die Datei enthält keine Zahl mit Dezimalkomma oder Dezimalpunkt")
+    assert (err.file, err.field, err.row) == ("daten.csv", "quote", 2)
+    assert err.hint.startswith('In der Parameterdatei unter „data:“ angeben: decimal: "."')
+
+
+@pytest.mark.parametrize(("setting", "expected"), [(".", 12.345), (",", 12345.0)])
+def test_decimal_setting_decides(paket, setting, expected):
+    _semicolon_with_rate(paket, ["12.345", "7.891"]).edit("  population:", f'  decimal: "{setting}"\n  population:')
+    assert paket.load().table["quote"].iloc[0] == expected
+
+
+def test_decimal_setting_must_agree_with_file(paket):
+    shutil.copy(BAD / "tausenderpunkt_dezimalkomma.csv", paket.folder / "daten.csv")
+    paket.edit("  population:", '  decimal: "."\n  population:')
+    err = fails(paket, "In den Parametern steht decimal: „.“, die Datei verwendet aber das Dezimalkomma.")
+    assert (err.field, err.row) == ("quote", 2)
+
+
+def test_decimal_setting_typo(paket):
+    paket.edit("  population:", '  decimal: ";"\n  population:')
+    err = fails(paket, "Der Wert „;“ ist nicht erlaubt. Erlaubt sind: '.' oder ','")
+    assert err.field == "data.decimal"
+
+
+def test_infinite_denominator_is_no_rate_of_zero(paket):
+    """The issue: „inf“ as a denominator gave a rate of 0.0 and exit code 0."""
+    df = paket.table().astype({"ew_15bis65": object})
+    df.loc[7, "ew_15bis65"] = "inf"
+    err = fails(paket.write_table(df), re.escape("Die Spalte „ew_15bis65“ enthält einen unendlichen Wert („inf“)."))
+    assert (err.field, err.row) == ("ew_15bis65", 9)
+
+
+def test_infinite_value_in_parquet(paket):
+    df = paket.table().astype({"ew_15bis65": float})
+    df.loc[3, "ew_15bis65"] = float("-inf")
+    err = fails(paket.write_table(df, "daten.parquet"), re.escape("enthält einen unendlichen Wert („-inf“)"))
+    assert (err.field, err.row) == ("ew_15bis65", 5)
+
+
+def test_validate_mixed_decimals_exits_2(paket, capsys):
+    shutil.copy(BAD / "gemischte_dezimalzeichen.csv", paket.folder / "daten.csv")
+    assert main(["validate", str(paket.params)]) == 2
+    assert "Datei daten.csv, Feld „quote“, Zeile 5: Die Spalte „quote“ mischt" in capsys.readouterr().err
 
 
 # -- command line ------------------------------------------------------------------------------------------------
