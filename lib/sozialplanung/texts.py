@@ -218,15 +218,26 @@ def _image_uri(src: str, *, base: Path | None, root: Path | None, file: str, lin
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def _embed_images(tokens, **where) -> None:
-    """Replace the ``src`` of every image token by a data URI (see :func:`_image_uri`)."""
+def _line(block, url: str) -> int:
+    """Line (1-based) of ``url`` in the source of an inline block (its first line if not found)."""
+    from urllib.parse import unquote
+
+    pos = max(block.content.find(unquote(url)), 0)
+    return (block.map[0] if block.map else 0) + 1 + block.content.count("\n", 0, pos)
+
+
+def _check_urls(tokens, allowed, **where) -> None:
+    """Embed every image as a data URI (:func:`_image_uri`); a link markdown-it finds unsafe is an error."""
     for block in tokens:
-        images = [t for t in block.children or [] if t.type == "image"]
-        offset = 0
-        for token in images:
-            offset = block.content.find("![", offset) + 1
-            line = (block.map[0] if block.map else 0) + 1 + block.content.count("\n", 0, max(offset, 0))
-            token.attrSet("src", _image_uri(token.attrGet("src") or "", line=line, **where))
+        for token in block.children or []:
+            if token.type == "image":
+                src = token.attrGet("src") or ""
+                token.attrSet("src", _image_uri(src, line=_line(block, src), **where))
+            elif token.type == "link_open" and not allowed(token.attrGet("href") or ""):
+                href = token.attrGet("href")
+                raise SozialplanungError(f"Der Verweis „{href}“ ist nicht erlaubt.", file=where["file"],
+                                         row=_line(block, href), hint="Verweise nur auf Webseiten (https://…), "
+                                                                      "E-Mail-Adressen (mailto:) oder Sprungmarken.")
 
 
 def render_markdown(text: str, *, file: str = "Text", base: Path | None = None, root: Path | None = None) -> Markup:
@@ -237,11 +248,12 @@ def render_markdown(text: str, *, file: str = "Text", base: Path | None = None, 
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    allowed, md.validateLink = md.validateLink, lambda url: True  # so that a refused image is an error, not text
     tokens = md.parse(text)
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):  # chapter headings are h2: authored ones move down
             token.tag = f"h{min(int(token.tag[1]) + 2, 6)}"
-    _embed_images(tokens, file=file, base=base, root=root)
+    _check_urls(tokens, allowed, file=file, base=base, root=root)
     return Markup(md.renderer.render(tokens, md.options, {}))
 
 
