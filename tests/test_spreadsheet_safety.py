@@ -131,3 +131,13 @@ def test_gpd_roundtrip_of_hostile_layer_name(tmp_path):
     write_workbooks(tmp_path, areas)
     layer = pyogrio.read_dataframe(tmp_path / "ergebnisse.gpkg", layer="tabelle", read_geometry=False)
     assert layer["name"].tolist() == ["=1+1"]
+
+
+def test_parent_ids_keep_leading_zeros(tmp_path):
+    areas = gpd.GeoDataFrame({"name": ["A", "B"]}, geometry=gpd.points_from_xy([0, 5], [0, 0]).buffer(1),
+                             crs=25832, index=pd.Index(["07232001", "07232002"], name="gebiet_id"))
+    table = pd.DataFrame({"Verbandsgemeinde": ["072325005", "072325006"], "wert": [1.5, -2.0]}, index=areas.index)
+    write_tables(tmp_path, t=table)
+    write_workbooks(tmp_path, areas)
+    ws = openpyxl.load_workbook(tmp_path / "ergebnisse.xlsx")["t"]
+    assert [c.value for c in ws["B"][1:]] == ["072325005", "072325006"] and [c.value for c in ws["C"][1:]] == [1.5, -2]

@@ -117,9 +117,18 @@ def write_tables(output_dir: str | Path, **tables: pd.DataFrame) -> WrittenTable
 
 
 def read_tables(output_dir: str | Path) -> dict[str, pd.DataFrame]:
+    """The tables written by :func:`write_tables`, with the original texts (see :func:`restore`); a column
+    with leading zeros (ids of parent areas, ``072325005``) stays text."""
     folder = Path(output_dir) / TABLES
-    """The tables written by :func:`write_tables`, with the original texts (see :func:`restore`)."""
-    return {p.stem: _texts(pd.read_csv(p, dtype={"gebiet_id": str}), restore) for p in sorted(folder.glob("*.csv"))}
+    return {p.stem: _texts(_read_csv(p), restore) for p in sorted(folder.glob("*.csv"))}
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    df, text = pd.read_csv(path, dtype={"gebiet_id": str}), pd.read_csv(path, dtype=str)
+    for i, dtype in enumerate(df.dtypes):
+        if pd.api.types.is_numeric_dtype(dtype) and text.iloc[:, i].str.match(r"[+-]?0\d").any():
+            df.isetitem(i, text.iloc[:, i])
+    return df
 
 
 def write_workbooks(output_dir: str | Path, areas: gpd.GeoDataFrame) -> None:

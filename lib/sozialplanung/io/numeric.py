@@ -165,7 +165,7 @@ def _thousands(dec, decimal, count, has_dots: bool) -> bool | None:
         return True
     if count and decimal != "." and not has_dots:
         return True
-    if dec == "." and count is not None or has_dots:
+    if (dec == "." and count is not None) or has_dots:
         return False
     return None
 
