@@ -1,10 +1,12 @@
-"""Open ``bericht.html`` in headless Chromium: no network request, no console error.
+"""Open ``bericht.html`` in headless Chromium: no network request, no navigation, no console error.
 
 Chromium is driven over the DevTools protocol on a pipe (``--remote-debugging-pipe``: fd 3 in,
 fd 4 out, NUL-separated JSON), with background networking disabled. Every request the page makes
 is recorded (``Network.requestWillBeSent``); only the page itself and ``data:`` URIs are allowed.
 Console messages, log entries (e.g. a Content-Security-Policy violation) and uncaught exceptions
-fail the test. Skipped only outside CI when Chromium is missing; in CI (``CI=true``) it fails.
+fail the test. A report whose catalogue holds a ``<meta http-equiv=refresh>`` (``test_escaping.py``)
+must neither request nor navigate anywhere. Skipped only outside CI when Chromium is missing; in CI
+(``CI=true``) it fails.
 """
 
 from __future__ import annotations
@@ -94,11 +96,14 @@ class Pipe:
             self.proc.kill()
 
 
-def test_bericht_html_offline_without_console_errors():
-    binary = _chromium()
-    folder, *_ = rendered()
-    url = (folder / "bericht.html").resolve().as_uri()
-    pipe = Pipe(binary)
+NAVIGATION = {"Page.frameRequestedNavigation": "url", "Page.frameScheduledNavigation": "url",
+              "Page.frameStartedNavigating": "url", "Page.navigatedWithinDocument": "url"}
+"""DevTools events announcing a navigation, and the parameter with its target."""
+
+
+def _visit(url: str, settle: float = 1.0) -> tuple[list[dict], str]:
+    """Open ``url`` in a fresh headless Chromium: (every DevTools event, ``location.href`` after ``settle`` s)."""
+    pipe = Pipe(_chromium())
     try:
         target = pipe.send("Target.createTarget", {"url": "about:blank"})["result"]["targetId"]
         session = pipe.send("Target.attachToTarget", {"targetId": target, "flatten": True})["result"]["sessionId"]
@@ -106,37 +111,69 @@ def test_bericht_html_offline_without_console_errors():
             pipe.send(domain, session=session)
         pipe.send("Page.navigate", {"url": url}, session=session)
         pipe.wait_event("Page.loadEventFired")
-        time.sleep(1.0)
-        pipe.send("Runtime.evaluate", {"expression": "document.images.length"}, session=session)
-        events = pipe.events
+        time.sleep(settle)
+        answer = pipe.send("Runtime.evaluate", {"expression": "location.href", "returnByValue": True},
+                           session=session)
+        return pipe.events, answer["result"]["result"]["value"]
     finally:
         pipe.close()
-    requests = [e["params"]["request"]["url"] for e in events if e.get("method") == "Network.requestWillBeSent"]
-    outside = [u for u in requests if not u.startswith("data:") and u != url]
-    assert url in requests  # the recording works
-    assert outside == []
+
+
+def _requests(events) -> list[str]:
+    return [e["params"]["request"]["url"] for e in events if e.get("method") == "Network.requestWillBeSent"]
+
+
+def _navigations(events) -> list[str]:
+    """Targets of every navigation Chromium announced (the page's own load included)."""
+    out = [e["params"].get(NAVIGATION[e["method"]], "") for e in events if e.get("method") in NAVIGATION]
+    return out + [e["params"]["frame"]["url"] for e in events if e.get("method") == "Page.frameNavigated"]
+
+
+def _problems(events) -> list[dict]:
     problems = [e for e in events if e.get("method") in ("Runtime.consoleAPICalled", "Runtime.exceptionThrown")]
-    problems += [e for e in events if e.get("method") == "Log.entryAdded"
-                 and e["params"]["entry"]["level"] in ("error", "warning")]
-    assert problems == []
+    return problems + [e for e in events if e.get("method") == "Log.entryAdded"
+                       and e["params"]["entry"]["level"] in ("error", "warning")]
+
+
+def test_bericht_html_offline_without_console_errors():
+    folder, *_ = rendered()
+    url = (folder / "bericht.html").resolve().as_uri()
+    events, _ = _visit(url)
+    requests = _requests(events)
+    assert url in requests  # the recording works
+    assert [u for u in requests if not u.startswith("data:") and u != url] == []
+    assert _problems(events) == []
+
+
+def test_hostile_themenfeld_makes_no_request_and_no_navigation(tmp_path):
+    """A Themenfeld ``<meta http-equiv=refresh content=0;url=https://evil.example/>X`` stays text."""
+    from test_escaping import REFRESH, hostile_report
+
+    folder, dp, results, pages = hostile_report()
+    assert REFRESH in dp.catalogue.themenfelder()
+    page = tmp_path / "bericht.html"
+    page.write_text(pages["bericht"], encoding="utf-8")
+    url = page.resolve().as_uri()
+    events, href = _visit(url, settle=2.0)
+    assert href == url
+    assert [u for u in _requests(events) if not u.startswith("data:")] == [url]
+    assert set(_navigations(events)) == {url}
+    assert _problems(events) == []
+
+
+def test_meta_refresh_would_be_detected(tmp_path):
+    page = tmp_path / "t.html"
+    page.write_text('<!DOCTYPE html><html lang="de"><head><title>t</title></head><body><p>'
+                    "<meta http-equiv=refresh content=0;url=https://evil.example/>X</p></body></html>", encoding="utf-8")
+    events, href = _visit(page.as_uri(), settle=2.0)
+    assert "https://evil.example/" in _requests(events) + _navigations(events)
+    assert href != page.as_uri()
 
 
 def test_csp_violation_would_be_detected(tmp_path):
-    binary = _chromium()
     page = tmp_path / "t.html"
     page.write_text('<!DOCTYPE html><html lang="de"><head><meta http-equiv="Content-Security-Policy" '
                     "content=\"default-src 'none'\"><title>t</title></head><body>"
                     '<img src="https://example.invalid/x.png" alt="x"></body></html>', encoding="utf-8")
-    pipe = Pipe(binary)
-    try:
-        target = pipe.send("Target.createTarget", {"url": "about:blank"})["result"]["targetId"]
-        session = pipe.send("Target.attachToTarget", {"targetId": target, "flatten": True})["result"]["sessionId"]
-        for domain in ("Network.enable", "Runtime.enable", "Log.enable", "Page.enable"):
-            pipe.send(domain, session=session)
-        pipe.send("Page.navigate", {"url": page.as_uri()}, session=session)
-        pipe.wait_event("Page.loadEventFired")
-        time.sleep(0.5)
-        events = pipe.events
-    finally:
-        pipe.close()
-    assert any(e.get("method") in ("Log.entryAdded", "Runtime.consoleAPICalled") for e in events)
+    events, _ = _visit(page.as_uri(), settle=0.5)
+    assert _problems(events)

@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from sozialplanung import pdf
+from sozialplanung.errors import SozialplanungError
 from test_report_render import rendered
 
 pytestmark = pytest.mark.xdist_group("bericht_klein")  # shares one rendered report
@@ -53,3 +54,18 @@ def test_pdf_pages_render_to_png(tmp_path):
     subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "6", str(folder / "bericht.pdf"),
                     str(tmp_path / "seite")], check=True, timeout=120)
     assert len(list(tmp_path.glob("seite*.png"))) == 6
+
+
+@pytest.mark.parametrize("ref", ['<img src="https://evil.example/a.png" alt="x">', '<img src="bild.png" alt="x">',
+                                 '<img src="//evil.example/a.png" alt="x">',
+                                 '<p style="background:url(file:///etc/hosts)">x</p>'])
+def test_external_resource_is_a_german_error(ref):
+    with pytest.raises(SozialplanungError, match=r"^Der Bericht verweist auf eine Ressource außerhalb des "
+                                                 r"Dokuments \((https://evil|file://)"):
+        pdf.layout(f'<html lang="de"><head><title>t</title></head><body>{ref}</body></html>')
+
+
+def test_embedded_image_is_fine():
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    document = pdf.layout(f'<html lang="de"><body><img src="data:image/png;base64,{png}" alt="x"></body></html>')
+    assert len(document.pages) == 1
