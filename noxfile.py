@@ -25,7 +25,7 @@ def demo(session: nox.Session) -> None:
     """Demo rendern: Berlin und seine 12 Bezirke, dazu output/index.html."""
     session.install("-e", ".")
     files = sorted(str(p) for p in __import__("pathlib").Path("params/berlin").glob("*.yaml"))
-    session.run("sozialplanung", "render", "--parallel", "2", *files, *session.posargs)
+    session.run("sozialplanung", "render", "--workers", "2", *files, *session.posargs)
 
 
 @nox.session(default=False)

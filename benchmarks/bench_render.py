@@ -1,4 +1,4 @@
-"""Benchmark: rendering reports one after another vs. in parallel (``--parallel 2``).
+"""Benchmark: rendering reports one after another vs. in parallel (``--workers 2``).
 
 Prints the wall time of both runs side by side and their ratio. Run with ``nox -s benchmarks``
 (not part of the tests: it takes several minutes).
@@ -19,7 +19,8 @@ FILES = [REPO / "params" / "berlin" / f"{name}.yaml" for name in ("mitte", "span
 def timed(jobs: int) -> float:
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
-        results = render_many(FILES, output_root=out, notebooks=REPO / "notebooks", jobs=jobs, echo=lambda *_: None)
+        results = render_many(FILES, output_root=out, notebooks=REPO / "notebooks", jobs=jobs, echo=lambda *_: None,
+                              force=True)
         assert all(r.ok for r in results), [r.message for r in results if not r.ok]
         return time.perf_counter() - start
 

@@ -19,7 +19,7 @@ import pytest
 
 from sozialplanung import render
 from sozialplanung.manifest import add_output_hashes, read_manifest, sha256, write_manifest
-from conftest import REPO, edit_yaml
+from conftest import REPO
 
 SLUG = "berlin-mitte"
 N_FILES, SIZE = 120, 40_000
@@ -112,25 +112,3 @@ def test_new_run_after_kills_cleans_leftovers(tmp_path, mitte_params, monkeypatc
     assert final == (root / SLUG).resolve()
     assert read_manifest(final)["kommune"] == "Berlin-Mitte"
     assert not list(root.glob(f".{SLUG}.neu-*")), "verwaiste Staging-Ordner wurden nicht entfernt"
-
-
-def test_render_many_continues_after_a_failure(tmp_path, mitte_params, monkeypatch, capsys):
-    import papermill
-
-    from sozialplanung.cli import main
-
-    monkeypatch.setattr(papermill, "execute_notebook", _fake_execute)
-    bad = mitte_params.parent / "kaputt.yaml"
-    bad.write_text(mitte_params.read_text(encoding="utf-8"), encoding="utf-8")
-    edit_yaml(bad, "report_year: 2021", "report_year: zwanzig")
-    root = tmp_path / "output"
-    messages = []
-    results = render.render_many([bad, mitte_params], output_root=root, notebooks=REPO / "notebooks",
-                                 echo=messages.append)
-    assert [r.ok for r in results] == [False, True]
-    assert "ganze Zahl" in results[0].message and "kaputt.yaml" in results[0].message
-    assert messages[0].startswith(f"✗ {bad}") and messages[1].startswith(f"✓ {mitte_params}")
-    assert (root / SLUG / "manifest.json").exists() and (root / "index.html").exists()
-    assert main(["render", str(bad), str(mitte_params), "--ausgabe", str(root),
-                 "--notebooks", str(REPO / "notebooks")]) == 2
-    assert f"Fehlgeschlagen: {bad}" in capsys.readouterr().err

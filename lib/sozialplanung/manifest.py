@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import platform
@@ -32,22 +33,60 @@ def git_commit(cwd: Path | None = None) -> str | None:
 
 def build_manifest(params, inputs: dict[str, Path]) -> dict:
     """The manifest of one run (``manifest.json``), without the output hashes."""
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
     return {
         "kommune": params.kommune,
         "slug": params.slug,
         "parameter": params.model_dump(mode="json"),
         "eingaben": {key: {"pfad": str(path), "sha256": sha256(path)} for key, path in inputs.items()
                      if path.is_file()},
-        "versionen": {"python": platform.python_version(), **versions},
+        "versionen": _versions(),
         "git_commit": git_commit(Path(params.path).parent),
         "zeitpunkt": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+def input_files(params) -> dict[str, Path]:
+    """The files a Datenpaket is read from (as ``Datenpaket.inputs``), without reading them."""
+    files = {"params": Path(params.path), "areas": params.resolve(params.areas.file),
+             "data": params.resolve(params.data.file), "catalogue": params.resolve(params.catalogue)}
+    if params.recipe:
+        files["recipe"] = params.resolve(params.recipe)
+    return files
+
+
+def fingerprint(params, notebooks: Path) -> str:
+    """One hash over everything a report depends on: params and input files, chapter texts, the
+    notebooks, the library's own files and the package versions. Unchanged → the report is skipped."""
+    files = {key: path for key, path in input_files(params).items() if path.is_file()}
+    folder = params.resolve(params.texts) if params.texts else None
+    if folder and folder.is_dir():
+        files |= {f"texte/{p.relative_to(folder)}": p for p in sorted(folder.rglob("*")) if p.is_file()}
+    files |= {f"notebooks/{p.name}": p for p in sorted(Path(notebooks).glob("*.ipynb"))}
+    parts = {key: sha256(path) for key, path in files.items()}
+    parts["bibliothek"] = library_hash()
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+@functools.cache
+def library_hash() -> str:
+    """sha256 over the installed library (code and templates, not the demo data) and package versions."""
+    root = Path(__file__).parent
+    h = hashlib.sha256(json.dumps(_versions(), sort_keys=True).encode())
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if path.is_file() and rel.parts[0] != "demo" and "__pycache__" not in rel.parts:
+            h.update(str(rel).encode() + b"\0" + sha256(path).encode())
+    return h.hexdigest()
+
+
+def _versions() -> dict[str, str | None]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
 
 
 def add_output_hashes(manifest: dict, folder: Path) -> dict:

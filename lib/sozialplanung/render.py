@@ -9,20 +9,20 @@ complete new report. A failed run keeps the previous report and leaves the faile
 from __future__ import annotations
 
 import ctypes
-import functools
 import ctypes.util
-import html
+import functools
 import os
 import shutil
+import socket
 import time
-from dataclasses import dataclass
+import uuid
 from pathlib import Path
 
 from sozialplanung.datenpaket import load_datenpaket
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.export import write_workbooks
 from sozialplanung.leaks import check_outputs
-from sozialplanung.manifest import add_output_hashes, build_manifest, read_manifest, write_manifest
+from sozialplanung.manifest import add_output_hashes, build_manifest, fingerprint, read_manifest, write_manifest
 from sozialplanung.params import read_params
 
 NOTEBOOK_ANALYSIS = {
@@ -38,15 +38,6 @@ NOTEBOOK_ANALYSIS = {
 NOTEBOOKS = list(NOTEBOOK_ANALYSIS)
 
 
-@dataclass
-class RenderResult:
-    params_file: str
-    slug: str | None
-    ok: bool
-    seconds: float
-    message: str = ""
-
-
 def output_folder(output_root: Path, slug: str) -> Path:
     """``output_root/slug``, refusing anything that would leave ``output_root``."""
     root = output_root.resolve()
@@ -56,51 +47,44 @@ def output_folder(output_root: Path, slug: str) -> Path:
     return target
 
 
-def render_one(params_file: str | Path, *, output_root: str | Path = "output",
-               notebooks: str | Path = "notebooks", hook=None) -> Path:
-    """Validate ``params_file``, execute every notebook with papermill and publish atomically.
-
-    ``hook(stage, staging_dir)`` is called before the swap (used by tests to interrupt a run).
-    """
-    import papermill as pm
-
-    params = read_params(params_file)
-    output_root, notebooks = Path(output_root), Path(notebooks)
+def check_notebooks(notebooks: Path) -> None:
     missing = [nb for nb in NOTEBOOKS if not (notebooks / nb).exists()]
     if missing:
         raise SozialplanungError(f"Notebook „{missing[0]}“ fehlt.", file=str(notebooks / missing[0]),
                                  hint="Rufen Sie „sozialplanung render“ im Projektordner auf oder geben Sie --notebooks an.")
+
+
+def render_one(params_file: str | Path, *, output_root: str | Path = "output", notebooks: str | Path = "notebooks",
+               hook=None, timeout: float | None = None) -> Path:
+    """Validate ``params_file``, execute every notebook with papermill and publish atomically.
+
+    ``timeout``: seconds for the whole report (all notebooks); a cell still running then is stopped
+    and the report fails. ``hook(stage, staging_dir)`` is called before the swap (tests interrupt there).
+    """
+    start = time.monotonic()
+    params = read_params(params_file)
+    output_root, notebooks = Path(output_root), Path(notebooks)
+    check_notebooks(notebooks)
     final = output_folder(output_root, params.slug)
     output_root.mkdir(parents=True, exist_ok=True)
-    for stale in [*output_root.glob(f".{params.slug}.neu-*"), *output_root.glob(f".{params.slug}.alt-*")]:
-        try:  # left behind by a killed run; a folder of a still running process stays
-            os.kill(int(stale.name.rsplit("-", 1)[-1]), 0)
-        except ProcessLookupError:
-            shutil.rmtree(stale, ignore_errors=True)
-        except (ValueError, PermissionError):
-            pass
-    staging = output_root / f".{params.slug}.neu-{os.getpid()}"
+    _remove_stale(output_root, params.slug)
+    staging = output_root / f".{params.slug}.neu-{_owner()}"
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "notebooks").mkdir(parents=True)
-    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
-    parameters = {"params_file": str(Path(params.path)), "output_dir": str(staging.resolve())}
-    dp = load_datenpaket(params)
-    write_manifest(build_manifest(params, dp.inputs), staging)
-    for nb in (n for n, needs in NOTEBOOK_ANALYSIS.items() if needs is None or needs in params.analyses_run()):
-        try:
-            pm.execute_notebook(str(notebooks / nb), str(staging / "notebooks" / nb), parameters=parameters,
-                                kernel_name="python3", cwd=str(notebooks), progress_bar=False,
-                                kernel_manager_class=_kernel_manager_class())
-        except pm.PapermillExecutionError as exc:
-            _keep_failed(staging, output_root, params.slug)
-            if exc.ename == "SozialplanungError":
-                raise SozialplanungError(f"{exc.evalue} (Notebook {nb}, Zelle {exc.exec_count})") from None
-            raise
-    write_workbooks(staging, dp.areas)
-    write_manifest(add_output_hashes(read_manifest(staging), staging), staging)
     try:
+        dp = load_datenpaket(params)
+        manifest = build_manifest(params, dp.inputs)
+        manifest["fingerabdruck"] = fingerprint(params, notebooks)
+        write_manifest(manifest, staging)
+        deadline = start + timeout if timeout else None
+        for nb in (n for n, needs in NOTEBOOK_ANALYSIS.items() if needs is None or needs in params.analyses_run()):
+            _execute(notebooks / nb, staging, params, deadline, timeout)
+        write_workbooks(staging, dp.areas)
         check_outputs(staging, dp)  # Datenschutz: no published artifact may reveal a withheld value
-    except SozialplanungError:
+        manifest = add_output_hashes(read_manifest(staging), staging)
+        manifest["bericht"] = report_summary(dp, staging, seconds=time.monotonic() - start)
+        write_manifest(manifest, staging)
+    except BaseException:  # the old report stays; the failed run is kept for inspection, never half published
         _keep_failed(staging, output_root, params.slug)
         raise
     if hook:
@@ -109,12 +93,75 @@ def render_one(params_file: str | Path, *, output_root: str | Path = "output",
     return final
 
 
+def _execute(notebook: Path, staging: Path, params, deadline: float | None, timeout: float | None) -> None:
+    """Run one notebook with papermill into ``staging/notebooks``; German errors for the user's mistakes."""
+    import papermill as pm
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
+    extra = {"timeout_func": lambda cell: max(1, int(deadline - time.monotonic()) + 1)} if deadline else {}
+    try:
+        pm.execute_notebook(str(notebook), str(staging / "notebooks" / notebook.name),
+                            parameters={"params_file": str(Path(params.path)), "output_dir": str(staging.resolve())},
+                            kernel_name="python3", cwd=str(notebook.parent), progress_bar=False,
+                            kernel_manager_class=_kernel_manager_class(), **extra)
+    except pm.PapermillExecutionError as exc:
+        if exc.ename == "SozialplanungError":
+            raise SozialplanungError(f"{exc.evalue} (Notebook {notebook.name}, Zelle {exc.exec_count})") from None
+        raise SozialplanungError(f"Notebook {notebook.name}, Zelle {exc.exec_count}: {exc.ename}: {exc.evalue}",
+                                 file=params.path, hint=f"Das ausgeführte Notebook mit dem vollständigen Traceback "
+                                 f"liegt in {staging.parent / '.fehler' / params.slug / 'notebooks'}.") from None
+    except CellTimeoutError:
+        raise SozialplanungError(f"Zeitlimit von {timeout:g} s für den Bericht überschritten (Notebook {notebook.name}).",
+                                 file=params.path, hint="Mehr Zeit geben: --zeitlimit SEKUNDEN") from None
+    except DeadKernelError:
+        raise SozialplanungError(f"Der Python-Kernel ist während Notebook {notebook.name} abgestürzt "
+                                 "(zu wenig Arbeitsspeicher?).", file=params.path) from None
+
+
+def report_summary(dp, folder: Path, seconds: float) -> dict:
+    """Key figures of a published report for the index page: areas, inhabitants, warnings, outline."""
+    from sozialplanung.checks import findings
+
+    ids = dp.shown_ids
+    inhabitants = dp.population().loc[ids].sum(min_count=1)
+    warnings = int((findings(dp)["Ergebnis"] == "Warnung").sum()) + sum(
+        _stderr_warnings(nb) for nb in sorted((folder / "notebooks").glob("*.ipynb")))
+    return {"gebiete": len(ids), "einwohner": None if inhabitants != inhabitants else int(round(inhabitants)),
+            "warnungen": warnings, "dauer_s": round(seconds, 1), "umriss": outline(dp.areas.loc[ids])}
+
+
+def _stderr_warnings(notebook: Path) -> int:
+    """Python warnings shown in an executed notebook (stderr outputs)."""
+    import json
+
+    cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    return sum(1 for c in cells for o in c.get("outputs", [])
+               if o.get("output_type") == "stream" and o.get("name") == "stderr" and "Warning" in "".join(o["text"]))
+
+
+def outline(areas) -> list[list[list[float]]]:
+    """The simplified outline of ``areas`` in longitude/latitude: a list of rings, each ``[[lon, lat], …]``."""
+    if areas.crs is None or areas.empty:
+        return []
+    shape = areas.to_crs(4326).geometry.union_all().simplify(0.002)
+    polygons = getattr(shape, "geoms", [shape])
+    return [[[round(x, 4), round(y, 4)] for x, y in poly.exterior.coords] for poly in polygons
+            if poly.geom_type == "Polygon"]
+
+
 @functools.cache
 def _kernel_manager_class():
-    """Kernels talk to papermill over local IPC sockets (in the temp folder), not TCP ports."""
+    """Kernels talk to papermill over local IPC sockets (in the temp folder), not TCP ports (papermill #511).
+
+    They are forked from this process's warm kernel parent (:mod:`sozialplanung.engine`), and are not
+    sent SIGINT on shutdown: ipykernel logs that as „KeyboardInterrupt caught in kernel.“.
+    """
     import tempfile
 
     from jupyter_client.manager import AsyncKernelManager
+
+    from sozialplanung.engine import ForkProvisioner
 
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
@@ -122,7 +169,36 @@ def _kernel_manager_class():
             kwargs.setdefault("ip", str(Path(tempfile.gettempdir()) / f"sozialplanung-kernel-{os.getpid()}"))
             super().__init__(**kwargs)
 
+        async def _async_pre_start_kernel(self, **kw):
+            if self.provisioner is None:
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
+                self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+            return await super()._async_pre_start_kernel(**kw)
+
+        async def _async_interrupt_kernel(self):
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
     return IPCKernelManager
+
+
+def _owner() -> str:
+    """``host-pid`` of this process: names its staging folders (a shared output folder on a cluster)."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def _remove_stale(output_root: Path, slug: str) -> None:
+    """Remove staging folders left behind by killed runs on this host; those of live processes stay."""
+    for stale in [*output_root.glob(f".{slug}.neu-*"), *output_root.glob(f".{slug}.alt-*")]:
+        host, _, pid = stale.name[len(f".{slug}.neu-"):].rpartition("-")
+        if host and host != socket.gethostname():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(stale, ignore_errors=True)
+        except (ValueError, PermissionError):
+            pass
 
 
 def _keep_failed(staging: Path, output_root: Path, slug: str) -> None:
@@ -152,7 +228,7 @@ def publish(staging: Path, final: Path) -> None:
         if _exchange(staging, final):
             shutil.rmtree(staging)
             return
-        old = final.with_name(f".{final.name}.alt-{os.getpid()}")
+        old = final.with_name(f".{final.name}.alt-{_owner()}")
         os.replace(final, old)
         os.replace(staging, final)
         shutil.rmtree(old)
@@ -160,72 +236,8 @@ def publish(staging: Path, final: Path) -> None:
         os.replace(staging, final)
 
 
-def _render_task(pf: str, output_root: str, notebooks: str) -> RenderResult:
-    start = time.perf_counter()
-    try:
-        slug = read_params(pf).slug
-        render_one(pf, output_root=output_root, notebooks=notebooks)
-        return RenderResult(str(pf), slug, True, time.perf_counter() - start)
-    except SozialplanungError as exc:
-        return RenderResult(str(pf), None, False, time.perf_counter() - start, str(exc))
-    except Exception:  # a bug, not a user mistake: keep the whole traceback, go on with the next Kommune
-        import traceback
+def render_many(*args, **kwargs):
+    """Render a batch of params files: see :func:`sozialplanung.batch.render_many`."""
+    from sozialplanung.batch import render_many as run
 
-        return RenderResult(str(pf), None, False, time.perf_counter() - start,
-                            "Interner Fehler (bitte melden):\n" + traceback.format_exc())
-
-
-def render_many(params_files: list[str | Path], *, output_root: str | Path = "output",
-                notebooks: str | Path = "notebooks", jobs: int = 1, echo=print) -> list[RenderResult]:
-    """Render several params files; a failure does not stop the others.
-
-    ``jobs > 1`` renders that many Kommunen at once in separate processes (each report is
-    independent; the index page is written at the end).
-    """
-    args = [(str(pf), str(output_root), str(notebooks)) for pf in params_files]
-    results = []
-
-    def report(result: RenderResult) -> None:
-        if result.ok:
-            echo(f"✓ {result.params_file} → {Path(output_root) / result.slug} ({result.seconds:.1f} s)")
-        else:
-            echo(f"✗ {result.params_file}: {result.message}")
-        results.append(result)
-
-    if jobs > 1 and len(args) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-        import multiprocessing
-
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for result in pool.map(_render_task, *zip(*args)):
-                report(result)
-    else:
-        for a in args:
-            report(_render_task(*a))
-    write_index(Path(output_root))
-    return results
-
-
-def write_index(output_root: Path) -> Path:
-    """``output/index.html`` listing every published report (from their manifests)."""
-    rows = []
-    for folder in sorted(p for p in output_root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        if not (folder / "manifest.json").exists():
-            continue
-        m = read_manifest(folder)
-        files = [("Bericht (HTML)", "bericht.html"), ("Bericht (PDF)", "bericht.pdf"),
-                 ("Kurzfassung (PDF)", "kurzfassung.pdf"), ("Tabellen (Excel)", "ergebnisse.xlsx"),
-                 ("Geodaten (GeoPackage)", "ergebnisse.gpkg")]
-        links = " · ".join(f'<a href="{folder.name}/{f}">{html.escape(label)}</a>' for label, f in files
-                           if (folder / f).exists())
-        rows.append(f"<tr><td>{html.escape(m['kommune'])}</td><td>{links}</td><td>{html.escape(m['zeitpunkt'])}</td></tr>")
-    page = ("<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>Sozialberichte</title>"
-            "<style>body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}"
-            "tr:nth-child(even){background:#f3f3f3}</style></head><body><h1>Sozialberichte</h1>"
-            f"<p>{len(rows)} Berichte</p><table><thead><tr><th>Kommune</th><th>Dateien</th><th>Erstellt (UTC)</th>"
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>")
-    path = output_root / "index.html"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return run(*args, **kwargs)
