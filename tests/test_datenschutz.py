@@ -152,11 +152,15 @@ def test_indicator_min_count_overrides_the_kommune(tmp_path):
 
 
 def test_intern_edition_shows_counts_but_keeps_not_rated(tmp_path):
+    """Intern shows every small count (b: 2), but an area not assessed (a) publishes no value there either."""
     counts = {"a": 1, "b": 2, "c": 30}
     dp = make_paket(tmp_path, counts, {k: "T1" for k in counts}, edition="intern", min_population=500,
                     population={"a": 100, "b": 1000, "c": 1000})
-    assert not dp.withheld(2021).to_numpy().any()
-    assert dp.values(2021).at["a", "Q"] == pytest.approx(1.0)
+    assert dp.withheld(2021)["Q"].to_dict() == {"a": True, "b": False, "c": False}
+    assert dp.not_assessed(2021)["Q"].to_dict() == {"a": True, "b": False, "c": False}
+    assert dp.values(2021).at["b", "Q"] == pytest.approx(0.2)
+    assert dp.values(2021)["Q"].isna().tolist() == [True, False, False]
+    assert dp.raw_values(2021).at["a", "Q"] == pytest.approx(1.0)
     assert dp.not_rated[2021] == ["a"]
     assert "Interne Ausgabe" in " ".join(datenschutz.describe_suppression(dp))
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import sozialplanung as sp
-from sozialplanung import export, indicators, leaks
+from sozialplanung import export, indicators, leaks, leaks_records
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.params import find_params
 from sozialplanung.tables import indicator_table
@@ -153,14 +153,14 @@ def test_pdf_text_layer_is_checked_line_by_line(tmp_path, dp, secret, monkeypatc
     german = f"{rate:.1f}".replace(".", ",")
     text = f"Nr. Gebiet Arbeitslosenanteil %\n{gid} {name} {german}\n07232012 Berscheid 0,0\nSeite 2\n"
     (tmp_path / "bericht.pdf").write_bytes(b"%PDF-1.4\n")
-    monkeypatch.setattr(leaks, "_pdf_text", lambda path: text)
+    monkeypatch.setattr(leaks_records, "pdf_pages", lambda path: [text])
     found = leaks.scan_outputs(tmp_path, dp)
     assert [(f.file, f.gebiet_id, f.spalte) for f in found] == [("bericht.pdf", gid, "A1")]
 
 
 def test_unreadable_pdf_fails_closed(tmp_path, dp, monkeypatch):
     (tmp_path / "bericht.pdf").write_bytes(b"%PDF-1.4\n")
-    monkeypatch.setattr(leaks, "_pdf_text", lambda path: None)
+    monkeypatch.setattr(leaks_records, "pdf_pages", lambda path: None)
     found = leaks.scan_outputs(tmp_path, dp)
     assert [f.file for f in found] == ["bericht.pdf"] and "nicht prüfbar" in found[0].found
 

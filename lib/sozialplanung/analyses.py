@@ -2,7 +2,10 @@
 
 These are the only places where a Datenpaket meets the estimators (:mod:`recipes`, :mod:`factor`,
 :mod:`cluster`, :mod:`spatial`); notebooks and the report call them, so both show the same numbers.
-Areas that are not rated (below the minimum population) take part in no analysis.
+Areas that are not assessed (``dp.assessed_ids``: below ``datenschutz.min_population``) take part in no
+analysis. Every result carries ``not_rated_reasons_``: a German reason per area of the
+Bezugsgesamtheit it leaves out (not assessed, a missing input, excluded in the recipe), indexed by
+``gebiet_id`` – so text, tables and maps can list them instead of dropping them silently.
 """
 
 from __future__ import annotations
@@ -18,10 +21,16 @@ from sozialplanung.sensitivity import Sensitivity
 from sozialplanung.spatial import SpatialAutocorrelation
 
 
-def rated_ids(dp: Datenpaket) -> list[str]:
-    """The Bezugsgesamtheit without the areas that are not rated."""
-    skip = set(dp.not_rated.get(dp.year, []))
-    return [i for i in dp.reference_ids if i not in skip]
+def left_out(dp: Datenpaket, used, inputs: list[str]) -> pd.Series:
+    """German reason per area of the Bezugsgesamtheit not in ``used``: not assessed, or the missing inputs."""
+    rest = [i for i in dp.reference_ids if i not in set(used)]
+    reasons = dp.not_assessed_reasons(rest)
+    values = dp.values().loc[[i for i in rest if i not in reasons.index], inputs]
+    missing = values.isna().apply(lambda row: ", ".join(row.index[row]), axis=1)
+    missing = ("fehlender Wert: " + missing).where(missing != "", "ausgeschlossen")
+    out = pd.concat([reasons, missing.astype(object)]).reindex(rest).rename("grund")
+    out.index.name = "gebiet_id"
+    return out
 
 
 def recipe(dp: Datenpaket):
@@ -34,7 +43,8 @@ def recipe(dp: Datenpaket):
 def sozialindex(dp: Datenpaket) -> SozialIndex:
     """The Sozialindex of the params' recipe, computed over the Bezugsgesamtheit."""
     ids = dp.reference_ids
-    return SozialIndex(recipe(dp)).fit(dp.values().loc[ids], einwohner=dp.population().loc[ids], year=dp.year)
+    return SozialIndex(recipe(dp)).fit(dp.values().loc[ids], einwohner=dp.population().loc[ids], year=dp.year,
+                                       excluded=dp.not_assessed_reasons(ids))
 
 
 def sensitivity(dp: Datenpaket, n_draws: int = 1000) -> Sensitivity:
@@ -57,9 +67,12 @@ def factor_indicators(dp: Datenpaket) -> list[str]:
 def faktorenanalyse(dp: Datenpaket) -> FactorAnalysis:
     """Exploratory factor analysis of the chosen indicators over the rated areas."""
     spec = dp.params.analyses.factor
-    frame = dp.values().loc[rated_ids(dp), factor_indicators(dp)]
-    return FactorAnalysis(spec.n_factors, method=spec.method, rotation=spec.rotation, marker=spec.marker,
-                          random_state=dp.params.analyses.random_state).fit(frame)
+    inputs = factor_indicators(dp)
+    fa = FactorAnalysis(spec.n_factors, method=spec.method, rotation=spec.rotation, marker=spec.marker,
+                        random_state=dp.params.analyses.random_state).fit(
+        dp.values().loc[dp.assessed_ids(dp.reference_ids), inputs])
+    fa.not_rated_reasons_ = left_out(dp, fa.scores_.index, inputs)
+    return fa
 
 
 def need_score(dp: Datenpaket, ids) -> pd.Series:
@@ -76,19 +89,23 @@ def clusteranalyse(dp: Datenpaket, fa: FactorAnalysis | None = None) -> ClusterT
     spec = dp.params.analyses.cluster
     fa = fa or faktorenanalyse(dp)
     scores = fa.scores_
-    return ClusterTypology(spec.k, method=spec.method, n_bootstrap=spec.n_bootstrap, standardize=False,
-                           random_state=dp.params.analyses.random_state).fit(
+    typology = ClusterTypology(spec.k, method=spec.method, n_bootstrap=spec.n_bootstrap, standardize=False,
+                               random_state=dp.params.analyses.random_state).fit(
         scores, need=need_score(dp, scores.index))
+    typology.not_rated_reasons_ = left_out(dp, typology.labels_.dropna().index, factor_indicators(dp))
+    return typology
 
 
 def raeumliche_statistik(dp: Datenpaket, indicator: str | None = None) -> SpatialAutocorrelation:
     """Moran's I and LISA clusters of one indicator over the Bezugsgesamtheit (neighbours within it)."""
     spec = dp.params.analyses.spatial
     indicator = indicator or spec.indicator or next(iter(dp.catalogue))
-    ids = rated_ids(dp)
+    ids = dp.assessed_ids(dp.reference_ids)
     gdf = dp.areas.loc[ids, ["geometry"]].assign(**{indicator: dp.values().loc[ids, indicator]})
-    return SpatialAutocorrelation(permutations=spec.permutations,
-                                  random_state=dp.params.analyses.random_state).fit(gdf, indicator)
+    spatial = SpatialAutocorrelation(permutations=spec.permutations,
+                                     random_state=dp.params.analyses.random_state).fit(gdf, indicator)
+    spatial.not_rated_reasons_ = left_out(dp, [i for i in ids if i not in set(spatial.dropped_)], [indicator])
+    return spatial
 
 
 def for_report(dp: Datenpaket, frame: pd.DataFrame) -> pd.DataFrame:

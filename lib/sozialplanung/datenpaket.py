@@ -3,6 +3,19 @@
 Data flow: params → **Datenpaket** → Indikatoren → Analysen → Bericht. Small-number suppression
 happens here, when the package is loaded, before any notebook sees a value
 (:func:`sozialplanung.datenschutz.protect`).
+
+What a report may show of a cell (area × indicator), from the Datenpaket alone:
+
+==========================  =========================================  ======
+``dp.values(year)``         NaN                                         value
+``dp.not_assessed(year)``   True: area not assessed (small area) → "x"
+``dp.withheld(year)``       True: withheld, either reason → "." or "x"
+==========================  =========================================  ======
+
+So: ``"x"`` where :meth:`~Datenpaket.not_assessed`, else ``"."`` where :meth:`~Datenpaket.withheld`
+(a small count or its secondary protection), else the value (NaN there: no value, ``.`` too).
+Residents (:meth:`~Datenpaket.population`) are published for every area. Counts of assessed areas:
+:meth:`~Datenpaket.assessed_ids`, reasons for the others: :meth:`~Datenpaket.not_assessed_reasons`.
 """
 
 from __future__ import annotations
@@ -41,13 +54,15 @@ class Datenpaket:
         Every input file, for the manifest.
     suppressed : DataFrame
         Index (``gebiet_id``, ``jahr``), one boolean column per indicator: True where the value is
-        withheld (geheim gehalten). Filled by :func:`sozialplanung.datenschutz.protect`.
+        withheld (geheim gehalten) – a small count, its secondary protection, or an area that is not
+        assessed. Filled by :func:`sozialplanung.datenschutz.protect`.
     suppressed_counts : DataFrame
         The same for the count columns (numerators) of the data table.
     suppression_log : DataFrame
         One row per withheld cell with its reason (internal: never published).
     not_rated : dict[int, list[str]]
-        Per year the areas below the minimum population ("nicht bewertet").
+        Per year the areas below the minimum population ("nicht bewertet", shown as ``x``); prefer
+        :meth:`assessed_ids`, :meth:`not_assessed` and :meth:`not_assessed_reasons`.
     """
 
     params: Params
@@ -121,16 +136,29 @@ class Datenpaket:
         return self.rows(year)[col].astype(float).rename("einwohner")
 
     def values(self, year: int | None = None, ids: list[str] | None = None) -> pd.DataFrame:
-        """Indicator values (rates) per area, one column per catalogue indicator; withheld cells are NaN.
+        """Indicator values (rates) per area, one column per catalogue indicator, as a report may show them:
+        NaN where withheld (:meth:`withheld`), so every indicator of an area not assessed is NaN.
 
         Computed once per year (the Datenpaket does not change after loading); a copy is returned.
         """
         year = self.year if year is None else year
         cache = self.__dict__.setdefault("_values_cache", {})
+        if ("masked", year) not in cache:
+            cache["masked", year] = self.raw_values(year).mask(self.withheld(year))
+        out = cache["masked", year].copy()
+        return out if ids is None else out.loc[list(ids)]
+
+    def raw_values(self, year: int | None = None) -> pd.DataFrame:
+        """Indicator values without the Datenschutz mask – **never publish them**.
+
+        Only for totals over all areas (reference values, which secondary suppression protects) and
+        for the leak scan. A copy is returned.
+        """
+        year = self.year if year is None else year
+        cache = self.__dict__.setdefault("_values_cache", {})
         if year not in cache:
             cache[year] = self._compute_values(year)
-        out = cache[year].copy()
-        return out if ids is None else out.loc[list(ids)]
+        return cache[year].copy()
 
     def _compute_values(self, year: int) -> pd.DataFrame:
         rows = self.rows(year)
@@ -141,18 +169,42 @@ class Datenpaket:
                 out[ind.id] = (num / den.where(den > 0)) * ind.factor
             else:
                 out[ind.id] = rows[ind.rate].astype(float)
-        if not self.suppressed.empty:
-            mask = self.suppressed.xs(year, level="jahr").reindex(out.index).fillna(False)
-            out = out.mask(mask[out.columns].astype(bool))
         out.index.name = GEBIET_ID
         return out
 
     def withheld(self, year: int | None = None) -> pd.DataFrame:
-        """Boolean frame (gebiet_id × indicator): True where a value is geheim gehalten."""
+        """Boolean frame (gebiet_id × indicator): True where a value is geheim gehalten, for either reason
+        (small count or its protection: ``.``; area not assessed: ``x``, see :meth:`not_assessed`)."""
         year = self.year if year is None else year
         if self.suppressed.empty:
             return pd.DataFrame(False, index=self.areas.index, columns=list(self.catalogue))
         return self.suppressed.xs(year, level="jahr").reindex(self.areas.index).fillna(False).astype(bool)
+
+    def not_assessed(self, year: int | None = None) -> pd.DataFrame:
+        """Boolean frame (gebiet_id × indicator): True for every indicator of an area not assessed
+        (below ``datenschutz.min_population``): the report shows ``x``, never a value."""
+        small = self.areas.index.isin(self.not_rated.get(self.year if year is None else year, []))
+        return pd.DataFrame(np.repeat(small[:, None], len(self.catalogue), axis=1), index=self.areas.index,
+                            columns=list(self.catalogue))
+
+    def assessed_ids(self, ids=None, year: int | None = None) -> list[str]:
+        """The areas of ``ids`` (default: all) that are assessed, in their order – the one rule for every
+        count of assessed areas (text, tables, maps, analyses)."""
+        skip = set(self.not_rated.get(self.year if year is None else year, []))
+        return [i for i in (self.areas.index if ids is None else ids) if i not in skip]
+
+    def not_assessed_reasons(self, ids=None, year: int | None = None) -> pd.Series:
+        """German reason per area of ``ids`` (default: all) that is not assessed, indexed by ``gebiet_id``."""
+        from sozialplanung.formatting import fmt_int
+
+        year = self.year if year is None else year
+        skip = set(self.not_rated.get(year, []))
+        small = [i for i in (self.areas.index if ids is None else ids) if i in skip]
+        pop = self.population(year).reindex(small)
+        limit = fmt_int(self.params.datenschutz.min_population)
+        reasons = np.where(pop.isna(), "Datenschutz: Einwohnerzahl fehlt",
+                           f"Datenschutz: weniger als {limit} Einwohner/innen")
+        return pd.Series(reasons, index=pd.Index(small, name=GEBIET_ID), dtype=object, name="grund")
 
 
 def load_datenpaket(params: Params | str | Path) -> Datenpaket:

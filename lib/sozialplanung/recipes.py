@@ -220,8 +220,9 @@ class SozialIndex:
     indicators_ : dict of part → list of str
         Indicators used per part (``"status"``, ``"dynamik"``) in this report year.
     not_rated_ : pd.Index
-        Areas “nicht bewertet”: population below ``min_population``, a missing indicator, or excluded
-        in the recipe. They take no part in any standardisation (the reference are the rated areas).
+        Areas “nicht bewertet”: not assessed by the Datenschutz rule (``excluded`` in :meth:`fit`),
+        population below the recipe's ``min_population``, a missing indicator, or excluded in the recipe.
+        They take no part in any standardisation (the reference are the rated areas).
     not_rated_reasons_ : pd.Series
         German reason per not-rated area.
     standardized_ : dict of part → pd.DataFrame
@@ -238,16 +239,20 @@ class SozialIndex:
     def __init__(self, recipe):
         self.recipe = recipe
 
-    def fit(self, frame: pd.DataFrame, einwohner=None, year: int | None = None) -> "SozialIndex":
+    def fit(self, frame: pd.DataFrame, einwohner=None, year: int | None = None,
+            excluded: pd.Series | None = None) -> "SozialIndex":
         """Compute the index for the areas in ``frame`` (index or column ``gebiet_id``, one column per indicator).
 
-        ``einwohner`` is a Series of residents per area or the name of a column in ``frame``. A
-        ``Datenpaket`` may be passed instead of a frame: its values and population of ``year`` are used.
+        ``einwohner`` is a Series of residents per area or the name of a column in ``frame``.
+        ``excluded`` gives a German reason per area that must not be rated whatever its values – the
+        areas a Datenpaket does not assess (``dp.not_assessed_reasons()``). A ``Datenpaket`` may be
+        passed instead of a frame: its values, population and areas not assessed of ``year`` are used.
         """
         recipe = self.recipe if isinstance(self.recipe, Recipe) else read_recipe(self.recipe)
         if not isinstance(frame, pd.DataFrame) and hasattr(frame, "population"):  # a Datenpaket
             year = frame.year if year is None else year
             einwohner = frame.population(year) if einwohner is None else einwohner
+            excluded = frame.not_assessed_reasons(year=year) if excluded is None else excluded
             frame = frame.values(year)
         frame = _prepare_frame(frame)
         if recipe.needs_year() and year is None:
@@ -273,6 +278,9 @@ class SozialIndex:
                                          field="einwohner", hint="einwohner=… (Spalte oder Series) an fit übergeben.")
             reasons[pop.isna()] = "Einwohnerzahl fehlt"
             reasons[pop < recipe.min_population] = f"weniger als {recipe.min_population:g} Einwohner"
+        if excluded is not None:
+            given = excluded.rename(index=str).reindex(frame.index)
+            reasons = reasons.mask((reasons == "") & given.notna(), given)
         data = frame[used].apply(pd.to_numeric, errors="coerce")
         reasons[(reasons == "") & data.isna().any(axis=1)] = "fehlender Indikatorwert"
         for ex in recipe.excluded_areas:
@@ -357,6 +365,10 @@ class SozialIndex:
             n = int(self.not_rated_reasons_.str.startswith(("weniger", "Einwohnerzahl")).sum())
             out.append(f"Gebiete mit weniger als {_fmt(r.min_population)} Einwohnerinnen und Einwohnern werden nicht "
                        f"bewertet, ebenso Gebiete ohne Einwohnerzahl ({_areas(n)}).")
+        n_datenschutz = int(self.not_rated_reasons_.str.startswith("Datenschutz").sum())
+        if n_datenschutz:
+            out.append(f"{_areas(n_datenschutz)} {'wird' if n_datenschutz == 1 else 'werden'} aus Datenschutzgründen "
+                       "nicht bewertet (zu wenige Einwohner/innen, siehe Datenschutz).")
         n_missing = int((self.not_rated_reasons_ == "fehlender Indikatorwert").sum())
         if n_missing:
             out.append(f"{_areas(n_missing)} mit fehlendem Indikatorwert {'wird' if n_missing == 1 else 'werden'} nicht bewertet.")
