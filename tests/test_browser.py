@@ -164,7 +164,8 @@ def test_hostile_themenfeld_makes_no_request_and_no_navigation(tmp_path):
 def test_meta_refresh_would_be_detected(tmp_path):
     page = tmp_path / "t.html"
     page.write_text('<!DOCTYPE html><html lang="de"><head><title>t</title></head><body><p>'
-                    "<meta http-equiv=refresh content=0;url=https://evil.example/>X</p></body></html>", encoding="utf-8")
+                    "<meta http-equiv=refresh content=0;url=https://evil.example/>X</p></body></html>",
+                    encoding="utf-8")
     events, href = _visit(page.as_uri(), settle=2.0)
     assert "https://evil.example/" in _requests(events) + _navigations(events)
     assert href != page.as_uri()

@@ -45,7 +45,8 @@ def hostile_report():
     shutil.copytree(REPO / "params" / "rezepte", root / "params" / "rezepte")
     path = root / "params" / "berlin" / "mitte.yaml"
     text = path.read_text(encoding="utf-8")
-    for old, new in [('berichtsgebiet:\n  level: Bezirk\n  ids: ["01"]', 'berichtsgebiet:\n  level: Prognoseraum\n  ids: ["0110"]'),
+    for old, new in [('berichtsgebiet:\n  level: Bezirk\n  ids: ["01"]',
+                      'berichtsgebiet:\n  level: Prognoseraum\n  ids: ["0110"]'),
                      ('kommune: "Berlin-Mitte"', f"kommune: {json.dumps(KOMMUNE)}"),
                      ("bezugsname: Berlin", f"bezugsname: {json.dumps(BEZUG)}"),
                      ("sources:\n", f"sources:\n  - {json.dumps(HOSTILE[0])}\n  - {json.dumps(HOSTILE[4])}\n")]:

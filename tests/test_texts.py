@@ -131,8 +131,8 @@ def test_chapter_not_utf8_names_file_and_line(mitte_params):
 
 def test_chapter_that_is_a_directory(tmp_path):
     (tmp_path / "einleitung.md").mkdir()
-    with pytest.raises(sp.SozialplanungError, match=r"^Datei texte/einleitung\.md: „einleitung\.md“ ist ein "
-                                                    r"Ordner, keine Textdatei"):
+    with pytest.raises(sp.SozialplanungError, match=r"^Datei texte/einleitung\.md: Die Textdatei „einleitung\.md“ "
+                                                    r"ist ein Ordner, keine Datei\."):
         texts.read_text(tmp_path / "einleitung.md", "texte/einleitung.md")
 
 
@@ -142,6 +142,12 @@ def test_chapter_without_read_permission(tmp_path, monkeypatch):
     path.chmod(0)
     if os.access(path, os.R_OK):  # root reads anything: simulate what an ordinary user gets
         monkeypatch.setattr(Path, "read_bytes", lambda p: (_ for _ in ()).throw(PermissionError(13, "denied")))
-    with pytest.raises(sp.SozialplanungError, match=r"^Datei texte/einleitung\.md: Die Textdatei kann nicht "
-                                                    r"gelesen werden \(keine Leseberechtigung\)"):
+    with pytest.raises(sp.SozialplanungError, match=r"^Datei texte/einleitung\.md: Die Textdatei „einleitung\.md“ "
+                                                    r"kann nicht gelesen werden \(keine Leseberechtigung\)\."):
         texts.read_text(path, "texte/einleitung.md")
+
+
+def test_missing_image_names_file_and_line(tmp_path):
+    with pytest.raises(sp.SozialplanungError, match=r"^Datei texte/einleitung\.md, Zeile 2: Das Bild „karte\.png“ "
+                                                    r"ist nicht vorhanden"):
+        _render(tmp_path, "Text\n![Karte](karte.png)\n")

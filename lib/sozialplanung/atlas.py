@@ -69,7 +69,10 @@ def index_map(dp: Datenpaket, index, part: str = "status"):
     if part not in index.recipe_.parts():
         from IPython.display import Markdown
 
-        return Markdown(f"*Das Rezept „{index.recipe_.name}“ hat keinen Teil „{part}“.*")
+        from sozialplanung.texts import escape_markdown
+
+        name, part_name = escape_markdown(index.recipe_.name), escape_markdown(part)
+        return Markdown(f"*Das Rezept „{name}“ hat keinen Teil „{part_name}“.*")
     spec = index.recipe_.parts()[part]
     classes = getattr(index, f"{part}_")
     codes = [c.code for c in spec.classification.classes]

@@ -49,8 +49,9 @@ def section_einleitung(dp, results) -> Markup:
                "mit Nummer und Namen genannt, da Namen mehrfach vorkommen.")]
     not_rated = [g for g in dp.not_rated.get(p.report_year, []) if g in set(dp.shown_ids)]
     if not_rated:
-        text.append(paragraph(f"{fmt_int(len(not_rated))} Gebiete haben weniger als {fmt_int(p.datenschutz.min_population)} "
-                       "Einwohner/innen und werden nicht bewertet (Zeichen „x“)."))
+        text.append(paragraph(f"{fmt_int(len(not_rated))} Gebiete haben weniger als "
+                              f"{fmt_int(p.datenschutz.min_population)} Einwohner/innen und werden nicht bewertet "
+                              "(Zeichen „x“)."))
     if len(dp.years()) == 1:
         text.append(paragraph(f"Zeitreihe: nur ein Berichtsjahr vorhanden ({dp.years()[0]})."))
     for note in results.get("hinweise", []):
@@ -140,8 +141,8 @@ def section_typologie(dp, results) -> Markup:
     typ = results["typology"]
     shown = typ.labels_.reindex(dp.shown_ids)
     out = [_authored(dp, results, "typologie", "Gebietstypen"),
-           paragraph("Die Clusteranalyse fasst Gebiete mit ähnlichem Profil der Faktorwerte zu Typen zusammen; die Typen "
-              "sind nach dem mittleren Handlungsbedarf geordnet (Typ 1 = geringster)."),
+           paragraph("Die Clusteranalyse fasst Gebiete mit ähnlichem Profil der Faktorwerte zu Typen zusammen; die "
+                     "Typen sind nach dem mittleren Handlungsbedarf geordnet (Typ 1 = geringster)."),
            figure(results, "typen", lambda: atlas.typology_map(dp, typ), "Karte: Gebietstypen der Clusteranalyse. ",
                   _index_source(dp), "karte")]
     rows = pd.DataFrame({"Typ": [typ.names_[k] for k in typ.names_],

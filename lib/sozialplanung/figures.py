@@ -12,10 +12,10 @@ import io
 
 import matplotlib
 import matplotlib.pyplot as plt
-from sozialplanung.markup import Markup, join
 from matplotlib.figure import Figure
 
 from sozialplanung.errors import SozialplanungError
+from sozialplanung.markup import Markup, join
 
 __all__ = ["figure_to_data_uri", "figure_to_img_tag", "img_tag", "alt_text", "close"]
 

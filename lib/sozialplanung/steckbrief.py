@@ -20,6 +20,7 @@ from sozialplanung.markup import Markup, join, paragraph
 from sozialplanung.report import STECKBRIEF_LIMIT, _ENV, _page_context, figure
 
 ANCHOR = "steckbrief-"
+_HEADINGS = {"h2": Markup("h2"), "h3": Markup("h3")}
 BETTER, WORSE, NEUTRAL = maps.OKABE_ITO["blau"], maps.OKABE_ITO["orange"], "#999999"
 
 
@@ -121,13 +122,14 @@ def steckbrief_html(dp, results, gid: str, heading: str = "h3") -> Markup:
     trend = f"Zeitreihe: nur ein Berichtsjahr vorhanden ({years[0]})." if len(years) == 1 else ""
     lage = figure(results, f"lage-{gid}", lambda: _locator(dp, gid), "Lagekarte. ", "", "lage")
     name = labels.area(dp, gid)
-    return Markup('<section class="steckbrief" id="{anchor}" aria-label="Steckbrief {name}"><{h}>Steckbrief {name}</{h}>'
-                  '{lage}<ul class="fakten">{facts}</ul><table class="daten steckbrief-tabelle"><caption>Indikatoren im '
-                  "Vergleich (fett: Schlüsselindikatoren; Balken: blau günstiger, orange ungünstiger als {ref}, Länge "
-                  "in Standardabweichungen bis ±3)</caption><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody>"
-                  '</table>{trend_table}<p class="quelle">{trend} Quelle: {sources}. . = geheim gehalten oder keine '
-                  "Angabe, x = nicht bewertet.</p></section>").format(
-        anchor=ANCHOR + gid, name=name, h=Markup(heading), lage=lage, ref=labels.reference(dp), heads=heads,
+    return Markup('<section class="steckbrief" id="{anchor}" aria-label="Steckbrief {name}">'
+                  "<{h}>Steckbrief {name}</{h}>{lage}"
+                  '<ul class="fakten">{facts}</ul><table class="daten steckbrief-tabelle"><caption>Indikatoren im '
+                  "Vergleich (fett: Schlüsselindikatoren; Balken: blau günstiger, orange ungünstiger als {ref}, "
+                  "Länge in Standardabweichungen bis ±3)</caption><thead><tr>{heads}</tr></thead>"
+                  '<tbody>{rows}</tbody></table>{trend_table}<p class="quelle">{trend} Quelle: {sources}. '
+                  ". = geheim gehalten oder keine Angabe, x = nicht bewertet.</p></section>").format(
+        anchor=ANCHOR + gid, name=name, h=_HEADINGS[heading], lage=lage, ref=labels.reference(dp), heads=heads,
         facts=join(Markup("<li>{}</li>").format(f) for f in facts), rows=join(rows), trend=trend,
         trend_table=_trend_table(dp, results, gid, years) if len(years) > 1 else "", sources="; ".join(sources))
 

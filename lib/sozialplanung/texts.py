@@ -123,7 +123,7 @@ def escape_markdown(value: str) -> str:
 
 
 def fill(text: str, values: dict[str, str], *, file: str) -> str:
-    """Replace every ``{{ name }}`` by its value as literal text; an unknown name is a German error with file and line."""
+    """Replace every ``{{ name }}`` by its value as literal text; an unknown name is a German error (file, line)."""
     def replace(match: re.Match) -> str:
         name = match.group(1)
         if name not in values:
@@ -167,19 +167,28 @@ def chapter_files(dp) -> dict[str, Path]:
     return found
 
 
-def read_text(path: Path, shown: str) -> str:
-    """The text of a chapter file (UTF-8); unreadable files are German errors naming the file."""
+def _read(path: Path, what: str, *, file: str, row: int | None = None) -> bytes:
+    """The bytes of ``path``; a missing, unreadable file or a folder is a German error (``what``: its name)."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except IsADirectoryError:
-        raise SozialplanungError(f"„{path.name}“ ist ein Ordner, keine Textdatei.", file=shown,
-                                 hint="Den Ordner umbenennen (ohne „.md“) oder entfernen.") from None
+        raise SozialplanungError(f"{what} ist ein Ordner, keine Datei.", file=file, row=row,
+                                 hint="Den Ordner umbenennen (ohne Dateiendung) oder entfernen.") from None
+    except FileNotFoundError:
+        raise SozialplanungError(f"{what} ist nicht vorhanden ({path}).", file=file, row=row,
+                                 hint="Dateinamen prüfen; ein Verweis (Symlink) darf nicht ins Leere zeigen.",
+                                 ) from None
     except PermissionError:
-        raise SozialplanungError("Die Textdatei kann nicht gelesen werden (keine Leseberechtigung).", file=shown,
+        raise SozialplanungError(f"{what} kann nicht gelesen werden (keine Leseberechtigung).", file=file, row=row,
                                  hint="Leserechte der Datei prüfen (z. B. chmod a+r).") from None
     except OSError as exc:
-        raise SozialplanungError(f"Die Textdatei kann nicht gelesen werden ({exc.strerror or exc}).",
-                                 file=shown) from None
+        raise SozialplanungError(f"{what} kann nicht gelesen werden (Systemmeldung: {exc}).", file=file,
+                                 row=row) from None
+
+
+def read_text(path: Path, shown: str) -> str:
+    """The text of a chapter file (UTF-8); unreadable files are German errors naming the file."""
+    data = _read(path, f"Die Textdatei „{path.name}“", file=shown)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -210,11 +219,7 @@ def _image_uri(src: str, *, base: Path | None, root: Path | None, file: str, lin
     if mime is None:
         raise SozialplanungError(f"Das Bild „{src}“ hat kein unterstütztes Format.", file=file, row=line,
                                  hint="Erlaubt: " + ", ".join(_IMAGE_TYPES) + ".")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SozialplanungError(f"Das Bild „{src}“ kann nicht gelesen werden ({exc.strerror or exc}).",
-                                 file=file, row=line) from None
+    data = _read(path, f"Das Bild „{src}“", file=file, row=line)
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
@@ -279,5 +284,5 @@ def authored(texts: dict[str, Markup], chapter: str, title: str) -> Markup:
     """The authored HTML of a chapter, or a visible note that it has none yet."""
     if chapter in texts:
         return Markup('<div class="autorentext">{}</div>').format(texts[chapter])
-    return Markup('<p class="hinweis-fehlt" data-kapitel="{0}">Für das Kapitel „{1}“ liegt noch kein redaktioneller '
-                  "Text vor (Datei <code>{0}.md</code> im Textordner).</p>").format(chapter, title)
+    return Markup('<p class="hinweis-fehlt" data-kapitel="{0}">Für das Kapitel „{1}“ liegt noch kein '
+                  "redaktioneller Text vor (Datei <code>{0}.md</code> im Textordner).</p>").format(chapter, title)
