@@ -30,7 +30,6 @@ def _authored(dp, results, chapter: str, title: str) -> Markup:
     return texts.authored(results.get("texts", {}), chapter, title)
 
 
-
 def section_auf_einen_blick(dp, results) -> Markup:
     items = join(Markup('<li class="{}">{}</li>').format(f.kind, f.text) for f in results["findings"])
     note = Markup("<p>Die Aussagen werden bei jedem Lauf aus den Ergebnissen erzeugt. Bewertet wird die soziale "
@@ -39,14 +38,13 @@ def section_auf_einen_blick(dp, results) -> Markup:
     return Markup('<div class="kasten"><ul class="befunde">{}</ul></div>{}{}').format(items, note, own)
 
 
-
 def section_einleitung(dp, results) -> Markup:
     p = dp.params
     shown, ref = len(dp.shown_ids), len(dp.reference_ids)
     text = [paragraph(f"Dieser Bericht beschreibt die soziale Lage in {fmt_int(shown)} Gebieten der Ebene "
-               f"{p.areas.level} ({labels.berichtsgebiet(dp)}). Bezugswerte, Indizes und Klassen sind über "
-               f"{fmt_int(ref)} Gebiete berechnet (Bezugsgesamtheit: {labels.reference(dp)}). Jedes Gebiet wird "
-               "mit Nummer und Namen genannt, da Namen mehrfach vorkommen.")]
+                      f"{p.areas.level} ({labels.berichtsgebiet(dp)}). Bezugswerte, Indizes und Klassen sind über "
+                      f"{fmt_int(ref)} Gebiete berechnet (Bezugsgesamtheit: {labels.reference(dp)}). Jedes Gebiet "
+                      "wird mit Nummer und Namen genannt, da Namen mehrfach vorkommen.")]
     not_rated = [g for g in dp.not_rated.get(p.report_year, []) if g in set(dp.shown_ids)]
     if not_rated:
         text.append(paragraph(f"{fmt_int(len(not_rated))} Gebiete haben weniger als "
@@ -112,8 +110,8 @@ def section_sozialindex(dp, results) -> Markup:
     index = results["index"]
     out = [_authored(dp, results, "sozialindex", "Sozialindex"),
            paragraph(f"{index.recipe_.title}. Der Status-Index fasst die Lage, der Dynamik-Index die Veränderung "
-              "zusammen; beide werden über die Bezugsgesamtheit standardisiert. Die Klassen beschreiben die Lage "
-              "relativ zu allen Gebieten, nicht absolut.")]
+                     "zusammen; beide werden über die Bezugsgesamtheit standardisiert. Die Klassen beschreiben die "
+                     "Lage relativ zu allen Gebieten, nicht absolut.")]
     for part in index.recipe_.parts():
         spec = index.recipe_.parts()[part]
         out.append(figure(results, f"index-{part}", lambda p=part: atlas.index_map(dp, index, p),
@@ -164,11 +162,12 @@ def section_faktorenanalyse(dp, results) -> Markup:
 
     fa = results["fa"]
     ev = fa.explained_variance_
+    p = "< 0,001" if fa.bartlett_.p_value < 0.001 else "= " + fmt_number(fa.bartlett_.p_value, 3)
     text = paragraph(f"{fmt_int(len(fa.indicators_))} Indikatoren über {fmt_int(fa.n_obs_)} bewertete Gebiete; "
-              f"{fmt_int(fa.n_factors_)} Faktoren erklären zusammen {fmt_number(100 * ev['kumuliert'].iloc[-1], 1)} % "
-              f"der Varianz. Eignung: KMO = {fmt_number(fa.kmo_, 2)}, Bartlett-Test χ² = "
-              f"{fmt_number(fa.bartlett_.statistic, 1)} (df = {fmt_int(fa.bartlett_.df)}, p "
-              f"{'< 0,001' if fa.bartlett_.p_value < 0.001 else '= ' + fmt_number(fa.bartlett_.p_value, 3)}).")
+                     f"{fmt_int(fa.n_factors_)} Faktoren erklären zusammen "
+                     f"{fmt_number(100 * ev['kumuliert'].iloc[-1], 1)} % der Varianz. Eignung: KMO = "
+                     f"{fmt_number(fa.kmo_, 2)}, Bartlett-Test χ² = {fmt_number(fa.bartlett_.statistic, 1)} "
+                     f"(df = {fmt_int(fa.bartlett_.df)}, p {p}).")
     load = loadings_table(fa)
     load.index = [f"{i} {dp.catalogue[i].name}" if i in dp.catalogue else i for i in load.index]
     load.index.name = "Indikator"
@@ -216,5 +215,5 @@ def kurzfassung_body(dp, results) -> Markup:
                       f"Karte: {ind.name} in {ind.unit}; Klassengrenzen in der Legende. ", _source(dp, [key]),
                       "karte klein"))
     out.append(paragraph("Ausführliche Ergebnisse, Steckbriefe aller Gebiete und der Methodenanhang stehen im "
-                  "Sozialbericht (bericht.pdf / bericht.html)."))
+                         "Sozialbericht (bericht.pdf / bericht.html)."))
     return join(out)
