@@ -142,8 +142,11 @@ def write_gpkg(layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:
     """All layers into one GeoPackage, byte-identical on every run and without spatial index (small file)."""
     path.unlink(missing_ok=True)
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2024-03-01T00:00:00Z"})  # fixed gpkg_contents time
-    for name, gdf in layers.items():
-        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", layer_options={"SPATIAL_INDEX": "NO"})
+    try:
+        for name, gdf in layers.items():
+            pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", layer_options={"SPATIAL_INDEX": "NO"})
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
     with closing(sqlite3.connect(path)) as db:  # 8 KiB pages waste less space on the larger outlines
         db.execute("PRAGMA page_size = 8192")
         db.execute("VACUUM")

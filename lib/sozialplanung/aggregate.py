@@ -113,14 +113,10 @@ def weighted_rates(table: pd.DataFrame, parent: pd.Series, rates: Mapping[str, s
 
     Parameters
     ----------
-    table : DataFrame
-        One row per member (and per value of ``by``), indexed by the member id.
-    parent : Series
-        Member id → parent id.
+    table, parent, by
+        As in :func:`sum_counts`.
     rates : mapping
         Rate column → weight column (a count, e.g. residents).
-    by : sequence of str
-        Further grouping columns of ``table``.
 
     Returns
     -------
