@@ -27,12 +27,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from markupsafe import Markup
 
 from sozialplanung import labels
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.formatting import fmt_int
 from sozialplanung.indicators import reference_value
+from sozialplanung.markup import Markup
 
 CHAPTERS = {
     "einleitung": "Einleitung",
