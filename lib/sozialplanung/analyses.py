@@ -24,13 +24,13 @@ from sozialplanung.spatial import SpatialAutocorrelation
 def left_out(dp: Datenpaket, used, inputs: list[str]) -> pd.Series:
     """German reason per area of the Bezugsgesamtheit not in ``used``: not assessed, or the missing inputs."""
     rest = [i for i in dp.reference_ids if i not in set(used)]
-    reasons = dp.not_assessed_reasons(rest)
-    values = dp.values().loc[[i for i in rest if i not in reasons.index], inputs]
-    missing = values.isna().apply(lambda row: ", ".join(row.index[row]), axis=1)
-    missing = ("fehlender Wert: " + missing).where(missing != "", "ausgeschlossen")
-    out = pd.concat([reasons, missing.astype(object)]).reindex(rest).rename("grund")
-    out.index.name = "gebiet_id"
-    return out
+    reasons = dp.not_assessed_reasons(rest).to_dict()
+    values = dp.values().loc[rest, inputs].isna()
+    withheld = dp.withheld().loc[rest, inputs]
+    for gid in (g for g in rest if g not in reasons):
+        gone = [f"{i} (geheim gehalten)" if withheld.at[gid, i] else i for i in inputs if values.at[gid, i]]
+        reasons[gid] = f"fehlender Wert: {', '.join(gone)}" if gone else "ausgeschlossen"
+    return pd.Series([reasons[g] for g in rest], index=pd.Index(rest, name="gebiet_id"), dtype=object, name="grund")
 
 
 def recipe(dp: Datenpaket):

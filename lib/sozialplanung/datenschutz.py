@@ -12,21 +12,28 @@ The rules, applied by :func:`protect` before any notebook sees a value:
    count). Zero is not withheld: "nothing there" discloses nothing about a person.
 3. **Secondary suppression**: reports publish totals – the reference value of every parent area
    (e.g. each Verbandsgemeinde) and of the Kommune over the Bezugsgesamtheit, computed from *all*
-   areas, the withheld ones included. Without further suppression a withheld cell could be
-   recomputed as ``total − published parts``. This holds for counts and equally for rate-based
-   indicators (catalogue ``rate:`` + ``weight:``): their reference value is ``Σ w·r / Σ w`` with
-   published weights (residents), so ``w·r`` behaves like a count (:func:`cell_values`). Heuristic
-   (documented in the Methodenanhang), per protected column and year: while some withheld cell
-   is exactly determined by the published totals – tested with linear algebra over all totals at once,
-   a cell :math:`x_i` is determined iff every vector of the null space of the group–cell incidence
-   matrix restricted to the withheld cells has a zero in position *i* – withhold in the smallest group
-   containing it the smallest non-zero published value whose suppression makes the cell undetermined
-   (ties by id). Repeat until stable. Zero values are used only if no non-zero value helps.
-   This protects against exact recomputation, not against interval bounds (an attacker still knows
-   that counts are non-negative); cf. Hundepool et al. (2012), *Statistical Disclosure Control*,
-   ch. 4.3 (secondary cell suppression, hierarchical tables). A total that consists of one withheld
-   cell alone (a parent area with a single member) cannot be protected: logged as „nicht schützbar“,
-   the leak scan (:mod:`sozialplanung.leaks`) then stops the report with what to do.
+   counts, the withheld ones (and those of areas not assessed) included. Without further suppression
+   a withheld count could be recomputed as ``total − published parts``. Heuristic (documented in the
+   Methodenanhang), per count column and year: while some withheld cell is exactly determined by the
+   published totals – tested with linear algebra over all totals at once, a cell :math:`x_i` is
+   determined iff every vector of the null space of the group–cell incidence matrix restricted to
+   the withheld cells has a zero in position *i* – withhold in the smallest group containing it the
+   smallest non-zero published count whose suppression makes the cell undetermined (ties by id).
+   Repeat until stable. Zero counts are used only if no non-zero count helps. This protects against
+   exact recomputation, not against interval bounds (an attacker still knows that counts are
+   non-negative); cf. Hundepool et al. (2012), *Statistical Disclosure Control*, ch. 4.3 (secondary
+   cell suppression, hierarchical tables). A total that consists of one withheld cell alone (a parent
+   area with a single member) cannot be protected: logged as „nicht schützbar“; the leak scan
+   (:mod:`sozialplanung.leaks`) then stops the report and says what to do.
+
+   **Rate-based indicators** (catalogue ``rate:`` + ``weight:``) need no secondary suppression: their
+   reference value is the weighted mean ``Σ w·r / Σ w`` of the *published* rates only
+   (:func:`sozialplanung.indicators.reference_value` reads ``dp.values()``, where every withheld rate –
+   including each one of an area not assessed – is NaN; the tables say "≈ … Mittel der
+   veröffentlichten Quoten"). No published total contains a withheld ``w·r``, so no total minus its
+   parts reveals one. ``w·r`` would behave like a count if a total did include it (:func:`cell_values`);
+   the leak scan checks exactly that case (recomputation over ``w·r`` whenever the published
+   reference differs from the mean of the published rates) and would stop the report.
 
 The ``intern`` edition (``params.edition: intern``) shows every count; only rule 1 applies.
 
@@ -90,7 +97,7 @@ def protect(dp) -> None:
             for gid, year in primary.index[primary]:
                 log.append(_entry(gid, year, col, PRIMARY, f"primär: Fallzahl < {limits[col]}"))
             masks[col] |= primary
-        if groups:
+        if groups and col in limits:  # rate-based: no total contains a withheld rate (module docstring)
             with threadpool_limits(limits=1):  # small matrices: threads only cost (100× on a busy machine)
                 for year in dp.years():
                     _secondary(dp, groups, values.xs(year, level="jahr"), masks, col, year, log)
@@ -101,7 +108,7 @@ def protect(dp) -> None:
 
 
 def cell_values(dp) -> dict[str, pd.Series]:
-    """The values the published totals add up, per protected column, indexed (``gebiet_id``, ``jahr``).
+    """The values a total adds up, per protected column, indexed (``gebiet_id``, ``jahr``).
 
     - every count column of :func:`count_limits` (numerators): the count itself;
     - every rate-based indicator (catalogue ``rate:``), keyed by its id: ``weight · rate``, since its
@@ -276,12 +283,12 @@ def _indicator_mask(dp, masks: pd.DataFrame, index: pd.MultiIndex) -> pd.DataFra
 
 
 def _mark_not_rated(dp, min_population: int) -> None:
+    """Areas below ``min_population`` or without a resident count (also: without a data row)."""
     pop_col = dp.params.data.population
     for year in dp.years():
-        rows = dp.table[dp.table["jahr"] == year].set_index("gebiet_id")
+        rows = dp.table[dp.table["jahr"] == year].set_index("gebiet_id").reindex(dp.areas.index)
         if pop_col and min_population:
-            small = rows[pop_col].astype(float) < min_population
-            dp.not_rated[year] = sorted(rows.index[small.fillna(True)])
+            dp.not_rated[year] = sorted(rows.index[~(rows[pop_col].astype(float) >= min_population)])
         else:
             dp.not_rated[year] = []
 
@@ -355,22 +362,17 @@ def describe_suppression(dp, year: int | None = None) -> list[str]:
                      f"musste {year} kein weiterer Wert der Spalte „{col}“ geheim gehalten werden")
             out.append(f"Sekundäre Geheimhaltung: Damit sich kein geheim gehaltener Wert als Differenz aus "
                        f"veröffentlichten Summen und den übrigen Werten zurückrechnen lässt, {extra}.")
-    protects_rates = bool(rates and rules.min_population)
-    if rules.secondary and protects_rates:
-        sec = int(((log["art"] == SECONDARY) & log["spalte"].isin(rates)).sum())
-        out.append("Sekundäre Geheimhaltung der Quoten: Bezugswerte aus veröffentlichten Quoten sind gewichtete "
-                   "Mittel (Σ Gewicht × Quote / Σ Gewicht); Gewicht × Quote verhält sich daher wie eine Fallzahl. "
-                   "Damit sich der Wert eines nicht bewerteten Gebiets nicht als Differenz zurückrechnen lässt, "
-                   f"werden {year} zusätzlich {_werte(sec)} geheim gehalten.")
-    if rules.secondary and (limits or protects_rates):
+    if rates and rules.min_population:
+        out.append("Bezugswerte aus veröffentlichten Quoten sind gewichtete Mittel nur der veröffentlichten Quoten: "
+                   "nicht bewertete Gebiete gehen nicht ein und lassen sich daher nicht zurückrechnen.")
+    if rules.secondary and limits:
         levels = [p.level for p in dp.params.areas.parents]
         protected = ", ".join([*(f"jede {lv}" for lv in levels), f"die Kommune ({dp.params.kommune})"])
         out.append(f"Geschützte Summen: {protected}. Verfahren (Heuristik): Solange sich ein geheim "
                    "gehaltener Wert aus allen veröffentlichten Summen zugleich exakt berechnen lässt "
-                   "(geprüft mit linearer Algebra), wird in der kleinsten betroffenen Summe der kleinste von "
-                   "null verschiedene Wert (Fallzahl bzw. Gewicht × Quote) zusätzlich geheim gehalten, bis kein "
-                   "Wert mehr berechenbar ist. Geschützt wird gegen exakte Rückrechnung, nicht gegen Eingrenzung "
-                   "auf ein Intervall.")
+                   "(geprüft mit linearer Algebra), wird in der kleinsten betroffenen Summe die kleinste von "
+                   "null verschiedene Fallzahl zusätzlich geheim gehalten, bis kein Wert mehr berechenbar ist. "
+                   "Geschützt wird gegen exakte Rückrechnung, nicht gegen Eingrenzung auf ein Intervall.")
         unprotected = log[log["art"] == UNPROTECTED]
         if not unprotected.empty:
             out.append(f"Achtung: {_werte(len(unprotected))} lassen sich nicht durch weitere Zellen schützen "

@@ -26,8 +26,9 @@ reference values, and table columns of another year.
 
 Recomputation: for every published total (each parent area and the Kommune) the withheld cells not
 covered by a smaller published total must not be exactly one – else ``total − published parts −
-sub-totals`` is that cell; counts and ``weight·rate`` of rate-based indicators alike
-(:func:`sozialplanung.datenschutz.cell_values`). A total of one withheld cell alone (a parent area with a
+sub-totals`` is that cell (on the raw counts; for a rate-based indicator on ``weight·rate``, if its
+reference value includes withheld rates at all – by design it is the mean of the published rates
+only, see :mod:`sozialplanung.datenschutz`). A total of one withheld cell alone (a parent area with a
 single member) gets its own message with what to do. Images (PNG maps) cannot be scanned: maps
 draw withheld areas hatched from the same masked values.
 
@@ -47,7 +48,7 @@ from sozialplanung.errors import SozialplanungError
 from sozialplanung.leaks_records import Record, read_records
 
 _WORD = "0-9A-Za-zÄÖÜäöüß"  # letters and digits; "_" and spaces separate words
-_NUMBER = re.compile(r"[−\-]?\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(r"(?<![A-Za-zÄÖÜäöüß_\d])[−\-]?\d+(?:[.,]\d+)*")  # not in "A1", "python3"
 COUNT_WORDS = ("Fälle", "Fallzahl", "Fallzahlen", "Anzahl")
 """Header words that mark a column of case numbers (of the indicator before it or of the row)."""
 _EMPTY = {"", "nan", "None", "NaN", ".", "<NA>", "x"}
@@ -160,6 +161,8 @@ class _Scanner:
         from sozialplanung import labels
 
         self.secrets = secrets
+        self._areas: dict[str, list[str]] = {}
+        self._contexts: dict[tuple, tuple] = {}
         self.ids = set(dp.areas.index)
         names = dp.areas["name"].astype(str)
         refs = {dp.params.kommune, dp.params.bezugsname, labels.reference(dp)} - {None, ""}
@@ -185,6 +188,11 @@ class _Scanner:
 
     # -- areas and indicators named in a text
     def areas_in(self, text: str) -> list[str]:
+        if text not in self._areas:
+            self._areas[text] = self._find_areas(text)
+        return self._areas[text]
+
+    def _find_areas(self, text: str) -> list[str]:
         text = self.refs.sub(" ", text) if self.refs else text
         out = [t for t in re.findall(r"(?<![\d.,])\d{2,12}(?!\d|[.,]\d)", text) if t in self.ids]
         out += [self.by_name[m] for m in self.names.findall(text)] if self.names else []
@@ -207,6 +215,11 @@ class _Scanner:
 
     def context(self, record: Record) -> tuple[list[str], set]:
         """The one area and the indicators of the innermost context part naming any."""
+        if record.context not in self._contexts:
+            self._contexts[record.context] = self._context(record)
+        return self._contexts[record.context]
+
+    def _context(self, record: Record) -> tuple[list[str], set]:
         area = next((a for a in (self.areas_in(c) for c in reversed(record.context)) if a), [])
         inds = next((t for t in (self.targets(c) for c in reversed(record.context)) if t), set())
         return (area if len(area) == 1 else []), inds
@@ -334,6 +347,8 @@ def _recomputation(dp, years: list[int]) -> list[Leak]:
     for year in years:
         withheld = dp.withheld(year)
         for ind in dp.catalogue.values():
+            if not ind.from_counts and not _totals_include_withheld(dp, ind, year):
+                continue
             hidden = set(withheld.index[withheld[ind.id]])
             values = cells[ind.numerator if ind.from_counts else ind.id].xs(year, level="jahr").reindex(dp.areas.index)
             for label, members in groups:
@@ -348,3 +363,17 @@ def _recomputation(dp, years: list[int]) -> list[Leak]:
                            else f"{label} minus veröffentlichte Teile")
                     leaks.append(Leak("(Summen)", residual[0], ind.id, f"rückrechenbar: {how} = {value:g}"))
     return leaks
+
+
+def _totals_include_withheld(dp, ind, year: int) -> bool:
+    """Does the published reference value of a rate-based indicator include withheld rates?"""
+    from sozialplanung.indicators import reference_value
+
+    values, raw = dp.values(year).loc[dp.reference_ids, ind.id], dp.raw_values(year).loc[dp.reference_ids, ind.id]
+    rows = dp.rows(year).loc[dp.reference_ids]
+    weight = rows[ind.weight].astype(float) if ind.weight else raw * 0 + 1
+    ok = values.notna() & (weight > 0)
+    if not (raw.notna() & values.isna() & (weight > 0)).any() or not ok.any():
+        return False
+    published = float(np.average(values[ok], weights=weight[ok]))
+    return not np.isclose(reference_value(dp, ind.id, dp.reference_ids, year)[0], published, rtol=1e-12, atol=1e-12)
