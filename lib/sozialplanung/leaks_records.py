@@ -10,7 +10,8 @@ belongs to.
 - ``*.html``, ``*.svg``: table rows (headers from ``thead`` or leading header rows; row header = the
   first ``th`` of a body row) and lines of text; context = the open ``section``'s ``aria-label``,
   the headings above (a heading replaces those of its level and below) and the table caption;
-- ``*.ipynb``: every output (``text/html`` as HTML, ``text/plain`` and streams as text);
+- ``*.ipynb``: every output: ``text/html`` as HTML (then ``text/plain``, the same object, is skipped),
+  ``text/plain`` and streams like PDF text (printed tables keep their columns);
 - ``*.pdf``: the text layer in layout mode (pypdf), page by page: runs of lines with aligned columns
   become table rows (headers from the lines above, cells by column order or position), all other
   lines running text; context = the page. ``None`` if the PDF cannot be read (the scan fails closed).
@@ -89,11 +90,12 @@ def _notebook_records(path: Path):
     for cell in nb.get("cells", []):
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            html_text, plain = data.get("text/html"), [data.get("text/plain"), output.get("text")]
+            html_text = data.get("text/html")
+            plain = [None if html_text else data.get("text/plain"), output.get("text")]  # plain: same as html
             if html_text:
                 yield from html_records("".join(html_text))
             for text in filter(None, plain):
-                yield from text_records("".join(text))
+                yield from layout_records("".join(text))  # printed tables keep their columns
 
 
 def text_records(text: str, context: tuple[str, ...] = ()):
@@ -145,9 +147,9 @@ def layout_records(page: str):
             yield Record(_assign(parts, _columns(heads)), row_head=0, context=context,
                          bracket_refs="in Klammern" in caption)
             continue
-        else:
+        elif " " in parts[0][2]:  # a sentence or caption ends a header; "gebiet_id" (index name) does not
             heads = heads if in_block else []
-            caption = line if len(parts[0][2]) > 3 else caption
+            caption = line
         yield Record([(None, line.strip())], text=True, context=context)
 
 
