@@ -44,9 +44,17 @@ def test_missing_id_column_lists_columns(tmp_path):
 
 
 def test_unsupported_format(tmp_path):
+    p = tmp_path / "t.sav"
+    p.write_text("x", encoding="utf-8")
+    with pytest.raises(SozialplanungError, match="Dateiformat „.sav“") as exc:
+        read_table(p, id_column="gebiet_id")
+    assert exc.value.hint == "Erlaubt sind CSV, XLSX, XLS, ODS und Parquet."
+
+
+def test_ods_that_is_not_a_spreadsheet(tmp_path):
     p = tmp_path / "t.ods"
     p.write_text("x", encoding="utf-8")
-    with pytest.raises(SozialplanungError, match="Dateiformat „.ods“"):
+    with pytest.raises(SozialplanungError, match=r"keine lesbare OpenDocument-Datei \(ODS\)"):
         read_table(p, id_column="gebiet_id")
 
 
