@@ -45,8 +45,12 @@ class WarmParent:
 
     _lock = threading.Lock()
     _current: WarmParent | None = None
+    _retired: list[WarmParent] = []  # still serving running kernels; their stdin stays open until then
 
     def __init__(self):
+        from sozialplanung.manifest import library_stamp
+
+        self.stamp = library_stamp()
         env = {**os.environ, "MPLBACKEND": os.environ.get("MPLBACKEND") or INLINE}  # as ipykernel sets it
         self.proc = subprocess.Popen([sys.executable, "-m", "sozialplanung.engine"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env, cwd=tempfile.gettempdir())
@@ -61,20 +65,37 @@ class WarmParent:
         if os.environ.get("SOZIALPLANUNG_WARME_KERNEL", "1") == "0":
             return None
         with cls._lock:
-            if cls._current is None or cls._current.proc.poll() is not None:
+            if cls._current is not None and not cls._current.fresh():
+                cls._current.retire()
+                cls._retired = [p for p in cls._retired if p.proc.poll() is None] + [cls._current]
+                cls._current = None
+            if cls._current is None:
                 try:
                     cls._current = WarmParent()
                 except (OSError, RuntimeError, ValueError):
                     cls._current = None
             return cls._current
 
+    def fresh(self) -> bool:
+        """Still running, and the library has not changed since it was imported (long-lived workers)."""
+        from sozialplanung.manifest import library_stamp
+
+        return self.proc.poll() is None and self.stamp == library_stamp()
+
+    def retire(self) -> None:
+        """Start no more kernels; exit once the running ones have ended."""
+        if self.proc.poll() is None:
+            self._ask({"retire": True})
+
     def spawn(self, args: list[str], env: dict[str, str], cwd: str) -> int:
         """Fork a kernel ``ipykernel_launcher *args`` with ``env`` in ``cwd``; its pid."""
+        return self._ask({"args": args, "env": env, "cwd": cwd})["pid"]
+
+    def _ask(self, request: dict) -> dict:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
             conn.connect(self.address)
-            conn.sendall(json.dumps({"args": args, "env": env, "cwd": cwd}).encode() + b"\n")
-            reply = conn.makefile("rb").readline()
-        return json.loads(reply)["pid"]
+            conn.sendall(json.dumps(request).encode() + b"\n")
+            return json.loads(conn.makefile("rb").readline())
 
 
 class _Forked:
@@ -144,6 +165,7 @@ def _kernel(request: dict, base_path: list[str]) -> None:
         _die_with_parent()
         for sig in (signal.SIGCHLD, signal.SIGTERM):
             signal.signal(sig, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
         signal.signal(signal.SIGINT, signal.default_int_handler)
         os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
         os.chdir(request["cwd"])
@@ -181,7 +203,9 @@ def _kernel(request: dict, base_path: list[str]) -> None:
 
 
 def main() -> None:
-    """Import the stack, then fork one kernel per request until stdin closes."""
+    """Import the stack, then fork one kernel per request until stdin closes (then its kernels are
+    killed) or it is retired (then it exits after its last kernel)."""
+    import gc
     import importlib
 
     base_path = [p for p in sys.path if p not in ("", os.getcwd())]  # as ipykernel_launcher removes the cwd
@@ -190,8 +214,6 @@ def main() -> None:
             importlib.import_module(name)
         except ImportError:
             pass
-    import gc
-
     gc.collect()
     gc.freeze()  # keep the shared pages shared after fork
     address = os.path.join(tempfile.gettempdir(), f"sozialplanung-warm-{os.getpid()}.sock")
@@ -199,37 +221,12 @@ def main() -> None:
     listener.bind(address)
     listener.listen(64)
     children: set[int] = set()
-
-    def reap(*_):
-        while True:
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if not pid:
-                return
-            children.discard(pid)
-
-    signal.signal(signal.SIGCHLD, reap)
+    signal.signal(signal.SIGCHLD, lambda *_: _reap(children))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the batch; this process follows its stdin
     print(json.dumps({"socket": address}), flush=True)
     os.dup2(2, 1)  # kernels must not write into the pipe nobody reads
     try:
-        while True:
-            ready, _, _ = select.select([listener, 0], [], [])
-            if 0 in ready and not os.read(0, 1024):
-                break
-            if listener in ready:
-                conn, _ = listener.accept()
-                with conn:
-                    request = json.loads(conn.makefile("rb").readline())
-                    pid = os.fork()
-                    if pid == 0:
-                        listener.close()
-                        conn.close()
-                        _kernel(request, base_path)
-                    children.add(pid)
-                    conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        _serve(listener, children, base_path)
     finally:
         for pid in children:
             try:
@@ -237,6 +234,43 @@ def main() -> None:
             except OSError:
                 pass
         os.unlink(address)
+
+
+def _reap(children: set[int]) -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if not pid:
+            return
+        children.discard(pid)
+
+
+def _serve(listener: socket.socket, children: set[int], base_path: list[str]) -> None:
+    retiring = False
+    while not (retiring and not children):
+        ready, _, _ = select.select([listener, 0], [], [], 1.0 if retiring else None)
+        if 0 in ready and not os.read(0, 1024):
+            return
+        if listener not in ready:
+            continue
+        conn, _ = listener.accept()
+        with conn:
+            request = json.loads(conn.makefile("rb").readline())
+            if request.get("retire"):
+                retiring = True
+                conn.sendall(b"{}\n")
+                continue
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # reap only known children
+            pid = os.fork()
+            if pid == 0:
+                listener.close()
+                conn.close()
+                _kernel(request, base_path)
+            children.add(pid)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+            conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
 
 
 if __name__ == "__main__":

@@ -67,15 +67,29 @@ def fingerprint(params, notebooks: Path) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-@functools.cache
+def library_files() -> list[Path]:
+    """The library's own files: code and templates, not the demo data."""
+    root = Path(__file__).parent
+    return [p for p in sorted(root.rglob("*")) if p.is_file() and p.relative_to(root).parts[0] != "demo"
+            and "__pycache__" not in p.parts]
+
+
+def library_stamp() -> tuple:
+    """Cheap change detector for the library files (names, sizes and modification times)."""
+    return tuple((str(p), st.st_size, st.st_mtime_ns) for p in library_files() for st in [p.stat()])
+
+
 def library_hash() -> str:
-    """sha256 over the installed library (code and templates, not the demo data) and package versions."""
+    """sha256 over the library's files and the package versions (recomputed when a file changes)."""
+    return _library_hash(library_stamp())
+
+
+@functools.lru_cache(maxsize=4)
+def _library_hash(stamp: tuple) -> str:
     root = Path(__file__).parent
     h = hashlib.sha256(json.dumps(_versions(), sort_keys=True).encode())
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if path.is_file() and rel.parts[0] != "demo" and "__pycache__" not in rel.parts:
-            h.update(str(rel).encode() + b"\0" + sha256(path).encode())
+    for path in library_files():
+        h.update(str(path.relative_to(root)).encode() + b"\0" + sha256(path).encode())
     return h.hexdigest()
 
 

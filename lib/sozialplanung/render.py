@@ -1,4 +1,4 @@
-"""Render reports: papermill runs per params file, atomic publication, ``output/index.html``.
+"""Render one report: papermill runs per params file, atomic publication (batches: :mod:`sozialplanung.batch`).
 
 A report is rendered into a staging folder next to its final place and then swapped in with one
 atomic ``renameat2(RENAME_EXCHANGE)``, so ``output/<slug>`` is always the complete old or the
