@@ -24,6 +24,7 @@ import pandas as pd
 
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.io import numeric
+from sozialplanung.validation import Errors
 
 SEVERITIES = ("Fehler", "Warnung", "Hinweis", "ok")
 COLUMNS = ["Prüfung", "Ergebnis", "Details", "Datei", "Feld", "Zeile"]
@@ -72,19 +73,11 @@ def count_columns(catalogue, params) -> dict[str, str]:
 # -- load time: errors --------------------------------------------------------------------------------
 
 def rename_key_columns(table: pd.DataFrame, params) -> pd.DataFrame:
-    """Rename the id and year columns named in the params to ``gebiet_id`` and ``jahr``."""
-    file, names = params.data.file, {params.data.id: "gebiet_id", params.data.year: "jahr"}
-    for name, key in names.items():
-        if name not in table.columns:
-            what = "Kennungsspalte" if key == "gebiet_id" else "Jahresspalte"
-            raise SozialplanungError(f"Die {what} „{name}“ fehlt.", file=file, field=name,
-                                     hint=f"Vorhandene Spalten: {', '.join(map(str, table.columns))}")
-        if name != key and key in table.columns:
-            raise SozialplanungError(f"Die Spalte „{key}“ gibt es schon; „{name}“ kann nicht so umbenannt werden.",
-                                     file=file, field=key, row=1,
-                                     hint=f"Die Spalte „{key}“ in der Tabelle umbenennen oder in den Parametern "
-                                          f"„{key}“ als Kennung/Jahr angeben.")
-    return table.rename(columns=names)
+    """Rename the id and year columns named in the params to ``gebiet_id`` and ``jahr`` (see
+    :func:`sozialplanung.io.data.key_columns`, which :func:`sozialplanung.io.read_inputs` calls)."""
+    from sozialplanung.io.data import key_columns
+
+    return key_columns(table, params)
 
 
 def check_table(table: pd.DataFrame, areas, catalogue, params) -> pd.DataFrame:
@@ -93,9 +86,10 @@ def check_table(table: pd.DataFrame, areas, catalogue, params) -> pd.DataFrame:
     Checked: id and year in every row, years whole numbers, every column the catalogue names exists
     and is numeric, ids unique per year (exact duplicate rows are dropped and reported by
     :func:`findings`), rows for the report year, data for every area of the geometry, the ids of
-    ``berichtsgebiet``/``bezugsgesamtheit`` exist.
+    ``berichtsgebiet``/``bezugsgesamtheit`` exist. Independent problems are reported together
+    (:class:`~sozialplanung.validation.SeveralErrors`).
     """
-    file, id_name, year_name = params.data.file, params.data.id, params.data.year
+    file, year_name = params.data.file, params.data.year
     if "jahr" not in table.columns:
         raise SozialplanungError(f"Die Jahresspalte „{year_name}“ fehlt.", file=file, field=year_name,
                                  hint=f"Vorhandene Spalten: {', '.join(map(str, table.columns))}")
@@ -104,39 +98,86 @@ def check_table(table: pd.DataFrame, areas, catalogue, params) -> pd.DataFrame:
                                  f"({', '.join(sorted(set(table.columns[table.columns.duplicated()])))}).",
                                  file=file, hint="Die Tabelle darf keine weitere Spalte „gebiet_id“ oder „jahr“ haben.")
     table = table.copy()
-    no_id = table["gebiet_id"].isna()
-    if no_id.any():
-        raise SozialplanungError(f"{int(no_id.sum())} Zeile(n) ohne Kennung.", file=file, field=id_name,
-                                 row=_lines(table, no_id)[0],
-                                 hint="Fußnoten, Summen- und Leerzeilen aus der Tabelle entfernen.")
-    table["jahr"] = _years(table, file, year_name)
+    errors = Errors()
+    with errors.collect():
+        _ids_present(table, params)
+    with errors.collect():
+        table["jahr"] = _years(table, file, year_name)
+    needed = needed_columns(catalogue, params)
+    for col, where in needed.items():
+        if col not in table.columns:
+            with errors.collect():
+                raise SozialplanungError(
+                    f"Die Spalte „{col}“ fehlt in der Datentabelle (verlangt von „{where}“ in {params.catalogue}).",
+                    file=file, field=col, hint=f"Vorhandene Spalten: {', '.join(map(str, table.columns))}")
+    with errors.collect():
+        _numbers(table, {c: w for c, w in needed.items() if c in table.columns}, count_columns(catalogue, params),
+                 params)
+    errors.raise_all()
+    same = table.duplicated(keep="first")
+    table.attrs["doppelte_zeilen"] = _lines(table, same)
+    table = table[~same]
+    for check in (_unique_per_year, _report_year, _selections):
+        with errors.collect():
+            check(table, areas, params)
+    errors.raise_all()
+    return table
+
+
+def needed_columns(catalogue, params) -> dict[str, str]:
+    """Columns the population setting and the catalogue need, with who needs them."""
     needed = {params.data.population: "data.population"} if params.data.population else {}
     for ind in catalogue.values():
         for attr in ("numerator", "denominator", "rate", "weight"):
             col = getattr(ind, attr)
             if col is not None:
                 needed.setdefault(col, f"indicators.{ind.id}.{attr}")
-    for col, where in needed.items():
-        if col not in table.columns:
-            raise SozialplanungError(
-                f"Die Spalte „{col}“ fehlt in der Datentabelle (verlangt von „{where}“ in {params.catalogue}).",
-                file=file, field=col, hint=f"Vorhandene Spalten: {', '.join(map(str, table.columns))}")
-    _numbers(table, needed, count_columns(catalogue, params), params)
-    same = table.duplicated(keep="first")
-    table.attrs["doppelte_zeilen"] = _lines(table, same)
-    table = table[~same]
+    return needed
+
+
+def check_totals(totals: pd.DataFrame, table: pd.DataFrame, catalogue, params) -> pd.DataFrame:
+    """The declared total rows (:func:`sozialplanung.io.data.split_totals`) with years and numbers read as
+    in the table; errors name their lines."""
+    if totals.empty:
+        return totals
+    totals = totals.copy()
+    totals["jahr"] = _years(totals, params.data.file, params.data.year)
+    needed = {c: w for c, w in needed_columns(catalogue, params).items() if c in totals.columns}
+    _numbers(totals, needed, count_columns(catalogue, params), params, skip=("gebiet_id", "jahr", "ebene"))
+    return totals
+
+
+def _ids_present(table: pd.DataFrame, params) -> None:
+    no_id = table["gebiet_id"].isna()
+    if no_id.any():
+        raise SozialplanungError(f"{int(no_id.sum())} Zeile(n) ohne Kennung (Zeilen {_show(_lines(table, no_id))}).",
+                                 file=params.data.file, field=params.data.id, row=_lines(table, no_id)[0],
+                                 hint="Fußnoten, Summen- und Leerzeilen aus der Tabelle entfernen oder Summenzeilen "
+                                      "unter data.totals angeben.")
+
+
+def _unique_per_year(table: pd.DataFrame, areas, params) -> None:
     dup = table.duplicated(["gebiet_id", "jahr"], keep=False)
     if dup.any():
-        lines = _lines(table, dup)
-        raise SozialplanungError(f"Das Gebiet „{table['gebiet_id'][dup].iloc[0]}“ steht für das Jahr "
-                                 f"{table['jahr'][dup].iloc[0]} mehrfach und mit verschiedenen Werten in der Tabelle "
-                                 f"(Zeilen {_show(lines[:2])}).", file=file, field=id_name, row=lines[1],
-                                 hint="Je Gebiet und Jahr darf es nur eine Zeile geben.")
+        first = table.loc[dup, ["gebiet_id", "jahr"]].iloc[0]
+        same = dup & (table["gebiet_id"] == first["gebiet_id"]) & (table["jahr"] == first["jahr"])
+        lines = _lines(table, same)
+        others = len(table.loc[dup, ["gebiet_id", "jahr"]].drop_duplicates()) - 1
+        raise SozialplanungError(f"Das Gebiet „{first['gebiet_id']}“ steht für das Jahr {first['jahr']} mehrfach und "
+                                 f"mit verschiedenen Werten in der Tabelle (Zeilen {_show(lines)})"
+                                 + (f"; ebenso {others} weitere Gebiete." if others else "."),
+                                 file=params.data.file, field=params.data.id, row=lines[1],
+                                 hint="Je Gebiet und Jahr darf es nur eine Zeile geben. Sind es Summenzeilen einer "
+                                      "übergeordneten Ebene mit demselben Namen, sie unter data.totals angeben.")
+
+
+def _report_year(table: pd.DataFrame, areas, params) -> None:
+    file, id_name = params.data.file, params.data.id
     present = set(table.loc[table["jahr"] == params.report_year, "gebiet_id"])
     if not present:
         years = sorted(table["jahr"].unique())
         raise SozialplanungError(f"Für das Berichtsjahr {params.report_year} gibt es keine Zeilen.", file=file,
-                                 field=year_name, hint=f"Vorhandene Jahre: {_show(years, 20) or 'keine'}")
+                                 field=params.data.year, hint=f"Vorhandene Jahre: {_show(years, 20) or 'keine'}")
     missing = [i for i in areas.index if i not in present]
     if missing:
         raise SozialplanungError(
@@ -144,8 +185,6 @@ def check_table(table: pd.DataFrame, areas, catalogue, params) -> pd.DataFrame:
             f"z. B. „{missing[0]}“.", file=file, field=id_name,
             hint=zero_hint(present, missing) or zero_hint(missing, present)
             or "Kennungen müssen in Geometrie und Tabelle gleich geschrieben sein.")
-    _check_selections(areas, params)
-    return table
 
 
 def _years(table: pd.DataFrame, file: str, name: str) -> pd.Series:
@@ -154,25 +193,33 @@ def _years(table: pd.DataFrame, file: str, name: str) -> pd.Series:
         if not pd.api.types.is_numeric_dtype(year) else year.astype(float)
     bad = num.isna() | ~np.isfinite(num) | (num != np.round(num)) | (num < 1900) | (num > 2200)
     if bad.any():
-        row = _lines(table, bad)[0]
+        lines = _lines(table, bad)
         found = year[bad].iloc[0]
         what = "kein Jahr" if pd.isna(found) else f"kein Jahr, sondern „{found}“"
-        raise SozialplanungError(f"Die Jahresspalte enthält {what}.", file=file, field=name, row=row,
+        more = f" (insgesamt {len(lines)} Zeilen: {_show(lines)})" if len(lines) > 1 else ""
+        raise SozialplanungError(f"Die Jahresspalte enthält {what}{more}.", file=file, field=name, row=lines[0],
                                  hint="Erwartet wird eine vierstellige Jahreszahl (z. B. 2021) in jeder Zeile.")
     return num.astype(int)
 
 
-def _numbers(table: pd.DataFrame, needed, counts, params) -> None:
+def _numbers(table: pd.DataFrame, needed, counts, params, skip=("gebiet_id", "jahr")) -> None:
     """Numbers for the columns the catalogue needs (an error otherwise), and for the others where clear.
 
     Here it is known which columns hold counts (``1.152`` = 1152) and what ``data.decimal`` says; see
-    :mod:`sozialplanung.io.numeric`.
+    :mod:`sozialplanung.io.numeric`. Every column with a problem is reported.
     """
-    fmt, file = table.attrs.get("format", {}), params.data.file
+    fmt, file, errors = table.attrs.get("format", {}), params.data.file, Errors()
     numeric.check_setting(params.data.decimal, fmt, file=file)
-    for col in table.columns.drop(["gebiet_id", "jahr"], errors="ignore"):
-        table[col] = numeric.to_numbers(table[col], fmt, name=col, file=file, first_line=table.attrs.get("erste_zeile", 2),
-                                        decimal=params.data.decimal, count=col in counts, strict=col in needed)
+    for col in table.columns.drop(list(skip), errors="ignore"):
+        with errors.collect():
+            table[col] = numeric.to_numbers(table[col], fmt, name=col, file=file,
+                                            first_line=table.attrs.get("erste_zeile", 2), decimal=params.data.decimal,
+                                            count=col in counts, strict=col in needed)
+    errors.raise_all()
+
+
+def _selections(table, areas, params) -> None:
+    _check_selections(areas, params)
 
 
 def _check_selections(areas, params) -> None:
@@ -195,14 +242,17 @@ def check_references(params, catalogue) -> None:
              "analyses.factor.indicators": a.factor.indicators or [],
              "analyses.factor.marker": [a.factor.marker] if a.factor.marker else [],
              "analyses.spatial.indicator": [a.spatial.indicator] if a.spatial.indicator else []}
+    errors = Errors()
     for field, ids in named.items():
-        unknown = [i for i in ids if i not in catalogue]
-        if unknown:
-            raise SozialplanungError(f"Der Indikator „{unknown[0]}“ steht nicht im Katalog {params.catalogue}.",
-                                     file=params.path, field=field,
-                                     hint=f"Vorhandene Indikatoren: {', '.join(catalogue)}")
+        for unknown in [i for i in ids if i not in catalogue]:
+            with errors.collect():
+                raise SozialplanungError(f"Der Indikator „{unknown}“ steht nicht im Katalog {params.catalogue}.",
+                                         file=params.path, field=field,
+                                         hint=f"Vorhandene Indikatoren: {', '.join(catalogue)}")
     if params.recipe:
-        check_recipe(params, catalogue)
+        with errors.collect():
+            check_recipe(params, catalogue)
+    errors.raise_all()
 
 
 def check_recipe(params, catalogue) -> None:
@@ -212,14 +262,17 @@ def check_recipe(params, catalogue) -> None:
 
     path = params.resolve(params.recipe)
     recipe = read_recipe(path)
+    _, lines = read_yaml(path, shown_as=params.recipe)
+    errors = Errors()
     for name, part in recipe.parts().items():
         for i, spec in enumerate(part.indicators):
             if spec.id not in catalogue and (spec.years is None or params.report_year in spec.years):
-                _, lines = read_yaml(path, shown_as=params.recipe)
-                raise SozialplanungError(
-                    f"Das Rezept verwendet den Indikator „{spec.id}“, der nicht im Katalog {params.catalogue} steht.",
-                    file=params.recipe, field=f"{name}.indicators.{spec.id}", row=lines.get(f"{name}.indicators.{i}"),
-                    hint=f"Vorhandene Indikatoren: {', '.join(catalogue)}")
+                with errors.collect():
+                    raise SozialplanungError(
+                        f"Das Rezept verwendet den Indikator „{spec.id}“, der nicht im Katalog {params.catalogue} "
+                        "steht.", file=params.recipe, field=f"{name}.indicators.{spec.id}",
+                        row=lines.get(f"{name}.indicators.{i}"), hint=f"Vorhandene Indikatoren: {', '.join(catalogue)}")
+    errors.raise_all()
 
 
 # -- after loading: findings ----------------------------------------------------------------------------

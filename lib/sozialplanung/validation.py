@@ -1,8 +1,14 @@
-"""Turn pydantic validation errors into one German :class:`SozialplanungError`."""
+"""German errors: pydantic validation errors as :class:`SozialplanungError`, and every error of a file at once.
+
+:class:`Errors` collects the errors of independent checks; :meth:`Errors.raise_all` raises the only
+one unchanged, or one :class:`SeveralErrors` listing all (still a :class:`SozialplanungError`, so the
+command line prints it and exits with 2).
+"""
 
 from __future__ import annotations
 
 import difflib
+from contextlib import contextmanager
 
 import pydantic
 
@@ -54,20 +60,88 @@ def _named_path(loc: list[str], data) -> list[str]:
     return names
 
 
+class SeveralErrors(SozialplanungError):
+    """Several user mistakes at once; ``errors`` holds each one, ``field`` and ``row`` are the first one's."""
+
+    def __init__(self, errors: list[SozialplanungError]):
+        self.errors = list(errors)
+        files = {e.file for e in errors}
+        common = files.pop() if len(files) == 1 else None
+        items = []
+        for i, e in enumerate(errors, 1):
+            own = SozialplanungError(e.message, file=None if common else e.file, field=e.field, row=e.row, hint=e.hint)
+            items.append(f"  {i}. " + str(own).replace("\n", "\n     "))
+        super().__init__(f"{len(errors)} Fehler:\n" + "\n".join(items), file=common,
+                         field=errors[0].field, row=errors[0].row)
+
+    def __str__(self) -> str:
+        return f"Datei {self.file}: {self.message}" if self.file else self.message
+
+
+class Errors:
+    """Collect the errors of independent checks (``with errors.collect(): ...``), then :meth:`raise_all`."""
+
+    def __init__(self):
+        self.items: list[SozialplanungError] = []
+
+    @contextmanager
+    def collect(self):
+        try:
+            yield
+        except SeveralErrors as exc:
+            self.items.extend(exc.errors)
+        except SozialplanungError as exc:
+            self.items.append(exc)
+
+    def raise_all(self) -> None:
+        raise_all(self.items)
+
+
+def raise_all(errors: list[SozialplanungError]) -> None:
+    """Raise nothing, the one error, or all of them as one :class:`SeveralErrors`."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise SeveralErrors(errors)
+
+
 def raise_german(exc: pydantic.ValidationError, *, file: str, lines: dict[str, int],
                  model: type[pydantic.BaseModel] | None = None, prefix: str = "", data=None) -> None:
-    """Raise the first error of ``exc`` as a German :class:`SozialplanungError`.
+    """Raise every error of ``exc`` in German (one :class:`SozialplanungError`, or :class:`SeveralErrors`).
 
     ``lines`` maps dotted field paths to line numbers (from :func:`sozialplanung.yamlio.read_yaml`).
     With the validated ``data``, list items are named by their ``id`` in the field path.
     """
-    errors = exc.errors()
-    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])  # a typo explains a "missing"
+    errors = _without_explained(exc.errors())
+    raise_all([german(err, file=file, lines=lines, model=model, prefix=prefix, data=data) for err in errors])
+
+
+def _without_explained(errors: list[dict]) -> list[dict]:
+    """Typos first; a missing field is left out where a typo beside it explains it (``komune`` → ``kommune``)."""
+    typos = {(tuple(e["loc"][:-1]), str(e["loc"][-1])) for e in errors if e["type"] == "extra_forbidden"}
+
+    def explained(e) -> bool:
+        near = [name for parent, name in typos if parent == tuple(e["loc"][:-1])]
+        return e["type"] == "missing" and bool(difflib.get_close_matches(str(e["loc"][-1]), near, n=1))
+
+    return sorted((e for e in errors if not explained(e)), key=lambda e: e["type"] != "extra_forbidden")
+
+
+def german(err: dict, *, file: str, lines: dict[str, int], model=None, prefix: str = "",
+           data=None) -> SozialplanungError:
+    """One pydantic error (an item of ``ValidationError.errors()``) as a German :class:`SozialplanungError`."""
     loc = [str(p) for p in err["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "literal["))]
     numeric = ".".join([prefix, *loc] if prefix else loc)
     if data is not None:
         loc = _named_path(loc, data)
     field = ".".join([prefix, *loc] if prefix else loc)
+    message, hint = _message(err, loc, model)
+    parts = numeric.split(".")
+    row = next((lines[key] for n in range(len(parts), 0, -1) if (key := ".".join(parts[:n])) in lines), None)
+    return SozialplanungError(message, file=file, field=field, row=row, hint=hint)
+
+
+def _message(err: dict, loc: list[str], model) -> tuple[str, str | None]:
     kind = err["type"]
     hint = None
     if kind == "extra_forbidden":
@@ -96,11 +170,7 @@ def raise_german(exc: pydantic.ValidationError, *, file: str, lines: dict[str, i
             hint = "Der Kurzname besteht aus Kleinbuchstaben, Ziffern, „-“ und „_“ (z. B. berlin-mitte), ohne „/“ oder „..“."
         elif kind == "string_pattern_mismatch":
             hint = f"Erwartetes Muster: {err.get('ctx', {}).get('pattern', '')}"
-    parts = numeric.split(".")
-    row = next((lines[key] for n in range(len(parts), 0, -1) if (key := ".".join(parts[:n])) in lines), None)
-    if len(errors) > 1 and hint is None:
-        hint = f"{len(errors) - 1} weitere Fehler in derselben Datei."
-    raise SozialplanungError(message, file=file, field=field, row=row, hint=hint) from None
+    return message, hint
 
 
 def _allowed_fields(model, loc: list[str]) -> list[str]:

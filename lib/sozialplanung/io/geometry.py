@@ -17,7 +17,7 @@ _NOT_GEO_HINT = "Erwartet wird ein GeoPackage (.gpkg), GeoJSON (.geojson) oder S
 
 def read_areas(path: str | Path, *, id_column: str, name_column: str | None = None,
                layer: str | None = None, shown_as: str | None = None,
-               layer_field: str = "areas.layer") -> gpd.GeoDataFrame:
+               layer_field: str = "areas.layer", role: str | None = None) -> gpd.GeoDataFrame:
     """Read area polygons with ``id_column`` as text, indexed by ``gebiet_id``.
 
     Structural problems raise a German :class:`SozialplanungError`: not a geodata file, missing
@@ -50,10 +50,19 @@ def read_areas(path: str | Path, *, id_column: str, name_column: str | None = No
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf.columns:
         raise SozialplanungError("Die Datei enthält keine Geometrien (nur eine Tabelle).", file=shown,
                                  field=layer_field if layer else None, hint=_NOT_GEO_HINT)
-    for col in [id_column, name_column]:
+    for col, what in [(id_column, "Kennungsspalte"), (name_column, "Namensspalte")]:
         if col is not None and col not in gdf.columns:
-            raise SozialplanungError(f"Die Spalte „{col}“ fehlt in den Geometrien.", file=shown, field=col,
-                                     hint=f"Vorhandene Spalten: {', '.join(c for c in gdf.columns if c != 'geometry')}")
+            present = f"Vorhandene Spalten: {', '.join(c for c in gdf.columns if c != 'geometry')}"
+            if role:
+                raise SozialplanungError(
+                    f"Die {what} „{col}“ fehlt im {role}.", file=shown, field=col,
+                    hint=f"{present}. Der Layer einer übergeordneten Ebene braucht eine Kennungsspalte (id, Standard "
+                         "gebiet_id) und eine Namensspalte (name, Standard name); beide lassen sich in areas.parents "
+                         "angeben, z. B. {level: Bezirk, file: bezirke.gpkg, id: bez_id, name: bez_name, column: "
+                         "bezirk_id}.")
+            raise SozialplanungError(f"Die Spalte „{col}“ fehlt in den Geometrien"
+                                     + (f" (Layer „{layer}“, {what})." if layer else f" ({what})."), file=shown,
+                                     field=col, hint=present)
     if gdf.crs is None:
         raise SozialplanungError("Die Geometrien haben kein Koordinatenreferenzsystem (CRS).", file=shown,
                                  hint="Setzen Sie das CRS in QGIS (z. B. EPSG:25832/25833) und speichern Sie neu.")
@@ -69,6 +78,49 @@ def read_areas(path: str | Path, *, id_column: str, name_column: str | None = No
     if name_column and name_column != "name":
         gdf = gdf.rename(columns={name_column: "name"})
     return gdf
+
+
+def read_geometry(params) -> tuple[gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame]]:
+    """The areas of ``params`` with one column per parent level (named as the level) and the parent layers.
+
+    Parent ids come from a column of the areas or from the first digits of the area id (``prefix``);
+    outlines and names from a layer of the areas file, a file of their own, or dissolved from the
+    areas (names = ids). Every parent id must be in its layer.
+    """
+    spec = params.areas
+    areas = read_areas(params.resolve(spec.file), id_column=spec.id, name_column=spec.name, layer=spec.layer,
+                       shown_as=spec.file)
+    parents = {}
+    for i, parent in enumerate(spec.parents):
+        if parent.prefix is not None:
+            areas[parent.level] = areas.index.str[:parent.prefix]
+        elif parent.column not in areas.columns:
+            raise SozialplanungError(f"Die Spalte „{parent.column}“ der Ebene {parent.level} fehlt in den Geometrien.",
+                                     file=spec.file, field=f"areas.parents.{i}.column",
+                                     hint=f"Vorhandene Spalten: {', '.join(c for c in areas.columns if c != 'geometry')}")
+        else:
+            areas[parent.level] = as_id(areas.pop(parent.column))
+        parents[parent.level] = _parent_layer(params, i, parent, areas)
+    return areas, parents
+
+
+def _parent_layer(params, i: int, parent, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if parent.file is None and parent.layer is None:
+        layer = areas[[parent.level, "geometry"]].dissolve(by=parent.level)
+        layer.index.name = "gebiet_id"
+        return layer.assign(name=layer.index)
+    file = parent.file or params.areas.file
+    layer = read_areas(params.resolve(file), id_column=parent.id, name_column=parent.name, layer=parent.layer,
+                       shown_as=file, layer_field=f"areas.parents.{i}.layer",
+                       role=f"Layer{f' „{parent.layer}“' if parent.layer else ''} der übergeordneten Ebene "
+                                         f"{parent.level} (areas.parents.{i})")
+    unknown = sorted(set(areas[parent.level].dropna()) - set(layer.index))
+    if unknown:
+        raise SozialplanungError(
+            f"{len(unknown)} Kennung(en) der Ebene {parent.level} fehlen im Layer der Ebene, z. B. „{unknown[0]}“.",
+            file=file, field=parent.id, hint="Die Kennungen in der Spalte der Gebiete und im Layer der Ebene müssen "
+                                             "gleich geschrieben sein (führende Nullen?).")
+    return layer
 
 
 def _check_ids(gdf: gpd.GeoDataFrame, id_column: str, shown: str) -> None:

@@ -81,6 +81,7 @@ def read_table(path: str | Path, *, id_column: str, sheet: str | None = None, sk
                                  "(sonst mit data.rename umbenennen).")
     df = _rename(df, rename or {}, shown, head)
     if id_column not in df.columns and layout_column(df, id_column) is not None:
+        df.attrs["kennung_aus"] = layout_column(df, id_column)
         df = df.rename(columns={layout_column(df, id_column): id_column})
     if id_column not in df.columns:
         raise SozialplanungError(f"Die Kennungsspalte „{id_column}“ fehlt.", file=shown, field=id_column,
