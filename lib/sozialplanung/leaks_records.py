@@ -5,7 +5,7 @@ context the table stands in (section label, headings, caption) – or one line o
 its context. The leak scan decides from these which area and which indicator a printed number
 belongs to.
 
-- ``*.csv``, ``*.xlsx`` (openpyxl), ``*.gpkg`` (pyogrio, every layer): one record per row, keyed by
+- ``*.csv``, ``*.xlsx`` (by column codes, :func:`sozialplanung.export.read_workbook`), ``*.gpkg`` (pyogrio, every layer): one record per row, keyed by
   the ``gebiet_id`` column;
 - ``*.html``, ``*.svg``: table rows (headers from ``thead`` or leading header rows; row header = the
   first ``th`` of a body row) and lines of text; context = the open ``section``'s ``aria-label``,
@@ -71,18 +71,16 @@ def frame_records(df: pd.DataFrame):
 
 
 def _xlsx_records(path: Path):
-    from openpyxl import load_workbook
+    """Rows of every sheet, headed by the column codes (:func:`sozialplanung.export.read_workbook`)."""
+    from sozialplanung.export import read_workbook
 
-    wb = load_workbook(path, read_only=True, data_only=True)
-    for ws in wb.worksheets:
-        rows = ws.iter_rows(values_only=True)
-        heads = [str(h) for h in next(rows, ())]
+    for _, heads, rows in read_workbook(path):
+        heads = [str(h) for h in heads]
         key = heads.index("gebiet_id") if "gebiet_id" in heads else None
         for row in rows:
             cells = [(heads[i] if i < len(heads) else None, "" if v is None else repr(v) if isinstance(v, float)
                       else str(v)) for i, v in enumerate(row)]
             yield Record(cells, key=cells[key][1] if key is not None and key < len(cells) else None)
-    wb.close()
 
 
 def _notebook_records(path: Path):
