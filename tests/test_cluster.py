@@ -1,5 +1,5 @@
 """ClusterTypology: criteria against scikit-learn/scipy computed directly, stability,
-ordering by Handlungsbedarf, invariances, and the Berlin "Aachen chain"
+ordering by Handlungsbedarf, neutral names with profile lines, invariances, and the Berlin "Aachen chain"
 (factor analysis → typology → cross-table with the official MSS status classes)."""
 
 import matplotlib
@@ -20,7 +20,7 @@ from sklearn.metrics import (
 
 matplotlib.use("Agg")
 
-from sozialplanung.cluster import ClusterTypology, need_level_names  # noqa: E402
+from sozialplanung.cluster import ClusterTypology, profile_text, type_names  # noqa: E402
 from sozialplanung.errors import SozialplanungError, SozialplanungWarning  # noqa: E402
 from sozialplanung.factor import FactorAnalysis  # noqa: E402
 
@@ -75,9 +75,7 @@ def test_types_are_ordered_by_handlungsbedarf():
     frame, truth = blobs()
     ct = ClusterTypology(k=3, n_bootstrap=0).fit(frame)
     pd.testing.assert_series_equal(ct.labels_, truth.rename("typ"), check_names=False)
-    assert ct.names_ == {1: "Typ 1: geringer Handlungsbedarf",
-                         2: "Typ 2: mittlerer Handlungsbedarf",
-                         3: "Typ 3: hoher Handlungsbedarf"}
+    assert ct.names_ == {1: "Typ A", 2: "Typ B", 3: "Typ C"}
     assert (ct.profiles_.mean(axis=1).diff().dropna() > 0).all()
     out = ct.to_frame()
     assert list(out.columns) == ["gebiet_id", "typ", "typ_name"]
@@ -86,10 +84,41 @@ def test_types_are_ordered_by_handlungsbedarf():
     pd.testing.assert_series_equal(reversed_.labels_, (4 - truth).rename("typ"), check_names=False)
 
 
-def test_level_names():
-    assert need_level_names(5)[1] == "Typ 1: sehr geringer Handlungsbedarf"
-    assert need_level_names(5)[5] == "Typ 5: sehr hoher Handlungsbedarf"
-    assert len(set(need_level_names(7).values())) == 7
+def test_type_names_are_neutral_letters_in_the_given_order():
+    assert type_names([2, 1, 3]) == {2: "Typ A", 1: "Typ B", 3: "Typ C"}
+    assert len(set(type_names(range(1, 8)).values())) == 7
+    assert not any("bedarf" in n.lower() for n in type_names(range(1, 9)).values())
+
+
+def test_profile_text_names_the_most_distinctive_indicators():
+    z = pd.Series({"a": 0.6, "b": -1.2, "c": 0.4, "d": 2.0, "e": -0.55})
+    names = {"a": "Arbeitslosigkeit", "b": "Wohndauer", "d": "Transferbezug", "e": "Einfache Wohnlage"}
+    # the three largest |z| ≥ 0.5 (d, b, a), high ones first; c is below the threshold
+    assert profile_text(z, names) == "Transferbezug und Arbeitslosigkeit hoch, Wohndauer niedrig"
+    assert profile_text(z, names, top=1) == "Transferbezug hoch"
+    assert profile_text(z * 0.1, names) == "alle Werte nahe dem Durchschnitt"
+
+
+def test_describe_orders_letters_by_an_index_and_keeps_the_fit():
+    frame, truth = blobs()
+    ct = ClusterTypology(k=3, n_bootstrap=0).fit(frame)
+    labels, profiles = ct.labels_.copy(), ct.profiles_.copy()
+    names = {"arbeitslos": "Arbeitslosigkeit", "transfer": "Transferbezug", "kinderarmut": "Kinderarmut"}
+    # an index that ranks the middle group lowest and the high-need group in the middle
+    index = truth.map({1: 0.5, 2: -1.0, 3: 0.0}).astype(float)
+    ct.describe(frame, names, order_by=index)
+    pd.testing.assert_series_equal(ct.labels_, labels)  # numbers and memberships untouched
+    pd.testing.assert_frame_equal(ct.profiles_, profiles)
+    assert ct.names_ == {2: "Typ A", 3: "Typ B", 1: "Typ C"} and list(ct.names_) == [2, 3, 1]
+    low, high = ct.descriptions_[1], ct.descriptions_[3]  # order among the three by |mean z|
+    assert low.endswith(" niedrig") and high.endswith(" hoch") and " und " in low
+    assert all(n in low and n in high for n in names.values())
+    assert ct.title(1) == f"Typ C: {low}" and ct.title(3, brackets=True) == f"Typ B ({high})"
+    out = ct.to_frame()
+    assert list(out.columns) == ["gebiet_id", "typ", "typ_name"]
+    assert out.loc[out["typ"] == 3, "typ_name"].unique().tolist() == [ct.title(3)]
+    # without an index the letters follow the type numbers
+    assert list(ct.describe(frame, names).names_.items()) == [(1, "Typ A"), (2, "Typ B"), (3, "Typ C")]
 
 
 @pytest.mark.parametrize("method", ["ward", "kmeans"])

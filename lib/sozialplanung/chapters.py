@@ -45,7 +45,7 @@ def section_einleitung(dp, results) -> Markup:
                       f"{p.areas.level} ({labels.berichtsgebiet(dp)}). Bezugswerte, Indizes und Klassen sind über "
                       f"{fmt_int(ref)} Gebiete berechnet (Bezugsgesamtheit: {labels.reference(dp)}). Jedes Gebiet "
                       "wird mit Nummer und Namen genannt, da Namen mehrfach vorkommen.")]
-    not_rated = [g for g in dp.not_rated.get(p.report_year, []) if g in set(dp.shown_ids)]
+    not_rated = [g for g in dp.shown_ids if g not in set(dp.assessed_ids(dp.shown_ids))]
     if not_rated:
         text.append(paragraph(f"{fmt_int(len(not_rated))} Gebiete haben weniger als "
                               f"{fmt_int(p.datenschutz.min_population)} Einwohner/innen und werden nicht bewertet "
@@ -89,8 +89,7 @@ def section_themenfelder(dp, results) -> Markup:
             parts.append(Markup('<h4 class="indikator" id="ind-{0}">{1} ({0})</h4>').format(ind_id, ind.name)
                          + paragraph(f"{ind.definition}."))
             parts.append(figure(results, f"karte-{ind_id}", lambda i=ind_id: atlas.indicator_map(dp, i),
-                                f"Karte: {ind.name} in {ind.unit}; Klassengrenzen in der Legende, Zahlen in den "
-                                "Flächen = letzte drei Stellen der Gebietsnummer. ", src, "karte"))
+                                f"Karte: {ind.name} in {ind.unit}; Klassengrenzen in der Legende. ", src, "karte"))
             if ind.polarity != 0:  # descriptive indicators are not ranked
                 parts.append(figure(results, f"balken-{ind_id}", lambda i=ind_id: _bar(dp, i, results),
                                     f"Diagramm: {ind.name} je Gebiet mit den Vergleichswerten. ", src, "diagramm"))
@@ -135,20 +134,31 @@ def section_sozialindex(dp, results) -> Markup:
     return join(out)
 
 
+def _type_order_text(typ) -> str:
+    if getattr(typ, "order_score_", None) is not None:
+        return ("Die Buchstaben folgen dem mittleren Wert des Status-Index der Gebiete eines Typs (Typ A = "
+                "niedrigster Mittelwert); die Namen bewerten nicht, sie nennen die auffälligsten Indikatoren.")
+    return "Die Namen bewerten nicht, sie nennen die auffälligsten Indikatoren."
+
+
 def section_typologie(dp, results) -> Markup:
     typ = results["typology"]
     shown = typ.labels_.reindex(dp.shown_ids)
     out = [_authored(dp, results, "typologie", "Gebietstypen"),
-           paragraph("Die Clusteranalyse fasst Gebiete mit ähnlichem Profil der Faktorwerte zu Typen zusammen; die "
-                     "Typen sind nach dem mittleren Handlungsbedarf geordnet (Typ 1 = geringster)."),
+           paragraph("Die Clusteranalyse fasst Gebiete mit ähnlichem Profil der Faktorwerte zu Typen zusammen. "
+                     "Jeder Typ ist nach den Indikatoren beschrieben, deren Mittelwert im Typ am stärksten vom "
+                     "Durchschnitt aller Gebiete abweicht (mindestens eine halbe Standardabweichung). "
+                     + _type_order_text(typ)),
            figure(results, "typen", lambda: atlas.typology_map(dp, typ), "Karte: Gebietstypen der Clusteranalyse. ",
                   _index_source(dp), "karte")]
-    rows = pd.DataFrame({"Typ": [typ.names_[k] for k in typ.names_],
-                         "Gebiete (Bezugsgesamtheit)": [int(typ.sizes_.get(k, 0)) for k in typ.names_],
-                         "davon im Berichtsgebiet": [int((shown == k).sum()) for k in typ.names_],
-                         "Stabilität (Jaccard)": [float(typ.stability_.get(k, float("nan"))) for k in typ.names_]})
-    out.append(tables.frame_table(rows, caption="Gebietstypen: Größe und Stabilität",
-                                  formats={"Typ": "text", "Gebiete (Bezugsgesamtheit)": "int",
+    order = list(typ.names_)
+    rows = pd.DataFrame({"Typ": [typ.names_[k] for k in order],
+                         "Profil": [typ.descriptions_.get(k, "") for k in order],
+                         "Gebiete (Bezugsgesamtheit)": [int(typ.sizes_.get(k, 0)) for k in order],
+                         "davon im Berichtsgebiet": [int((shown == k).sum()) for k in order],
+                         "Stabilität (Jaccard)": [float(typ.stability_.get(k, float("nan"))) for k in order]})
+    out.append(tables.frame_table(rows, caption="Gebietstypen: Profil, Größe und Stabilität",
+                                  formats={"Typ": "text", "Profil": "text", "Gebiete (Bezugsgesamtheit)": "int",
                                            "davon im Berichtsgebiet": "int", "Stabilität (Jaccard)": ("number", 2)},
                                   note="Stabilität: mittlere Jaccard-Ähnlichkeit im Bootstrap (ab 0,75 stabil, "
                                        "unter 0,6 instabil). " + _index_source(dp)))

@@ -1,6 +1,6 @@
 """Charts that compare areas with reference values: ranked bars, Steckbrief profiles, time series.
 
-The charts use the palette of :mod:`sozialplanung.maps`, German numbers on the axes
+The charts use the palette of :mod:`sozialplanung.palettes`, German numbers on the axes
 (:class:`GermanFormatter`) and set a German ``fig.alt_text``. Reference values (Bezirk,
 Kommune, Land) are drawn as labelled lines that differ in colour *and* line style, so
 they stay distinguishable in grey-scale print and with colour vision deficiencies.
@@ -19,19 +19,15 @@ from matplotlib.ticker import Formatter, MaxNLocator
 
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.formatting import NBSP, fmt_count, fmt_number, round_half_up
-from sozialplanung.maps import OKABE_ITO
+from sozialplanung import palettes
 
 __all__ = ["GermanFormatter", "compare_bar", "profile_dots", "trend_line", "BAR_COLOR", "REFERENCE_STYLES"]
 
-BAR_COLOR = OKABE_ITO["blau"]
+BAR_COLOR = palettes.BAR
 """Colour of the areas' own values."""
-HIGHLIGHT_COLOR = OKABE_ITO["zinnober"]
-REFERENCE_STYLES = [
-    {"color": OKABE_ITO["orange"], "linestyle": "--"},
-    {"color": OKABE_ITO["schwarz"], "linestyle": ":"},
-    {"color": OKABE_ITO["blaugruen"], "linestyle": "-."},
-    {"color": OKABE_ITO["purpur"], "linestyle": (0, (5, 1, 1, 1, 1, 1))},
-]
+HIGHLIGHT_COLOR = palettes.HIGHLIGHT
+REFERENCE_STYLES = [{"color": c, "linestyle": ls} for c, ls in
+                    zip(palettes.REFERENCE_LINES, ["--", ":", "-.", (0, (5, 1, 1, 1, 1, 1))])]
 """Line styles for reference values, in the order of the ``reference`` mapping."""
 
 
@@ -92,7 +88,7 @@ def _note(ax, source_note, below=None):
     if source_note:
         anchor = below if below is not None else ax.xaxis.label
         ax.annotate(source_note, xy=(0, 0), xycoords=(ax.transAxes, anchor), xytext=(0, -6),
-                    textcoords="offset points", ha="left", va="top", fontsize=6.5, color="#555555", wrap=True)
+                    textcoords="offset points", ha="left", va="top", fontsize=6.5, color=palettes.NOTE_TEXT, wrap=True)
 
 
 def _style_axes(ax):
@@ -281,8 +277,8 @@ def profile_dots(
     worse = [bool(polarity.get(i, 0) * d > 0) if not math.isnan(d) else False for i, d in zip(ids, x)]
     colors = [HIGHLIGHT_COLOR if w else BAR_COLOR for w in worse]
     if z_mode:
-        ax.axvspan(-1, 1, color="#eeeeee", zorder=0, label="durchschnittlicher Bereich (−1 bis 1)")
-    ax.hlines(y, 0, np.nan_to_num(x), color="#999999", linewidth=1)
+        ax.axvspan(-1, 1, color=palettes.BAND, zorder=0, label="durchschnittlicher Bereich (−1 bis 1)")
+    ax.hlines(y, 0, np.nan_to_num(x), color=palettes.NEUTRAL, linewidth=1)
     ax.scatter(x, y, s=45, color=colors, zorder=3, edgecolor="white", linewidth=0.5)
     ax.axvline(0, color="black", linewidth=1.2, label=f"{reference_label} (Mittelwert)" if reference is not None
                else reference_label)
@@ -395,7 +391,7 @@ def trend_line(
     ax.tick_params(axis="y", labelsize=8)
     if ylabel or unit:
         ax.set_ylabel(ylabel or f"in {unit}", fontsize=8)
-    ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
+    ax.grid(axis="y", color=palettes.GRID, linewidth=0.6)
     _style_axes(ax)
     ax.legend(frameon=False, fontsize=8, loc="best")
     if title:

@@ -1,6 +1,8 @@
-"""Typology of areas by cluster analysis, ordered by Handlungsbedarf (:class:`ClusterTypology`)."""
+"""Typology of areas by cluster analysis (:class:`ClusterTypology`), types named neutrally „Typ A“ … with a profile line."""
 
 from __future__ import annotations
+
+import string
 
 import numpy as np
 import pandas as pd
@@ -9,38 +11,63 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
+from sozialplanung import palettes
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.factor import GEBIET_ID, prepare_indicators
 
-__all__ = ["ClusterTypology", "need_level_names"]
+__all__ = ["ClusterTypology", "type_names", "profile_text"]
 
 METHODS = ("ward", "kmeans")
 N_INIT = 10
-_LEVELS = {
-    1: ["mittlerer"],
-    2: ["geringer", "hoher"],
-    3: ["geringer", "mittlerer", "hoher"],
-    4: ["sehr geringer", "geringer", "hoher", "sehr hoher"],
-    5: ["sehr geringer", "geringer", "mittlerer", "hoher", "sehr hoher"],
-}
+PROFILE_THRESHOLD = 0.5
+"""A type's mean z-value must reach ±0,5 for an indicator to be named in its profile line."""
+PROFILE_TOP = 3
+"""At most this many indicators in a profile line (the largest absolute mean z-values)."""
 
 
-def need_level_names(k: int) -> dict[int, str]:
-    """German names of ``k`` types ordered by rising Handlungsbedarf.
+def type_names(types) -> dict:
+    """Neutral names „Typ A“, „Typ B“ … for the given type numbers, in the given order.
 
-    >>> need_level_names(3)[3]
-    'Typ 3: hoher Handlungsbedarf'
+    >>> type_names([1, 3, 2])
+    {1: 'Typ A', 3: 'Typ B', 2: 'Typ C'}
     """
-    if k <= 5:
-        levels = _LEVELS[k]
-    else:  # more types than words: first and last keep "sehr", the middle ones are numbered
-        levels = (["sehr geringer"] + [f"mittlerer (Stufe {i})" for i in range(2, k)]
-                  + ["sehr hoher"])
-    return {i + 1: f"Typ {i + 1}: {level} Handlungsbedarf" for i, level in enumerate(levels)}
+    types = list(types)
+    letters = string.ascii_uppercase if len(types) <= 26 else [str(i + 1) for i in range(len(types))]
+    return {t: f"Typ {letters[i]}" for i, t in enumerate(types)}
+
+
+def _enumerate(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " und " + words[-1]
+
+
+def profile_text(mean_z: pd.Series, names=None, *, top: int = PROFILE_TOP,
+                 threshold: float = PROFILE_THRESHOLD) -> str:
+    """German profile line of a type from its mean z-value per indicator.
+
+    The ``top`` indicators with the largest absolute mean z-value of at least ``threshold`` are
+    named with „hoch“ or „niedrig“ (``names`` maps column → catalogue name).
+
+    >>> profile_text(pd.Series({"S3": 1.4, "KI_07": 0.9, "KI_10": -0.7, "S1": 0.2}),
+    ...              {"S3": "Transferbezug", "KI_07": "Alleinerziehende", "KI_10": "Wohndauer über 5 Jahre"})
+    'Transferbezug und Alleinerziehende hoch, Wohndauer über 5 Jahre niedrig'
+    >>> profile_text(pd.Series({"S1": 0.1}))
+    'alle Werte nahe dem Durchschnitt'
+    """
+    names = names or {}
+    z = mean_z.dropna()
+    strong = z[z.abs() >= threshold].abs().sort_values(ascending=False, kind="stable").index[:top]
+    if not len(strong):
+        return "alle Werte nahe dem Durchschnitt"
+    parts = []
+    for sign, word in ((1, "hoch"), (-1, "niedrig")):
+        chosen = [str(names.get(c, c)) for c in strong if np.sign(z[c]) == sign]
+        if chosen:
+            parts.append(f"{_enumerate(chosen)} {word}")
+    return ", ".join(parts)
 
 
 class ClusterTypology:
-    r"""Typology of areas by Ward or k-means clustering, ordered by Handlungsbedarf.
+    r"""Typology of areas by Ward or k-means clustering, types named neutrally „Typ A“ … „Typ D“.
 
     The indicators are z-standardised (ddof=1) unless ``standardize=False`` (e.g. for
     factor scores). Ward's minimum-variance method (Ward 1963) uses
@@ -59,12 +86,17 @@ class ClusterTypology:
     to the drawn areas) and the most similar bootstrap cluster is averaged. Values below
     0.6 indicate an unstable type, above 0.75 a stable one.
 
-    Ordering by Handlungsbedarf: every area gets a need score – by default the mean of its
-    standardised indicators, **which assumes that all columns are polarity-aligned so that
-    higher values mean more disadvantage** (turn resources such as income around first, or
-    pass factor scores oriented with a marker) – or the ``need`` Series given to ``fit``.
-    The types are numbered by their mean need score: "Typ 1: sehr geringer
-    Handlungsbedarf" … "Typ k: sehr hoher Handlungsbedarf".
+    Type numbers: every area gets a need score – by default the mean of its standardised
+    indicators, **which assumes that all columns are polarity-aligned so that higher values
+    mean more disadvantage** (turn resources such as income around first, or pass factor
+    scores oriented with a marker) – or the ``need`` Series given to ``fit``. The types are
+    numbered 1 … k by their mean need score (the ``typ`` column of :meth:`to_frame`).
+
+    Names: the types are named neutrally („Typ A“ …), not by a level of need, so that a type
+    never contradicts an index class. :meth:`describe` adds a one-line profile per type from
+    the mean z-values of the indicators („Transferbezug und Kinderarmut hoch“) and orders the
+    letters by the mean of an index score (e.g. the Status-Index); without it the letters
+    follow the type numbers. ``names_`` is in that order (legends, tables).
 
     Parameters
     ----------
@@ -96,9 +128,11 @@ class ClusterTypology:
     labels_ : pd.Series
         gebiet_id → type number (1 = lowest need).
     names_ : dict
-        Type number → German name.
+        Type number → neutral name („Typ A“), in presentation order.
+    descriptions_ : dict
+        Type number → profile line (empty until :meth:`describe`).
     profiles_ : pd.DataFrame
-        Mean z-value of each indicator per type (rows: type number).
+        Mean z-value of each clustered column per type (rows: type number).
     sizes_ : pd.Series
         Number of areas per type.
     stability_ : pd.Series
@@ -210,7 +244,8 @@ class ClusterTypology:
         self._raw_to_type = mapping
         self.labels_ = pd.Series([mapping[c] for c in raw], index=z_frame.index.rename(GEBIET_ID),
                                  name="typ")
-        self.names_ = need_level_names(self.k_)
+        self.names_ = type_names(range(1, self.k_ + 1))
+        self.descriptions_ = {}
 
     def _bootstrap(self, z: np.ndarray, raw: np.ndarray) -> pd.Series:
         """Mean Jaccard per type under bootstrap resampling (Hennig 2007)."""
@@ -245,6 +280,47 @@ class ClusterTypology:
             mean = sums / counts
         return pd.Series(mean, index=pd.Index(types, name="typ"), name="Jaccard")
 
+    # ------------------------------------------------------------------ names
+    def describe(self, values: pd.DataFrame, names=None, order_by: pd.Series | None = None) -> "ClusterTypology":
+        """Profile line per type and the order of the letters (the fit is not touched).
+
+        Parameters
+        ----------
+        values : pd.DataFrame
+            gebiet_id × indicator for the clustered areas (e.g. the indicators behind the factor
+            scores); z-standardised (ddof=1) over these areas, averaged per type.
+        names : mapping, optional
+            Column → name in the profile line (the catalogue name).
+        order_by : pd.Series, optional
+            Score per gebiet_id (e.g. the Status-Index score): the letters follow its mean per
+            type, lowest first; types without a score come last.
+        """
+        self._check_fitted()
+        values = values.reindex(self.labels_.index).astype(float)
+        z = (values - values.mean()) / values.std(ddof=1)
+        self.indicator_profiles_ = z.groupby(self.labels_).mean().rename_axis("typ")
+        self.descriptions_ = {t: profile_text(self.indicator_profiles_.loc[t], names)
+                              for t in self.indicator_profiles_.index}
+        order = list(range(1, self.k_ + 1))
+        if order_by is not None:
+            means = order_by.reindex(self.labels_.index).astype(float).groupby(self.labels_).mean()
+            self.order_score_ = means.reindex(order)
+            order = list(self.order_score_.sort_values(kind="stable", na_position="last").index)
+        self.names_ = type_names(order)
+        return self
+
+    def title(self, typ: int, brackets: bool = False) -> str:
+        """„Typ A: Transferbezug und Kinderarmut hoch“, or with ``brackets`` „Typ A (Transferbezug …)“ for
+        running text (the name alone without a profile)."""
+        text = self.descriptions_.get(typ)
+        if not text:
+            return self.names_[typ]
+        return f"{self.names_[typ]} ({text})" if brackets else f"{self.names_[typ]}: {text}"
+
+    def titles(self) -> dict:
+        """Type number → :meth:`title`, in presentation order."""
+        return {t: self.title(t) for t in self.names_}
+
     # ------------------------------------------------------------------ output
     def _check_fitted(self) -> None:
         if not hasattr(self, "labels_"):
@@ -252,10 +328,10 @@ class ClusterTypology:
                                      hint="Zuerst .fit(daten) aufrufen.")
 
     def to_frame(self) -> pd.DataFrame:
-        """``gebiet_id``, ``typ`` (number) and ``typ_name``, one row per area."""
+        """``gebiet_id``, ``typ`` (number) and ``typ_name`` (:meth:`title`), one row per area."""
         self._check_fitted()
         out = self.labels_.reset_index()
-        out["typ_name"] = out["typ"].map(self.names_)
+        out["typ_name"] = out["typ"].map(self.titles())
         return out
 
     def plot_dendrogram(self, ax=None, truncate: int = 30):
@@ -267,8 +343,8 @@ class ClusterTypology:
         ax = fig.subplots() if ax is None else ax
         height = self.ward_tree_[-(self.k_ - 1), 2] if self.k_ > 1 else 0.0
         dendrogram(self.ward_tree_, ax=ax, truncate_mode="lastp", p=truncate, no_labels=False,
-                   color_threshold=height, above_threshold_color="#999999")
-        ax.axhline(height, color="#D55E00", linestyle="--", linewidth=1,
+                   link_color_func=lambda _: palettes.BAR)
+        ax.axhline(height, color=palettes.HIGHLIGHT, linestyle="--", linewidth=1,
                    label=f"Schnitt bei {self.k_} Typen")
         ax.set_xlabel("Gebiete (Anzahl in Klammern)")
         ax.set_ylabel("Fusionsniveau (Ward)")
@@ -283,12 +359,12 @@ class ClusterTypology:
         from matplotlib.figure import Figure
 
         self._check_fitted()
-        data = self.profiles_
+        data = self.profiles_.loc[list(self.names_)]
         size = (7.0 + 0.6 * data.shape[1], 2.2 + 0.5 * len(data))
         fig = Figure(figsize=size, layout="constrained") if ax is None else ax.figure
         ax = fig.subplots() if ax is None else ax
         limit = float(np.nanmax(np.abs(data.to_numpy()))) or 1.0
-        image = ax.imshow(data.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
+        image = ax.imshow(data.to_numpy(), cmap=palettes.DIVERGING, vmin=-limit, vmax=limit, aspect="auto")
         ax.set_xticks(range(data.shape[1]), data.columns, rotation=45, ha="right")
         ax.set_yticks(range(len(data)), [self.names_[t] for t in data.index])
         for (i, j), value in np.ndenumerate(data.to_numpy()):
@@ -300,8 +376,9 @@ class ClusterTypology:
     def __repr__(self) -> str:
         if not hasattr(self, "labels_"):
             return f"ClusterTypology(k={self.k!r}, method={self.method!r})"
-        table = pd.DataFrame({"Gebiete": self.sizes_, "Jaccard": self.stability_.round(2)})
-        table.index = [self.names_[t] for t in table.index]
+        order = list(self.names_)
+        table = pd.DataFrame({"Gebiete": self.sizes_, "Jaccard": self.stability_.round(2)}).loc[order]
+        table.index = [self.title(t) for t in order]
         verfahren = "Ward" if self.method == "ward" else "k-means"
         return (f"Gebietstypen ({verfahren}, k = {self.k_}, vorgeschlagen: {self.k_suggested_}; "
                 f"ausgeschlossen: {len(self.dropped_)})\n" + table.to_string())

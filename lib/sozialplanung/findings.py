@@ -190,8 +190,8 @@ def typen(dp, results) -> list[Finding]:
     shown = typ.labels_.reindex(dp.shown_ids).dropna().astype(int)
     if shown.empty:
         return []
-    counts = shown.value_counts().sort_index()
-    parts = [f"{fmt_int(int(n))} × {typ.names_[k]}" for k, n in counts.items()]
+    counts = shown.value_counts()
+    parts = [f"{fmt_int(int(counts[k]))} × {typ.title(k, brackets=True)}" for k in typ.names_ if k in counts.index]
     return [Finding("typen", "Gebietstypen der Clusteranalyse: " + "; ".join(parts) + ".")]
 
 

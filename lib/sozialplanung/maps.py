@@ -23,14 +23,13 @@ import warnings
 
 import geopandas as gpd
 import mapclassify
-import matplotlib
-import matplotlib.colors as mcolors
 import matplotlib.patheffects as pe
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
+from sozialplanung import palettes
 from sozialplanung.errors import SozialplanungError, SozialplanungWarning
 from sozialplanung.formatting import fmt_count, fmt_int, fmt_number, round_half_up
 
@@ -39,21 +38,15 @@ __all__ = [
     "SCHEMES", "choropleth", "class_map", "locator_map",
 ]
 
-SEQUENTIAL_CMAP = "YlGnBu"
-"""ColorBrewer YlGnBu: sequential, colour-blind safe, print friendly; dark = more need."""
-OKABE_ITO = {
-    "orange": "#E69F00", "himmelblau": "#56B4E9", "blaugruen": "#009E73", "gelb": "#F0E442",
-    "blau": "#0072B2", "zinnober": "#D55E00", "purpur": "#CC79A7", "schwarz": "#000000",
-}
-"""The Okabe–Ito palette (Okabe & Ito 2008), distinguishable with every common colour vision deficiency."""
-CATEGORICAL_COLORS = [OKABE_ITO[k] for k in ("blau", "orange", "blaugruen", "zinnober", "himmelblau", "purpur", "gelb", "schwarz")]
-"""Default colours for classes and types, in this order."""
-CONTEXT_COLOR = "#eeeeee"
-"""Fill of areas outside the report (context only)."""
-MISSING_COLOR = "#b3b3b3"
-"""Fill of areas without a value ("keine Angabe")."""
-EDGE_COLOR = "#ffffff"
-PARENT_COLOR = "#333333"
+SEQUENTIAL_CMAP = palettes.NEED
+"""Ramp of ordered classes (see :mod:`sozialplanung.palettes`); dark = more need."""
+OKABE_ITO = palettes.OKABE_ITO
+CATEGORICAL_COLORS = palettes.CATEGORICAL
+"""Default colours for categories without an order, in this order."""
+CONTEXT_COLOR = palettes.CONTEXT
+MISSING_COLOR = palettes.MISSING
+EDGE_COLOR = palettes.EDGE
+PARENT_COLOR = palettes.PARENT
 SUPPRESSED_HATCH = "////"
 
 SCHEMES = {
@@ -146,7 +139,7 @@ def _draw(ax, geo, facecolor: pd.Series, *, context, suppressed, parents, linewi
     if len(shown):
         geo[shown.index].plot(ax=ax, color=list(shown), edgecolor=EDGE_COLOR, linewidth=linewidth)
     if len(suppressed):
-        geo[suppressed].plot(ax=ax, facecolor="white", edgecolor="#808080", hatch=SUPPRESSED_HATCH,
+        geo[suppressed].plot(ax=ax, facecolor="white", edgecolor=palettes.SUPPRESSED_EDGE, hatch=SUPPRESSED_HATCH,
                              linewidth=linewidth)
     if parents is not None:
         parents.boundary.plot(ax=ax, color=PARENT_COLOR, linewidth=0.8)
@@ -187,17 +180,30 @@ def _north_arrow(ax):
                 arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.2})
 
 
-def _area_labels(ax, geo, label_ids, texts: pd.Series, show: bool | None):
-    if show is False or (show is None and len(label_ids) > 60):
-        return
+def _area_labels(ax, geo, label_ids, texts: pd.Series, show: bool | None) -> bool:
+    """Write ``texts`` at the areas (by default only up to 60 areas); returns whether they were drawn."""
+    if show is False or (show is None and len(label_ids) > 60) or not len(label_ids):
+        return False
     halo = [pe.withStroke(linewidth=1.5, foreground="white")]
     points = geo[label_ids].representative_point()
     for area_id, pt in points.items():
         ax.text(pt.x, pt.y, str(texts.get(area_id, area_id)), ha="center", va="center",
-                fontsize=5.5 if len(label_ids) > 30 else 7, path_effects=halo, zorder=7)
+                fontsize=5.5 if len(label_ids) > 30 else 7, path_effects=halo, zorder=7, gid="gebietsbeschriftung")
+    return True
 
 
-def _finish(fig, ax, *, handles, legend_title, title, attribution, crs, north_arrow, alt_text):
+def _label_note(drawn: bool, meaning: str | None) -> list[str]:
+    """The caption and alt-text sentence on the area labels, only if they were drawn."""
+    return [f"Beschriftung der Flächen: {meaning or 'Gebietsnummer'}."] if drawn else []
+
+
+def _parent_note(parents, label: str | None) -> list[str]:
+    """The caption sentence on the parent outlines, only if they were drawn."""
+    return [f"Dunkle Linien: {label or 'übergeordnete Gebiete'}."] if parents is not None else []
+
+
+def _finish(fig, ax, *, handles, legend_title, title, attribution, crs, north_arrow, alt_text, notes=()):
+    """Title, legend, scale bar, source; ``fig.alt_text`` and ``fig.caption_notes`` (what the caption must say)."""
     if title:
         ax.set_title(title, fontsize=11, loc="left")
     if handles:
@@ -210,10 +216,11 @@ def _finish(fig, ax, *, handles, legend_title, title, attribution, crs, north_ar
         _north_arrow(ax)
     if attribution:
         ax.annotate(attribution, xy=(0, 0), xycoords="axes fraction", xytext=(0, -4),
-                    textcoords="offset points", ha="left", va="top", fontsize=6.5, color="#555555",
+                    textcoords="offset points", ha="left", va="top", fontsize=6.5, color=palettes.NOTE_TEXT,
                     wrap=True)
     if scale:
         alt_text += f" Maßstabsleiste: {scale}."
+    fig.caption_notes = list(getattr(fig, "caption_notes", [])) + list(notes)
     previous = getattr(fig, "alt_text", "")
     fig.alt_text = f"{previous} {alt_text}".strip() if previous else alt_text
     return fig
@@ -236,11 +243,12 @@ def _special_entries(missing, supp, context, parents, suppressed_label):
         handles.append(Patch(facecolor=MISSING_COLOR, label=f"keine Angabe ({fmt_int(len(missing))})"))
         sentences.append(f"{fmt_count(len(missing), 'Gebiet', 'Gebiete')} ohne Angabe.")
     if len(supp):
-        handles.append(Patch(facecolor="white", edgecolor="#808080", hatch=SUPPRESSED_HATCH,
+        handles.append(Patch(facecolor="white", edgecolor=palettes.SUPPRESSED_EDGE, hatch=SUPPRESSED_HATCH,
                              label=f"{suppressed_label} ({fmt_int(len(supp))})"))
         sentences.append(f"{fmt_count(len(supp), 'Gebiet', 'Gebiete')} schraffiert: {suppressed_label}.")
     if len(context):
-        handles.append(Patch(facecolor=CONTEXT_COLOR, edgecolor="#cccccc", label="übrige Gebiete"))
+        handles.append(Patch(facecolor=CONTEXT_COLOR, edgecolor=palettes.LEGEND_EDGE, linewidth=0.4,
+                             label="übrige Gebiete"))
         sentences.append("Übrige Gebiete grau zur Orientierung.")
     if parents is not None:
         sentences.append("Übergeordnete Gebiete als Linien.")
@@ -263,6 +271,8 @@ def choropleth(
     parents: gpd.GeoDataFrame | None = None,
     label_column: str | None = None,
     show_labels: bool | None = None,
+    label_meaning: str | None = None,
+    parents_label: str | None = None,
     highlight=None,
     suppressed=None,
     suppressed_label: str = "geheim gehalten",
@@ -300,6 +310,9 @@ def choropleth(
     label_column : str, optional
         Column written at each report area (small font); with more than 60 areas only
         if ``show_labels=True``.
+    label_meaning, parents_label : str, optional
+        What the area labels and the parent outlines show, for the caption notes
+        (``fig.caption_notes``), which name only what is actually drawn.
     highlight : iterable of ids, optional
         The areas of the report; all others are drawn light grey as context, and the
         map zooms to the report areas. Class breaks use the report areas only.
@@ -315,8 +328,9 @@ def choropleth(
     Returns
     -------
     matplotlib.figure.Figure
-        With ``fig.alt_text`` (German description), ``fig.class_labels`` (legend label
-        per area id) and ``fig.class_breaks`` (rounded upper bounds).
+        With ``fig.alt_text`` (German description), ``fig.caption_notes`` (sentences for
+        the caption), ``fig.class_labels`` (legend label per area id), ``fig.class_breaks``
+        (rounded upper bounds) and ``fig.class_colors`` (fill per class, in legend order).
 
     Examples
     --------
@@ -364,21 +378,18 @@ def choropleth(
     ]
     counts = np.bincount(cls, minlength=len(breaks))
     n = len(breaks)
-    cm = matplotlib.colormaps[cmap]
-    colors = [mcolors.to_hex(cm(t)) for t in np.linspace(0.12, 0.95, n)]
-    if polarity == -1:
-        colors = colors[::-1]
+    colors = palettes.ordered(n, cmap, reverse=polarity == -1)
     face = pd.Series(np.array(colors, dtype=object)[cls], index=rated)
     face = pd.concat([face, pd.Series(MISSING_COLOR, index=missing)])
 
     fig, ax = _new_axes(ax, figsize)
     _draw(ax, geo, face, context=context, suppressed=supp, parents=par)
     _zoom(ax, geo, report)
-    if label_column is not None:
-        texts = _values(gdf, label_column, geo.index)
-        _area_labels(ax, geo, report, texts, show_labels)
+    drawn = label_column is not None and _area_labels(ax, geo, report, _values(gdf, label_column, geo.index),
+                                                      show_labels)
+    labelled = _label_note(drawn, label_meaning)
 
-    handles = [Patch(facecolor=c, edgecolor="#999999", linewidth=0.4, label=f"{lab} ({fmt_int(m)})")
+    handles = [Patch(facecolor=c, edgecolor=palettes.LEGEND_EDGE, linewidth=0.4, label=f"{lab} ({fmt_int(m)})")
                for c, lab, m in zip(colors, labels, counts)]
     more_handles, extra = _special_entries(missing, supp, context, par, suppressed_label)
     handles += more_handles
@@ -390,11 +401,13 @@ def choropleth(
     alt = (f"Karte: {title or name}. {fmt_count(len(report), 'Gebiet', 'Gebiete')} in "
            f"{fmt_count(n, 'Klasse', 'Klassen')} ({_SCHEME_DE[None if bins is not None else scheme]})"
            f"{unit_text}: {classes_text}. Dunklere Flächen zeigen "
-           f"{'höhere' if polarity == 1 else 'niedrigere'} Werte. " + " ".join(extra))
+           f"{'höhere' if polarity == 1 else 'niedrigere'} Werte. " + " ".join(extra + labelled))
     _finish(fig, ax, handles=handles, legend_title=legend_title_text, title=title, attribution=attribution,
-            crs=geo.crs, north_arrow=north_arrow, alt_text=alt.strip())
+            crs=geo.crs, north_arrow=north_arrow, alt_text=alt.strip(),
+            notes=labelled + _parent_note(par, parents_label))
     fig.class_labels = pd.Series(np.array(labels, dtype=object)[cls], index=rated)
     fig.class_breaks = list(breaks)
+    fig.class_colors = list(colors)
     return fig
 
 
@@ -409,6 +422,8 @@ def class_map(
     parents: gpd.GeoDataFrame | None = None,
     label_column: str | None = None,
     show_labels: bool | None = None,
+    label_meaning: str | None = None,
+    parents_label: str | None = None,
     highlight=None,
     suppressed=None,
     suppressed_label: str = "nicht bewertet",
@@ -435,7 +450,7 @@ def class_map(
     Returns
     -------
     matplotlib.figure.Figure
-        With ``fig.alt_text``.
+        With ``fig.alt_text`` and ``fig.caption_notes``.
 
     Examples
     --------
@@ -457,26 +472,29 @@ def class_map(
             f"Werte ohne Beschriftung: {', '.join(map(str, sorted(unknown, key=str)))}.",
             field=str(column.name if isinstance(column, pd.Series) else column), hint="Bitte in labels ergänzen.")
     if colors is None:
-        colors = dict(zip(labels, CATEGORICAL_COLORS * (len(labels) // len(CATEGORICAL_COLORS) + 1)))
+        colors = palettes.categorical(labels)
     face = pd.concat([values[rated].map(colors), pd.Series(MISSING_COLOR, index=missing)])
     fig, ax = _new_axes(ax, figsize)
     _draw(ax, geo, face, context=context, suppressed=supp, parents=par)
     _zoom(ax, geo, report)
-    if label_column is not None:
-        _area_labels(ax, geo, report, _values(gdf, label_column, geo.index), show_labels)
+    drawn = label_column is not None and _area_labels(ax, geo, report, _values(gdf, label_column, geo.index),
+                                                      show_labels)
+    labelled = _label_note(drawn, label_meaning)
     counts = values[rated].value_counts()
     parts, handles = [], []
     for key, lab in labels.items():
         m = int(counts.get(key, 0))
-        handles.append(Patch(facecolor=colors[key], edgecolor="#999999", linewidth=0.4, label=f"{lab} ({fmt_int(m)})"))
+        handles.append(Patch(facecolor=colors[key], edgecolor=palettes.LEGEND_EDGE, linewidth=0.4,
+                             label=f"{lab} ({fmt_int(m)})"))
         parts.append(f"{lab} ({fmt_count(m, 'Gebiet', 'Gebiete')})")
     more_handles, extra = _special_entries(missing, supp, context, par, suppressed_label)
     handles += more_handles
     col_name = column.name if isinstance(column, pd.Series) else column
     name = title or legend_title or ("Klassen" if col_name is None else str(col_name))
-    alt = f"Karte: {name}. {fmt_count(len(report), 'Gebiet', 'Gebiete')}: {'; '.join(parts)}. " + " ".join(extra)
+    alt = f"Karte: {name}. {fmt_count(len(report), 'Gebiet', 'Gebiete')}: {'; '.join(parts)}. " + " ".join(extra + labelled)
     return _finish(fig, ax, handles=handles, legend_title=legend_title, title=title, attribution=attribution,
-                   crs=geo.crs, north_arrow=north_arrow, alt_text=alt.strip())
+                   crs=geo.crs, north_arrow=north_arrow, alt_text=alt.strip(),
+                   notes=labelled + _parent_note(par, parents_label))
 
 
 def locator_map(
@@ -509,14 +527,14 @@ def locator_map(
                                  hint=f"z. B. {', '.join(geo.index[:5])}")
     fig, ax = _new_axes(ax, figsize)
     others = geo.index.drop(area_id)
-    _draw(ax, geo, pd.Series({area_id: OKABE_ITO["zinnober"]}), context=others,
+    _draw(ax, geo, pd.Series({area_id: palettes.HIGHLIGHT}), context=others,
           suppressed=pd.Index([]), parents=par, linewidth=0.0)
     _zoom(ax, geo, geo.index)
     xmin, ymin, xmax, ymax = geo[[area_id]].total_bounds
     if max(xmax - xmin, ymax - ymin) < 0.05 * np.diff(ax.get_xlim())[0]:  # small area: ring it
         pt = geo[[area_id]].representative_point().iloc[0]
         ax.plot(pt.x, pt.y, marker="o", markersize=14, markerfacecolor="none",
-                markeredgecolor=OKABE_ITO["zinnober"], markeredgewidth=2, zorder=8)
+                markeredgecolor=palettes.HIGHLIGHT, markeredgewidth=2, zorder=8)
     label = f"{area_id} {area_name}" if area_name else area_id
     where = f" innerhalb von {kommune}" if kommune else ""
     return _finish(fig, ax, handles=[], legend_title=None, title=None, attribution=attribution,

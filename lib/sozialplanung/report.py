@@ -75,6 +75,8 @@ def compute_results(dp: Datenpaket, output_dir: str | Path | None = None) -> dic
         _try(results, "fa", analyses.faktorenanalyse, dp)
     if "clusteranalyse" in run and results["fa"] is not None:
         _try(results, "typology", analyses.clusteranalyse, dp, results["fa"])
+        if results["typology"] is not None:
+            describe_types(dp, results["typology"], results["index"])
     if "raeumliche_statistik" in run:
         _try(results, "spatial", analyses.raeumliche_statistik, dp)
     results["findings"] = findings.compute_findings(dp, results)
@@ -82,17 +84,32 @@ def compute_results(dp: Datenpaket, output_dir: str | Path | None = None) -> dic
     return results
 
 
+def describe_types(dp: Datenpaket, typology, index=None):
+    """Profile lines of the types from the catalogue indicators behind the factor scores, letters ordered by
+    the mean Status-Index score where a Sozialindex exists (:meth:`ClusterTypology.describe`)."""
+    columns = analyses.factor_indicators(dp)
+    return typology.describe(dp.values().loc[typology.labels_.index, columns],
+                             {c: dp.catalogue[c].name for c in columns},
+                             order_by=None if index is None else index.status_score_)
+
+
 # ----------------------------------------------------------------------------- figures
 def figure(results: dict, key: str, factory, caption: str, source: str = "", css_class: str = "") -> Markup:
-    """``<figure>`` with the embedded PNG, caption and source line; drawn once per run and key."""
+    """``<figure>`` with the embedded PNG, caption and source line; drawn once per run and key.
+
+    The figure's own ``caption_notes`` (what a map draws beyond its legend, e.g. the numbers in the
+    areas, see :mod:`sozialplanung.maps`) follow ``caption``, so a caption never promises what is not drawn.
+    """
     cache = results.setdefault("figures", {})
     if key not in cache:
         fig = factory()
-        cache[key] = _img_tag(fig)
+        cache[key] = (_img_tag(fig), " ".join(getattr(fig, "caption_notes", [])))
         figures.close(fig)
+    tag, notes = cache[key]
     cls = Markup(' class="{}"').format(css_class) if css_class else ""
     src = Markup('<span class="quelle">{}</span>').format(source) if source else ""
-    return Markup("<figure{}>{}<figcaption>{}{}</figcaption></figure>").format(cls, cache[key], caption, src)
+    text = f"{caption.rstrip()} {notes} " if notes else caption
+    return Markup("<figure{}>{}<figcaption>{}{}</figcaption></figure>").format(cls, tag, text, src)
 
 
 def _img_tag(fig) -> Markup:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sozialplanung import labels, maps
+from sozialplanung import labels, maps, palettes
 from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
 from sozialplanung.indicators import reference_value, top_level
 from sozialplanung.markup import Markup, join, paragraph
@@ -21,7 +21,7 @@ from sozialplanung.report import STECKBRIEF_LIMIT, _ENV, _page_context, figure
 
 ANCHOR = "steckbrief-"
 _HEADINGS = {"h2": Markup("h2"), "h3": Markup("h3")}
-BETTER, WORSE, NEUTRAL = maps.OKABE_ITO["blau"], maps.OKABE_ITO["orange"], "#999999"
+BETTER, WORSE, NEUTRAL = palettes.BETTER, palettes.WORSE, palettes.NEUTRAL
 
 
 def _locator(dp, gid: str):
@@ -79,7 +79,7 @@ def steckbrief_html(dp, results, gid: str, heading: str = "h3") -> Markup:
     level = top_level(dp)
     values, withheld = dp.values(), dp.withheld()
     keys = set(dp.key_indicators)
-    not_rated = gid in set(dp.not_rated.get(dp.year, []))
+    not_rated = bool(dp.not_assessed().loc[gid].any())
     facts = [f"Einwohner/innen: {fmt_int(dp.population().get(gid))}"]
     facts += [labels.parent(dp, p.level, dp.areas.at[gid, p.level]) for p in dp.params.areas.parents]
     index, typ = results.get("index"), results.get("typology")
@@ -95,15 +95,15 @@ def steckbrief_html(dp, results, gid: str, heading: str = "h3") -> Markup:
             if index.dynamik_ is not None:
                 facts.append(f"Dynamik: {frame.at[gid, 'dynamik_label']}")
     if typ is not None and gid in typ.labels_.index:
-        facts.append(typ.names_[int(typ.labels_[gid])])
+        facts.append(f"Gebietstyp: {typ.title(int(typ.labels_[gid]), brackets=True)}")
     parent_name = labels.parent(dp, level, dp.areas.at[gid, level]) if level else None
     rows = []
     for ind_id, ind in dp.catalogue.items():
         v = values.at[gid, ind_id]
-        if withheld.at[gid, ind_id]:
+        if not_rated:
+            shown = "x"
+        elif withheld.at[gid, ind_id] or np.isnan(v):
             shown = "."
-        elif not_rated or np.isnan(v):
-            shown = "x" if not_rated else "."
         else:
             shown = fmt_number(v, 1)
         ref = refs["bezug"][ind_id]

@@ -33,7 +33,7 @@ def indicator_table(dp, indicators: list[str], *, year=None, caption: str = "", 
     withheld = dp.withheld(year).loc[ids, indicators]
     pop = dp.population(year).loc[ids]
     counts = _count_columns(dp, indicators, ids, year)
-    not_rated = set(dp.not_rated.get(dp.year if year is None else year, []))
+    small = dp.not_assessed(year).loc[ids, indicators]
     refs = references if references is not None else reference_table(dp, year, indicators)
     refs = refs[refs["ebene"].isin(["Kommune", _top(dp)])]
     heads = []
@@ -46,17 +46,20 @@ def indicator_table(dp, indicators: list[str], *, year=None, caption: str = "", 
     for gid in ids:
         cells = []
         for i in indicators:
+            if small.at[gid, i]:  # not assessed (Datenschutz): "x", neither rate nor count
+                cells += [SYMBOL_NICHT_SINNVOLL] * (2 if i in counts else 1)
+                continue
             secret = bool(withheld.at[gid, i])
             cells.append(fmt_cell(values.at[gid, i], UNIT_KIND[dp.catalogue[i].unit], 1, suppressed=secret,
                                   missing=SYMBOL_NICHT_SINNVOLL))
             if i in counts:
                 cells.append(fmt_cell(counts[i].at[gid], "int", suppressed=secret, zero_as_dash=True))
-        mark = Markup(' class="nicht-bewertet"') if gid in not_rated else ""
+        mark = Markup(' class="nicht-bewertet"') if small.loc[gid].any() else ""
         body.append(Markup('<tr{}><th scope="row">{}</th><td class="text">{}</td>{}</tr>').format(
             mark, gid, dp.areas.at[gid, "name"], _cells([fmt_int(pop.at[gid]), *cells])))
     approx = set(refs.attrs.get("approx", []))
     foot = []
-    for _, row in refs.iloc[::-1].iterrows():
+    for _, row in _summary_order(refs).iterrows():
         name = labels.reference(dp) if row["ebene"] == "Kommune" else str(row["name"])
         cells = []
         for i in indicators:
@@ -73,6 +76,12 @@ def indicator_table(dp, indicators: list[str], *, year=None, caption: str = "", 
     head = Markup('<th scope="col">Nr.</th><th scope="col">Gebiet</th><th scope="col">Einw.</th>') + join(heads)
     return _table(caption, head, body, foot) + Markup('<p class="quelle">{}</p>').format(Markup("<br>").join(notes))
 
+
+
+def _summary_order(refs: pd.DataFrame) -> pd.DataFrame:
+    """Summary rows under a table: the parent areas in id order, then the Bezugsgesamtheit (Kommune) last."""
+    parents = refs[refs["ebene"] != "Kommune"].sort_values("id", kind="stable")
+    return pd.concat([parents, refs[refs["ebene"] == "Kommune"]])
 
 
 def _cells(texts, tag: str = "td") -> Markup:
