@@ -30,6 +30,29 @@ def _authored(dp, results, chapter: str, title: str) -> Markup:
     return texts.authored(results.get("texts", {}), chapter, title)
 
 
+def _left_out_table(dp, reasons: pd.Series, caption: str) -> Markup:
+    """Areas of the Berichtsgebiet left out (of the report or of one analysis), with id, name, residents, reason."""
+    ids = list(reasons.index)
+    rows = pd.DataFrame({"Gebiet": dp.areas.loc[ids, "name"].astype(str),
+                         "Einw.": dp.population().reindex(ids), "Grund": reasons.astype(str)})
+    rows.index.name = "Nr."
+    return tables.frame_table(rows, caption=caption, formats={"Gebiet": "text", "Einw.": "int", "Grund": "text"})
+
+
+def left_out(dp, result, analysis: str) -> Markup:
+    """The shown areas an analysis left out for a missing or withheld input (Datenschutz cases are listed in the
+    Einleitung), with the reason; empty if none."""
+    reasons = getattr(result, "not_rated_reasons_", None)
+    if reasons is None or not len(reasons):
+        return Markup("")
+    reasons = reasons[reasons.index.isin(dp.shown_ids) & ~reasons.astype(str).str.startswith("Datenschutz")]
+    if not len(reasons):
+        return Markup("")
+    return (paragraph(f"{fmt_int(len(reasons))} Gebiete des Berichtsgebiets fehlen in der {analysis}, weil ein "
+                      "Eingangswert fehlt oder geheim gehalten ist:")
+            + _left_out_table(dp, reasons, f"Nicht in der {analysis} berücksichtigte Gebiete"))
+
+
 def section_auf_einen_blick(dp, results) -> Markup:
     items = join(Markup('<li class="{}">{}</li>').format(f.kind, f.text) for f in results["findings"])
     note = Markup("<p>Die Aussagen werden bei jedem Lauf aus den Ergebnissen erzeugt. Bewertet wird die soziale "
@@ -45,11 +68,12 @@ def section_einleitung(dp, results) -> Markup:
                       f"{p.areas.level} ({labels.berichtsgebiet(dp)}). Bezugswerte, Indizes und Klassen sind über "
                       f"{fmt_int(ref)} Gebiete berechnet (Bezugsgesamtheit: {labels.reference(dp)}). Jedes Gebiet "
                       "wird mit Nummer und Namen genannt, da Namen mehrfach vorkommen.")]
-    not_rated = [g for g in dp.shown_ids if g not in set(dp.assessed_ids(dp.shown_ids))]
-    if not_rated:
-        text.append(paragraph(f"{fmt_int(len(not_rated))} Gebiete haben weniger als "
-                              f"{fmt_int(p.datenschutz.min_population)} Einwohner/innen und werden nicht bewertet "
-                              "(Zeichen „x“)."))
+    reasons = dp.not_assessed_reasons(dp.shown_ids)
+    if len(reasons):
+        text.append(paragraph(f"{fmt_int(len(reasons))} Gebiete werden aus Datenschutzgründen nicht bewertet "
+                              "(Zeichen „x“): Für sie werden nur Nummer, Name und Einwohnerzahl veröffentlicht, "
+                              "keine Indikatorwerte."))
+        text.append(_left_out_table(dp, reasons, "Nicht bewertete Gebiete (Datenschutz)"))
     if len(dp.years()) == 1:
         text.append(paragraph(f"Zeitreihe: nur ein Berichtsjahr vorhanden ({dp.years()[0]})."))
     for note in results.get("hinweise", []):
@@ -131,6 +155,7 @@ def section_sozialindex(dp, results) -> Markup:
         tab.index.name = "Status \\ Dynamik"
         out.append(tables.frame_table(tab, caption="Status × Dynamik: Zahl der Gebiete",
                                       formats={c: "int" for c in tab.columns}, note=_index_source(dp)))
+    out.append(left_out(dp, index, "Sozialindex-Berechnung"))
     return join(out)
 
 
@@ -164,6 +189,7 @@ def section_typologie(dp, results) -> Markup:
                                        "unter 0,6 instabil). " + _index_source(dp)))
     out.append(figure(results, "typprofile", typ.plot_profiles, "Abbildung: mittlere z-Werte der Faktoren je Typ. ",
                       _index_source(dp), "diagramm"))
+    out.append(left_out(dp, typ, "Clusteranalyse"))
     return join(out)
 
 
@@ -185,7 +211,7 @@ def section_faktorenanalyse(dp, results) -> Markup:
     table = tables.frame_table(load, caption="Faktorladungen (rotiert) und Kommunalitäten",
                                formats={c: ("number", 2) for c in load.columns},
                                note="Ladungen ab |0,5| prägen einen Faktor. " + _index_source(dp))
-    return _authored(dp, results, "faktorenanalyse", "Faktorenanalyse") + text + table
+    return _authored(dp, results, "faktorenanalyse", "Faktorenanalyse") + text + table + left_out(dp, fa, "Faktorenanalyse")
 
 
 def section_handlungsempfehlungen(dp, results) -> Markup:

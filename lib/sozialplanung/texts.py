@@ -70,7 +70,7 @@ def _key(text: str) -> str:
 
 def placeholders(dp, results: dict) -> dict[str, str]:
     """Every placeholder name → its current value as German text."""
-    rated = [g for g in dp.shown_ids if g not in set(dp.not_rated.get(dp.year, []))]
+    rated = dp.assessed_ids(dp.shown_ids)
     out = {
         "kommune": dp.params.kommune, "berichtsjahr": str(dp.year), "berichtsgebiet": labels.berichtsgebiet(dp),
         "bezugsgesamtheit": labels.reference(dp), "ebene": dp.params.areas.level,
