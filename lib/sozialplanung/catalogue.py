@@ -10,8 +10,25 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sozialplanung.errors import SozialplanungError
-from sozialplanung.validation import raise_german
+from sozialplanung.validation import Errors, raise_german
 from sozialplanung.yamlio import read_yaml
+
+UNITS: dict[str, tuple[str, int]] = {
+    "%": ("Anteil in Prozent", 1),
+    "‰": ("Anteil in Promille", 1),
+    "Prozentpunkte": ("Differenz zweier Anteile", 1),
+    "je 100": ("je 100 der Bezugsgruppe", 1),
+    "je 1.000 Einwohner/innen": ("Rate je 1.000 Einwohner/innen", 1),
+    "Anzahl": ("Fallzahl", 0),
+    "Personen": ("Zahl der Personen", 0),
+    "Jahre": ("z. B. Durchschnittsalter, Wohndauer", 1),
+    "€": ("Betrag in Euro", 1),
+    "€ je Einwohner/in": ("Betrag in Euro je Einwohner/in", 0),
+    "Index": ("Indexwert ohne Einheit", 1),
+}
+"""The allowed units (``unit:`` of an indicator): unit → (meaning, default number of decimals)."""
+RATE_UNITS = {"%": 100, "‰": 1000, "je 100": 100, "je 1.000 Einwohner/innen": 1000}
+"""Units of shares and rates, with the base they are per (for the jump check between years)."""
 
 
 class Indikator(BaseModel):
@@ -21,6 +38,10 @@ class Indikator(BaseModel):
     ``numerator / denominator · factor`` and aggregates exactly), or ``rate`` names a column with a
     published rate and ``weight`` a population column (aggregation is a weighted mean, approximate).
     ``polarity`` is 1 if a higher value means more disadvantage, −1 if it is a resource, 0 if neutral.
+    ``unit`` is one of :data:`UNITS` (``%``, ``‰``, ``Prozentpunkte``, ``je 100``, ``je 1.000
+    Einwohner/innen``, ``Anzahl``, ``Personen``, ``Jahre``, ``€``, ``€ je Einwohner/in``, ``Index``);
+    ``decimals`` the number of decimals the report shows (default per unit: 0 for ``Anzahl``,
+    ``Personen`` and ``€ je Einwohner/in``, else 1).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -31,7 +52,8 @@ class Indikator(BaseModel):
     themenfeld: str
     source: str
     stichtag: str
-    unit: Literal["%", "‰", "Anzahl", "Prozentpunkte", "Index", "je 100", "€"] = "%"
+    unit: Literal[tuple(UNITS)] = "%"
+    decimals: int = Field(None, ge=0, le=6, validate_default=False)
     factor: float = Field(100.0, gt=0, allow_inf_nan=False)
     polarity: Literal[-1, 0, 1] = 1
     numerator: str | None = None
@@ -41,6 +63,13 @@ class Indikator(BaseModel):
     age_band: str | None = None
     min_count: int | None = Field(None, ge=0)
     limitations: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_decimals(cls, data):
+        if isinstance(data, dict) and data.get("decimals") is None and data.get("unit", "%") in UNITS:
+            data = {**data, "decimals": UNITS[data.get("unit", "%")][1]}
+        return data
 
     @model_validator(mode="after")
     def _counts_or_rate(self):
@@ -107,17 +136,23 @@ def read_catalogue(path: str | Path, *, shown_as: str | None = None) -> Catalogu
     if not isinstance(entries, dict) or not entries:
         raise SozialplanungError("Der Katalog braucht einen Abschnitt „indicators:“ mit mindestens einem "
                                  "Indikator.", file=shown, field="indicators")
-    cat = Catalogue()
+    cat, errors = Catalogue(), Errors()
     for key, spec in entries.items():
-        if not isinstance(spec, dict):
-            raise SozialplanungError("Erwartet wird eine Zuordnung mit name, definition, … .", file=shown,
-                                     field=f"indicators.{key}", row=lines.get(f"indicators.{key}"))
-        if "id" in spec:
-            raise SozialplanungError(f"Im Eintrag „{key}“ steht ein Feld „id“; die Kennung ist der Schlüssel selbst.",
-                                     file=shown, field=f"indicators.{key}.id", row=lines.get(f"indicators.{key}.id"),
-                                     hint="Die Zeile „id: …“ streichen.")
-        try:
-            cat[str(key)] = Indikator(id=str(key), **spec)
-        except pydantic.ValidationError as exc:
-            raise_german(exc, file=shown, lines=lines, model=Indikator, prefix=f"indicators.{key}")
+        with errors.collect():
+            cat[str(key)] = _indicator(key, spec, shown, lines)
+    errors.raise_all()
     return cat
+
+
+def _indicator(key, spec, shown: str, lines: dict[str, int]) -> Indikator:
+    if not isinstance(spec, dict):
+        raise SozialplanungError("Erwartet wird eine Zuordnung mit name, definition, … .", file=shown,
+                                 field=f"indicators.{key}", row=lines.get(f"indicators.{key}"))
+    if "id" in spec:
+        raise SozialplanungError(f"Im Eintrag „{key}“ steht ein Feld „id“; die Kennung ist der Schlüssel selbst.",
+                                 file=shown, field=f"indicators.{key}.id", row=lines.get(f"indicators.{key}.id"),
+                                 hint="Die Zeile „id: …“ streichen.")
+    try:
+        return Indikator(id=str(key), **spec)
+    except pydantic.ValidationError as exc:
+        raise_german(exc, file=shown, lines=lines, model=Indikator, prefix=f"indicators.{key}")

@@ -22,6 +22,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from sozialplanung.catalogue import RATE_UNITS  # noqa: F401  (used by plausibility)
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.io import numeric
 from sozialplanung.validation import Errors
@@ -31,7 +32,6 @@ COLUMNS = ["Prüfung", "Ergebnis", "Details", "Datei", "Feld", "Zeile"]
 JUMP_POINTS = 10.0
 JUMP_FACTOR = 2.0
 JUMP_MIN_COUNT = 100
-RATE_UNITS = {"%": 100, "‰": 1000, "je 100": 100}
 _MOJIBAKE = re.compile("Ã[\u0080-\u00bf\u0152\u0153\u0160\u0178\u2013\u2014\u201a-\u201e\u0192]|Â[\u00a0-\u00bf]|\ufffd")
 
 
@@ -289,7 +289,7 @@ def findings(dp) -> pd.DataFrame:
     Columns: Prüfung, Ergebnis, Details, Datei, Feld (column or field), Zeile (lines as seen in an
     editor, header = 1). Details never show a data value, so the table may be published.
     """
-    from sozialplanung import plausibility
+    from sozialplanung import needs, plausibility, totals
 
     p, table, areas = dp.params, dp.table, dp.areas
     out: list[dict] = []
@@ -314,13 +314,51 @@ def findings(dp) -> pd.DataFrame:
         p.areas.file, "geometry")
     plausibility.encoding(dp, add)
     plausibility.number_format(dp, add)
-    values = dp.values()
-    missing = values.loc[dp.reference_ids].isna().sum()
-    missing = missing[missing > 0]
-    add("Fehlende Werte im Berichtsjahr", "Hinweis" if len(missing) else "ok",
-        "; ".join(f"{i}: {n} Gebiete" for i, n in missing.items()) + " ohne Wert (z. B. nicht bewertet oder geheim "
-        "gehalten)" if len(missing) else "keine", p.data.file)
+    plausibility.decisions(dp, add)
+    totals.cross_check(dp, add)
+    _missing_values(dp, add)
+    needs.check(dp, add)
     return pd.DataFrame(out, columns=COLUMNS)
+
+
+def _missing_values(dp, add) -> None:
+    values = dp.values().loc[dp.reference_ids]
+    source = missing_in_source(dp).loc[dp.reference_ids]
+    withheld = dp.withheld().loc[dp.reference_ids]
+    groups: dict[str, list[str]] = {}
+    for ind in values.columns:
+        n = int(values[ind].isna().sum())
+        if n:
+            why = {"in der Quelle als fehlend markiert": int(source[ind].sum()),
+                   "geheim gehalten oder nicht bewertet": int((withheld[ind] & ~source[ind]).sum())}
+            why["sonst ohne Wert"] = n - sum(why.values())
+            text = f"{n} Gebiete (" + ", ".join(f"{k} {v}" for k, v in why.items() if v > 0) + ")"
+            groups.setdefault(text, []).append(ind)
+    parts = [f"{_show(inds, 4)}: {'je ' if len(inds) > 1 else ''}{text}" for text, inds in groups.items()]
+    add("Fehlende Werte im Berichtsjahr", "Hinweis" if parts else "ok", "; ".join(parts) or "keine",
+        dp.params.data.file)
+
+
+def missing_in_source(dp, year: int | None = None) -> pd.DataFrame:
+    """Boolean frame (gebiet_id × indicator): True where an input of the indicator (numerator,
+    denominator or rate) holds a declared missing-value code (``data.missing``): the source did not
+    publish it. Such a cell is missing data, not "nicht bewertet" and not withheld by this report."""
+    year = dp.year if year is None else year
+    table = dp.table
+    first = table.attrs.get("erste_zeile", 2)
+    line = pd.Series(table.index.to_numpy() + first, index=table.index)
+    rows = (table["jahr"] == year).to_numpy()
+    coded = {col: set(lines) for col, lines in table.attrs.get("fehlend", {}).items()}
+    out = pd.DataFrame(False, index=dp.areas.index, columns=list(dp.catalogue))
+    for ind in dp.catalogue.values():
+        cols = [ind.numerator, ind.denominator] if ind.from_counts else [ind.rate]
+        hit = np.zeros(len(table), dtype=bool)
+        for col in cols:
+            if col in coded:
+                hit |= line.isin(coded[col]).to_numpy()
+        ids = set(table.loc[hit & rows, "gebiet_id"])
+        out[ind.id] = out.index.isin(ids)
+    return out
 
 
 def format_findings(table: pd.DataFrame, *, all_rows: bool = True) -> str:

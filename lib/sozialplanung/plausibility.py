@@ -243,3 +243,15 @@ def number_format(dp, add) -> None:
         add("Zahlenformat", "ok", f"Dezimaltrennzeichen „{fmt.get('decimal') or p.data.decimal}“"
             if fmt.get("typ") == "CSV" and (fmt.get("decimal") or p.data.decimal) else "alle Zahlenspalten numerisch",
             p.data.file)
+
+
+def decisions(dp, add) -> None:
+    """What the reader decided on the user's behalf (header row, letters, layout, missing codes, year,
+    total rows; :mod:`sozialplanung.io.data`) and whether names serve as ids."""
+    for check, detail, file, field, lines in dp.table.attrs.get("entscheidungen", []):
+        add(f"Eingelesen: {check}", "Hinweis", detail, file, field, lines)
+    names = dp.areas["name"].astype(str)
+    same = names.index == names.to_numpy()
+    if same.all():
+        add("Eingelesen: Kennungen", "Hinweis", "die Kennungen der Gebiete sind ihre Namen; der Bericht nennt jedes "
+            "Gebiet nur einmal", dp.params.areas.file, dp.params.areas.id)

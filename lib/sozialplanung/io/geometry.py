@@ -74,7 +74,9 @@ def read_areas(path: str | Path, *, id_column: str, name_column: str | None = No
     gdf.attrs["repariert"] = gdf.loc[invalid, id_column].tolist()
     if invalid.any():
         gdf.loc[invalid, "geometry"] = gdf.loc[invalid].geometry.make_valid()
-    gdf = gdf.rename(columns={id_column: "gebiet_id"}).set_index("gebiet_id")
+    if name_column == id_column:  # names serve as ids
+        gdf["name" if id_column != "name" else "_name"] = gdf[id_column]
+    gdf = gdf.rename(columns={id_column: "gebiet_id", "_name": "name"}).set_index("gebiet_id")
     if name_column and name_column != "name":
         gdf = gdf.rename(columns={name_column: "name"})
     return gdf
