@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from markupsafe import Markup
 
 import sozialplanung as sp
 from sozialplanung import export, indicators, leaks, leaks_records
@@ -45,8 +46,8 @@ def write_clean(folder: Path, dp) -> Path:
     vergleich = indicators.compare_with_reference(dp)
     export.write_tables(folder, indikatoren=werte, vergleich=vergleich)
     export.write_workbooks(folder, dp.areas)
-    page = ("<html><body><h1>Bericht</h1><p>In 2 von 6 Verbandsgemeinden stieg der Anteil um 0,2 Punkte.</p>"
-            + indicator_table(dp, ["A1"], caption="Arbeitslosenanteil 2021") + "</body></html>")
+    page = (Markup("<html><body><h1>Bericht</h1><p>In 2 von 6 Verbandsgemeinden stieg der Anteil um 0,2 Punkte.</p>")
+            + indicator_table(dp, ["A1"], caption="Arbeitslosenanteil 2021") + Markup("</body></html>"))
     (folder / "bericht.html").write_text(page, encoding="utf-8")
     (folder / "notebooks").mkdir(exist_ok=True)
     nb = notebook([{"output_type": "execute_result", "execution_count": 1, "metadata": {},
