@@ -28,6 +28,8 @@ Sources
 
 from __future__ import annotations
 
+import functools
+
 import matplotlib
 import matplotlib.colors as mcolors
 import numpy as np
@@ -48,8 +50,9 @@ DESCRIPTIVE = "Purples"
 """ColorBrewer Purples (sequential): descriptive indicators (polarity 0), where darker means only "higher"."""
 DIVERGING = "RdBu_r"
 """ColorBrewer RdBu, reversed (blue below, red above zero): continuous values around zero."""
-_RAMP_RANGE = (0.12, 0.95)
-"""Part of a ramp that is sampled: the lightest end is too close to white paper, the darkest to black outlines."""
+_RAMP_RANGE = {NEED: (0.12, 0.95), CHANGE: (0.12, 0.95), DESCRIPTIVE: (0.25, 0.95)}
+"""Part of a ramp that is sampled: the lightest end is too close to white paper and to the grey of the
+context areas, the darkest to the black outlines. Other matplotlib ramps use (0.12, 0.95)."""
 
 # ----------------------------------------------------------------------------- categories
 OKABE_ITO = {
@@ -101,31 +104,42 @@ REFERENCE_LINES = [OKABE_ITO["orange"], OKABE_ITO["schwarz"], OKABE_ITO["blaugru
 
 
 def ordered(n: int, ramp: str = NEED, *, reverse: bool = False) -> list[str]:
-    """``n`` colours of a sequential ramp, from light (first class) to dark (last class).
+    """``n`` colours of a sequential ramp, from light (first class) to dark (last class), in equal steps of
+    CIE lightness L* (so that every class boundary is equally visible).
 
     ``reverse=True`` runs from dark to light (a resource indicator: the lowest values are darkest).
 
     Examples
     --------
     >>> ordered(4)
-    ['#eef8b3', '#75c9bd', '#1f7db6', '#13266f']
+    ['#eef8b3', '#4cbac2', '#216bae', '#13266f']
     >>> ordered(1)
-    ['#37acc3']
+    ['#2094c0']
     """
     if n < 1:
         return []
-    lo, hi = _RAMP_RANGE
     cmap = matplotlib.colormaps[ramp]
-    stops = np.linspace(lo, hi, n) if n > 1 else [(lo + hi) / 2]
-    colors = [mcolors.to_hex(cmap(t)) for t in stops]
+    t, light = _lightness_profile(ramp)
+    targets = np.linspace(light[0], light[-1], n) if n > 1 else [(light[0] + light[-1]) / 2]
+    stops = np.interp(targets, light[::-1], t[::-1])  # equal steps in lightness, not in the ramp parameter
+    colors = [mcolors.to_hex(cmap(x)) for x in stops]
     return colors[::-1] if reverse else colors
+
+
+@functools.lru_cache(maxsize=None)
+def _lightness_profile(ramp: str) -> tuple[np.ndarray, np.ndarray]:
+    """Ramp parameter and L* at 256 points of the sampled part (L* falls along a sequential ramp)."""
+    lo, hi = _RAMP_RANGE.get(ramp, (0.12, 0.95))
+    t = np.linspace(lo, hi, 256)
+    cmap = matplotlib.colormaps[ramp]
+    return t, np.array([lightness(cmap(x)) for x in t])
 
 
 def class_colors(codes, ramp: str = NEED) -> dict:
     """Class code → colour for ordered classes, in the given order (first code lightest).
 
     >>> class_colors([1, 3, 5], CHANGE)
-    {1: '#fff7be', 3: '#f98e23', 5: '#792b05'}
+    {1: '#fff7be', 3: '#ee7617', 5: '#792b05'}
     """
     codes = list(codes)
     return dict(zip(codes, ordered(len(codes), ramp)))
