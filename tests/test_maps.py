@@ -194,3 +194,63 @@ def test_berlin_status_index_counts(shared_data):
                          parents=plr.dissolve(by=plr.index.str[:2]))
     assert legend_texts(fig) == ["hoch (75)", "mittel (366)", "niedrig (46)", "sehr niedrig (49)", "keine Angabe (6)"]
     assert "10 km" in all_texts(fig)
+
+
+# ----------------------------------------------------------------------------- captions from the drawing
+def drawn_area_labels(fig):
+    return [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "gebietsbeschriftung"]
+
+
+def test_caption_notes_follow_what_is_drawn():
+    gdf = grid().assign(nr=[f"N{i}" for i in range(20)])
+    drawn = maps.choropleth(gdf, "wert", label_column="nr", label_meaning="Nummer des Gebiets")
+    assert len(drawn_area_labels(drawn)) == 20
+    assert drawn.caption_notes == ["Beschriftung der Flächen: Nummer des Gebiets."]
+    assert "Beschriftung der Flächen: Nummer des Gebiets." in drawn.alt_text
+    hidden = maps.choropleth(gdf, "wert", label_column="nr", label_meaning="Nummer des Gebiets", show_labels=False)
+    assert drawn_area_labels(hidden) == [] and hidden.caption_notes == []
+    parents = gpd.GeoDataFrame(geometry=[box(0, 0, 5000, 4000)], crs=25833)
+    outlined = maps.class_map(gdf, "wert", {float(v): str(v) for v in range(1, 21)}, parents=parents,
+                              parents_label="Grenzen der Bezirke")
+    assert outlined.caption_notes == ["Dunkle Linien: Grenzen der Bezirke."]
+
+
+@pytest.fixture(scope="module")
+def mitte():
+    from sozialplanung.datenpaket import load_datenpaket
+    from sozialplanung.params import find_params
+
+    return load_datenpaket(find_params("berlin/mitte.yaml"))
+
+
+@pytest.mark.parametrize("show", [None, False])
+def test_report_caption_promises_area_numbers_only_where_drawn(mitte, show):
+    """The issue: „Zahlen in den Flächen = letzte drei Stellen der Gebietsnummer“ under maps without numbers."""
+    from sozialplanung import atlas, report
+
+    dp = mitte
+    html = str(report.figure({}, "karte-S1", lambda: atlas.indicator_map(dp, "S1", show_labels=show),
+                             "Karte: Arbeitslosigkeit in %; Klassengrenzen in der Legende. ", "Quelle: MSS.", "karte"))
+    fig = atlas.indicator_map(dp, "S1", show_labels=show)
+    numbers = drawn_area_labels(fig)
+    promised = "Beschriftung der Flächen: letzte drei Stellen der Gebietsnummer." in html
+    assert promised == bool(numbers) == (show is None)  # Mitte has 49 areas: numbered by default
+    if numbers:
+        assert sorted(numbers) == sorted(g[-3:] for g in dp.shown_ids)
+    assert "Dunkle Linien: Grenzen der Bezirksregionen." in html  # the outline level of Mitte
+    assert "Zahlen in den Flächen" not in html
+
+
+def test_report_caption_of_a_large_map_has_no_area_numbers():
+    from sozialplanung import atlas, report
+    from sozialplanung.datenpaket import load_datenpaket
+    from sozialplanung.params import find_params
+
+    dp = load_datenpaket(find_params("berlin/berlin.yaml"))
+    assert len(dp.shown_ids) > 60
+    results = {}
+    html = str(report.figure(results, "karte-S1", lambda: atlas.indicator_map(dp, "S1"), "Karte: S1. "))
+    assert "Beschriftung der Flächen" not in html
+    # the same figure key again (e.g. the Indikatorenblatt) carries the same notes
+    again = str(report.figure(results, "karte-S1", lambda: pytest.fail("drawn twice"), "Karte. "))
+    assert ("Dunkle Linien" in html) == ("Dunkle Linien" in again)
