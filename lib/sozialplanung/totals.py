@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sozialplanung.formatting import fmt_number
+from sozialplanung.formatting import fmt_number, round_half_up
 
 
 def _rows(dp) -> pd.DataFrame:
@@ -80,7 +80,7 @@ def cross_check(dp, add) -> None:
                 if np.isnan(own) or np.isnan(computed):
                     continue
                 n += 1
-                if round(own, ind.decimals) != round(computed, ind.decimals):
+                if round_half_up(own, ind.decimals) != round_half_up(computed, ind.decimals):
                     differ.append(f"{ind.id} {row.angabe}: veröffentlicht {fmt_number(own, ind.decimals)}, "
                                   f"aus den Gebieten {fmt_number(computed, ind.decimals)}")
         use = "der Bericht zeigt die veröffentlichten Werte" if replaced(dp) else \

@@ -191,7 +191,9 @@ def _not_a_number(col, bad, name, where, lines):
         hint = ("Dezimalkomma oder Tausendertrennzeichen in einer Datei mit Komma als Trennzeichen? Die Datei mit "
                 "„;“ als Trennzeichen speichern (deutsches CSV) oder Zahlen ohne Tausenderpunkt mit Dezimalpunkt schreiben.")
     elif found in _PLACEHOLDERS:
-        hint = "Platzhalter wie „.“, „-“, „x“ oder „k. A.“ durch leere Zellen ersetzen."
+        hint = (f"Platzhalter wie „.“, „-“, „x“ oder „k. A.“ sind keine Zahlen: in der Parameterdatei als Code für "
+                f"fehlende Werte angeben (data: {{missing: [\"{found}\"]}}, nur für eine Spalte: missing_by_column) "
+                "oder durch leere Zellen ersetzen.")
     elif _SPACED.fullmatch(found):
         hint = "Leerzeichen als Tausendertrennzeichen entfernen (1234 statt 1 234)."
     else:
