@@ -38,7 +38,7 @@ __all__ = [
     "NEED", "CHANGE", "DESCRIPTIVE", "DIVERGING", "OKABE_ITO", "CATEGORICAL", "LISA",
     "CONTEXT", "MISSING", "EDGE", "PARENT", "SUPPRESSED_EDGE", "LEGEND_EDGE", "NOTE_TEXT", "NEUTRAL",
     "BAND", "GRID", "BAR", "HIGHLIGHT", "BETTER", "WORSE", "REFERENCE_LINES",
-    "ordered", "class_colors", "categorical", "lab", "lightness",
+    "ordered", "class_colors", "categorical", "lab", "lightness", "describe",
 ]
 
 # ----------------------------------------------------------------------------- ordered scales
@@ -188,3 +188,12 @@ def lightness(color) -> float:
     (100.0, 0.0)
     """
     return float(lab(color)[0])
+
+
+def describe() -> str:
+    """The colour rules as one German sentence for the Methodenanhang."""
+    return (f"Farben: geordnete Klassen in sequenziellen ColorBrewer-Verläufen mit gleichen Helligkeitsstufen "
+            f"({NEED} für Status, Indikatoren und Faktorwerte, {CHANGE} für die Dynamik, {DESCRIPTIVE} für "
+            "beschreibende Indikatoren ohne Polung); dunkler = ungünstiger, bei Ressourcen-Indikatoren sind "
+            "niedrigere Werte dunkler. Gebietstypen (ohne Rangfolge) in Okabe-Ito-Farben, LISA-Cluster nach der "
+            "GeoDa-Konvention (warm = hoher, kalt = niedriger Wert); alle Farben sind für Farbsehschwächen geeignet.")

@@ -138,7 +138,7 @@ def _small_png(png: bytes) -> bytes:
 
 # ----------------------------------------------------------------------------- sections
 def _sections(dp: Datenpaket, results: dict) -> list[tuple[str, str, object]]:
-    from sozialplanung import chapters, indikatorblatt, methoden, steckbrief
+    from sozialplanung import chapters, impressum, indikatorblatt, methoden, steckbrief
 
     out = [
         ("auf-einen-blick", "Auf einen Blick", chapters.section_auf_einen_blick),
@@ -158,12 +158,14 @@ def _sections(dp: Datenpaket, results: dict) -> list[tuple[str, str, object]]:
         ("methoden", "Anhang C: Methodenanhang", methoden.section_methoden),
         ("quellen", "Anhang D: Datenquellen und Lizenzen", chapters.section_quellen),
         ("provenienz", "Anhang E: Provenienz", chapters.section_provenienz),
+        ("impressum", "Impressum und Zitiervorschlag", impressum.section_impressum),
     ]
     return out
 
 
 SECTIONS = ["auf-einen-blick", "einleitung", "themenfelder", "sozialindex", "typologie", "faktorenanalyse",
-            "handlungsempfehlungen", "steckbriefe", "indikatorenblaetter", "methoden", "quellen", "provenienz"]
+            "handlungsempfehlungen", "steckbriefe", "indikatorenblaetter", "methoden", "quellen", "provenienz",
+            "impressum"]
 """Section ids in report order (sections whose analysis does not apply are left out)."""
 
 
