@@ -381,3 +381,59 @@ def test_geometry_and_table_errors_together(kommune):
         load(kommune)
     assert [(e.file, e.field) for e in exc.value.errors] == [("prognoseraeume.gpkg", "nummer"),
                                                              ("prognoseraeume.xlsx", "Gebeit")]
+
+
+# -- the MSS raw table as published (−9999 = missing, parents by id prefix) ----------------------------------------
+
+MSS_PARAMS = """kommune: Berlin
+slug: berlin-mss
+report_year: 2021
+areas:
+  file: {shapes}
+  id: PLR_ID
+  name: PLR_NAME
+  level: Planungsraum
+  parents:
+    - {{prefix: 6, level: Bezirksregion}}
+    - {{prefix: 4, level: Prognoseraum}}
+    - {{prefix: 2, level: Bezirk}}
+data:
+  file: {table}
+  id: PLR_ID
+  year: null
+  population: EW
+  missing: [-9999]
+catalogue: katalog.yaml
+analyses: {{run: [raeumliche_statistik], spatial: {{indicator: S1}}}}
+"""
+
+
+@pytest.fixture()
+def mss(shared_data, tmp_path) -> Path:
+    entries = [ENTRY.format(key=k, name=n, unit="%").replace("weight: einwohner", "weight: EW") for k, n in
+               [("S1", "Arbeitslosigkeit"), ("S3", "Transferbezug"), ("S4", "Kinderarmut")]]
+    (tmp_path / "katalog.yaml").write_text(CATALOGUE.format(entries="".join(entries)), encoding="utf-8")
+    root = shared_data / "berlin_mss"
+    path = tmp_path / "params.yaml"
+    path.write_text(MSS_PARAMS.format(shapes=root / "geometry_lor2021_plr" / "lor_planungsraeume_2021.shp",
+                                      table=root / "mss_2021" / "mss_2021_index_indikatoren.csv"), encoding="utf-8")
+    return path
+
+
+def test_mss_raw_table_with_minus_9999(mss):
+    dp = load(mss)
+    assert len(dp.areas) == 542 and len(dp.parents["Bezirk"]) == 12 and len(dp.parents["Bezirksregion"]) == 143
+    source = checks.missing_in_source(dp)
+    assert source["S1"].sum() == 6 and dp.values()["S1"].isna().sum() == 6  # the six invalid PLR
+    assert finding(dp, "Codes für fehlende Werte")["Ergebnis"] == "ok"
+    assert not checks.failed(checks.findings(dp))
+
+
+def test_mss_undeclared_minus_9999_is_a_warning(mss):
+    edit_yaml(mss, "  missing: [-9999]\n", "")
+    row = finding(load(mss), "Codes für fehlende Werte")
+    assert row["Ergebnis"] == "Warnung" and row["Feld"] == "S1, S3, S4"
+    assert row["Details"] == ("Zellen mit -9999 oder ähnlichen Werten in Spalte „S1“ 6, „S3“ 6, „S4“ 6: ein Code für "
+                              "fehlende Werte? Dann in der Parameterdatei angeben: data: {missing: [-9999]} (sonst wird "
+                              "er als Zahl gerechnet)")
+    assert row["Zeile"].startswith("101, 117, 171")

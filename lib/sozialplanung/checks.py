@@ -314,6 +314,7 @@ def findings(dp) -> pd.DataFrame:
         p.areas.file, "geometry")
     plausibility.encoding(dp, add)
     plausibility.number_format(dp, add)
+    plausibility.code_like(dp, add)
     plausibility.decisions(dp, add)
     totals.cross_check(dp, add)
     _missing_values(dp, add)

@@ -134,7 +134,7 @@ def year_gaps(dp, add) -> None:
     """Years form a sequence with a constant step (1 or, e.g., 2 for a biennial monitoring)."""
     p, years = dp.params, dp.years()
     if len(years) < 2:
-        add("Lückenlose Jahresfolge", "ok", f"ein Jahr ({years[0]})", p.data.file, p.data.year)
+        add("Lückenlose Jahresfolge", "ok", f"ein Jahr ({years[0]})", p.data.file, p.data.year or "")
         return
     step = int(np.min(np.diff(years)))
     expected = list(range(years[0], years[-1] + 1, step))
@@ -143,10 +143,10 @@ def year_gaps(dp, add) -> None:
     if gaps or irregular:
         add("Lückenlose Jahresfolge", "Warnung",
             f"Jahre {', '.join(map(str, years))}: es fehlen {', '.join(map(str, gaps)) or '–'}"
-            + (f"; unregelmäßig: {', '.join(map(str, irregular))}" if irregular else ""), p.data.file, p.data.year)
+            + (f"; unregelmäßig: {', '.join(map(str, irregular))}" if irregular else ""), p.data.file, p.data.year or "")
     else:
         add("Lückenlose Jahresfolge", "ok", f"{years[0]}–{years[-1]}" + (f" (alle {step} Jahre)" if step > 1 else ""),
-            p.data.file, p.data.year)
+            p.data.file, p.data.year or "")
 
 
 def crs(dp, add) -> None:
@@ -255,3 +255,26 @@ def decisions(dp, add) -> None:
     if same.all():
         add("Eingelesen: Kennungen", "Hinweis", "die Kennungen der Gebiete sind ihre Namen; der Bericht nennt jedes "
             "Gebiet nur einmal", dp.params.areas.file, dp.params.areas.id)
+
+
+CODE_LIKE = (-9999, -999, -99, 9999, 99999, 999999)
+"""Numbers that are typically missing-value codes in official tables when they fill a cell exactly."""
+
+
+def code_like(dp, add) -> None:
+    """Numbers such as −9999 in a column the catalogue needs: probably an undeclared missing-value code."""
+    from sozialplanung.checks import needed_columns
+
+    p, table, hits = dp.params, dp.table, {}
+    for col in needed_columns(dp.catalogue, p):
+        if col in table.columns and pd.api.types.is_numeric_dtype(table[col]) and table[col].isin(CODE_LIKE).any():
+            hits[col] = table[col].isin(CODE_LIKE)
+    if not hits:
+        add("Codes für fehlende Werte", "ok", "keine Werte wie −9999 in den verwendeten Spalten", p.data.file)
+        return
+    first = next(iter(hits))
+    code = int(table.loc[hits[first], first].iloc[0])
+    counts = ", ".join(f"„{c}“ {int(m.sum())}" for c, m in hits.items())
+    add("Codes für fehlende Werte", "Warnung", f"Zellen mit {code} oder ähnlichen Werten in Spalte {counts}: ein Code "
+        f"für fehlende Werte? Dann in der Parameterdatei angeben: data: {{missing: [{code}]}} (sonst wird er als "
+        "Zahl gerechnet)", p.data.file, _show(hits, 3), _lines(table, np.logical_or.reduce(list(hits.values()))))
