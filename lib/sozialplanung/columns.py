@@ -167,8 +167,9 @@ def _indicator(dp, ind_id: str, what: str, code: str | None = None) -> Column:
     about = f"{ind.definition}. Quelle: {ind.source}, Stichtag {fmt_date(ind.stichtag)}"
     if what == "wert":
         return Column(code or ind_id, name, kind, 1, about)
+    ref = labels.reference(dp)
     if what == "abweichung":
-        return Column(code, with_unit(f"{ind.name}: Abweichung von {labels.reference(dp)}",
-                                      _DIFF_UNIT.get(ind.unit, ind.unit)), "number", 1, about)
-    where = labels.reference(dp) if what == "Kommune" else what
-    return Column(code, f"{name}: {where}", "number", 1, f"Bezugswert {where}. {about}")
+        return Column(code, with_unit(f"{ind.name}: Abweichung von {ref}", _DIFF_UNIT.get(ind.unit, ind.unit)),
+                      "number", 1, f"Wert ({ind_id}_wert) minus Bezugswert {ref} ({ind_id}_Kommune)")
+    where = ref if what == "Kommune" else what
+    return Column(code, f"{name}: {where}", "number", 1, f"Bezugswert {where} des Indikators {ind_id}")

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import matplotlib.colors as mcolors
+from matplotlib.patches import Patch
 
 from sozialplanung import maps
+from sozialplanung.formatting import fmt_count
 
 QGIS_VERSION = "3.28.0-Firenze"
 OUTLINE_WIDTH = "0.3"  # points, as the area borders of the report's maps
@@ -65,7 +67,7 @@ def legend(fig) -> list[Entry]:
     leg = fig.axes[0].get_legend()
     return [Entry(_COUNT.sub("", text.get_text()), mcolors.to_hex(handle.get_facecolor()),
                   mcolors.to_hex(handle.get_edgecolor()), bool(handle.get_hatch()))
-            for handle, text in zip(leg.legend_handles, leg.get_texts())]
+            for handle, text in zip(leg.legend_handles, leg.get_texts()) if isinstance(handle, Patch)]
 
 
 def _quoted(column: str) -> str:
@@ -107,7 +109,8 @@ def choropleth_style(fig, column: str, name: str, title: str) -> Style:
             t = Decimal(repr(breaks[j])) + half
             conditions.append(f"{q} {'<' if t > 0 else '<='} {t:f}")
         rules.append(Rule(entry.label, " AND ".join(conditions) or f"{q} IS NOT NULL", entry,
-                          f"Werte auf {decimals} Nachkommastellen gerundet wie in der Karte des Berichts"))
+                          f"Werte vor der Einteilung auf {fmt_count(decimals, 'Nachkommastelle', 'Nachkommastellen')} "
+                          "gerundet wie in der Karte des Berichts"))
     return Style(name, title, column, rules + _null_rule(specials, column), breaks, decimals)
 
 

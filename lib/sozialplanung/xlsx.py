@@ -47,7 +47,9 @@ DEMO_SOURCES["bitburg_pruem"] = DEMO_SOURCES["kreise"]
 
 _HEAD = {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="E8EEF4"),
          "alignment": Alignment(wrap_text=True, vertical="top"), "border": Border(bottom=Side("thin"))}
-_RIGHT = Alignment(horizontal="right")
+_TOP = Alignment(vertical="top")
+_RIGHT = Alignment(horizontal="right", vertical="top")
+_WRAP = Alignment(wrap_text=True, vertical="top")
 _LINE = 15  # points per header line
 
 
@@ -110,28 +112,41 @@ def _shown(value, column: Column) -> str:
     return "" if value is None else str(value)
 
 
+def _width(column: Column, cells: list) -> tuple[int, bool]:
+    """Column width in characters from header words and content (at most 60), and whether texts must wrap."""
+    content = max((len(_shown(v, column)) for v in cells), default=0)
+    header = max(len(w) for w in column.header.split()) if column.header.strip() else 0
+    width = min(60, max(6, content, header, math.ceil(len(column.header) / 3)))
+    return width, content > width
+
+
+def _lines(text, width: int) -> int:
+    return len(textwrap.wrap(str(text), width)) or 1
+
+
 def _table(ws, columns: list[Column], rows: list[list], freeze: int = 1) -> None:
     """Header row, data rows, formats, widths, autofilter, frozen panes and print setup of one sheet."""
     ws.append([c.header for c in columns])
     for row in rows:
         ws.append(row)
-    lines = 1
-    for j, column in enumerate(columns, start=1):
-        letter = get_column_letter(j)
-        cells = [row[j - 1] for row in rows]
-        content = max((len(_shown(v, column)) for v in cells), default=0)
-        width = min(50, max(6, content, *(len(w) for w in column.header.split()), math.ceil(len(column.header) / 3)))
-        ws.column_dimensions[letter].width = width + 2
-        lines = max(lines, len(textwrap.wrap(column.header, width)) or 1)
+    sizes = [_width(c, [row[j] for row in rows]) for j, c in enumerate(columns)]
+    for j, (column, (width, wrap)) in enumerate(zip(columns, sizes), start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width + 2
         fmt = number_format(column)
         for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
             cell.number_format = fmt
             if isinstance(cell.value, str) and fmt != "@":
                 cell.alignment = _RIGHT  # a symbol in a number column
+            else:
+                cell.alignment = _WRAP if wrap else _TOP  # a long text (sources, descriptions) wraps
     for cell in ws[1]:
         for key, value in _HEAD.items():
             setattr(cell, key, value)
-    ws.row_dimensions[1].height = _LINE * lines + 3
+    ws.row_dimensions[1].height = _LINE * max(_lines(c.header, w) for c, (w, _) in zip(columns, sizes)) + 3
+    for i, row in enumerate(rows, start=2):  # spreadsheet programs do not grow rows with wrapped text
+        lines = max([_lines(v, w) for v, (w, wrap) in zip(row, sizes) if wrap and v is not None] or [1])
+        if lines > 1:
+            ws.row_dimensions[i].height = _LINE * lines
     ws.freeze_panes = ws.cell(row=2, column=freeze + 1).coordinate
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
     ws.print_title_rows = "1:1"
