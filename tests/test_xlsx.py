@@ -6,6 +6,7 @@ withheld cells), written by the functions the notebooks call.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -57,6 +58,17 @@ def test_sheets_properties_and_no_schema_left(wb, out):
     assert wb.properties.title == "Sozialbericht Berlin-Charlottenburg-Wilmersdorf 2021: Ergebnistabellen"
     assert wb.properties.language == "de-DE" and wb.properties.creator == "sozialplanung"
     assert not (out / ".tabellen").exists()  # the column schema is not published
+
+
+def test_author_is_the_herausgeber_of_the_impressum(dp, tmp_path):
+    params = dp.params.model_copy(update={"impressum": {"herausgeber": "Bezirksamt Charlottenburg-Wilmersdorf"}})
+    dp = dataclasses.replace(dp, params=params)
+    write_tables(tmp_path, indikatoren=sp.indicators.area_table(dp))
+    write_workbooks(tmp_path, dp)
+    wb = openpyxl.load_workbook(tmp_path / "ergebnisse.xlsx")
+    assert wb.properties.creator == "Bezirksamt Charlottenburg-Wilmersdorf"
+    cite = next(r[1] for r in wb["Quellen"].iter_rows(values_only=True) if r[0] == "Zitiervorschlag")
+    assert cite.startswith("Bezirksamt Charlottenburg-Wilmersdorf (") and "Sozialbericht" in cite
 
 
 def test_german_headers_with_units_and_codes_in_key_sheet(wb):

@@ -192,7 +192,7 @@ def _legend_sheet(wb, dp) -> None:
 
 def _sources_sheet(wb, dp) -> None:
     """Sheet „Quellen“: the report's sources, every catalogue source with its indicators, demo licences."""
-    from sozialplanung import __version__
+    from sozialplanung import __version__, impressum
     from sozialplanung.formatting import fmt_date
 
     rows = [["Quellenangabe des Berichts", s, None, None] for s in dp.params.sources]
@@ -203,6 +203,7 @@ def _sources_sheet(wb, dp) -> None:
         dates = sorted({fmt_date(i.stichtag) for i in inds}, key=lambda d: d[-4:] + d[3:5] + d[:2])
         rows.append(["Indikatorenkatalog", source, "; ".join(f"{i.id} {i.name}" for i in inds), ", ".join(dates)])
     rows += [["Demodaten: Herkunft und Lizenz", line, None, None] for line in demo_sources(dp)]
+    rows.append(["Zitiervorschlag", impressum.zitiervorschlag(dp), None, None])
     rows.append(["Software", f"Erstellt mit sozialplanung {__version__} (MIT-Lizenz)", None, None])
     _text_sheet(wb, SOURCES_SHEET, ["Art", "Quelle und Lizenz", "Indikatoren", "Stichtag"], rows)
 
@@ -216,12 +217,13 @@ def demo_sources(dp) -> list[str]:
 
 
 def _properties(wb, dp) -> None:
-    from sozialplanung import labels
+    from sozialplanung import impressum, labels
 
     props = wb.properties
     props.title = f"Sozialbericht {dp.params.kommune} {dp.year}: Ergebnistabellen"
     props.subject = f"Indikatoren und Analysen je {dp.params.areas.level}, {labels.berichtsgebiet(dp)}"
-    props.creator = props.lastModifiedBy = "sozialplanung"
+    props.creator = impressum._impressum(dp.params).get("herausgeber") or "sozialplanung"  # the Impressum's
+    props.lastModifiedBy = "sozialplanung"
     props.description = "Quellen: " + "; ".join(dp.params.sources) if dp.params.sources else None
     props.keywords = f"Sozialplanung; Sozialbericht; {dp.params.kommune}"
     props.category = "öffentlich" if dp.params.edition == "oeffentlich" else "intern (nur für den Dienstgebrauch)"
