@@ -62,11 +62,21 @@ def test_steckbrief_names_status_and_type_without_contradiction(mitte):
 def test_typology_chapter_lists_types_in_letter_order(mitte):
     dp, results = mitte
     html = str(chapters.section_typologie(dp, results))
-    rows = re.findall(r"<tr><td>(Typ [A-Z])</td><td>([^<]*)</td>", html)
+    rows = re.findall(r'<tr><th scope="row">(Typ [A-Z][^<]*)</th>', html)
     typ = results["typology"]
-    assert rows == [(typ.names_[t], typ.descriptions_[t]) for t in typ.names_]
+    assert rows == [typ.title(t) for t in typ.names_] and rows[0].startswith("Typ A: ")
     assert "Typ 1" not in html and not NEED_WORDS.search(html)
     assert "Status-Index" in html  # the order is explained
+
+
+def test_status_dynamik_table_in_class_order(mitte):
+    dp, results = mitte
+    html = str(chapters.section_sozialindex(dp, results))
+    table = html[html.index("Status × Dynamik"):]
+    heads = re.findall(r'<th scope="col">([^<]*)</th>', table)[:5]
+    rows = re.findall(r'<tr><th scope="row">([^<]*)</th>', table)[:5]
+    assert heads == ["Status \\ Dynamik", "positiv", "stabil", "negativ", "Summe"]
+    assert rows == ["hoch", "mittel", "niedrig", "sehr niedrig", "Summe"]
 
 
 # ----------------------------------------------------------------------------- summary rows

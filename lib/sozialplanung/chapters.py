@@ -152,6 +152,9 @@ def section_sozialindex(dp, results) -> Markup:
         from sozialplanung.analyses import crosstab
 
         tab = crosstab(frame["status_label"], frame["dynamik_label"], rows="Status", columns="Dynamik")
+        order = {part: [c.label for c in spec.classification.classes] for part, spec in index.recipe_.parts().items()}
+        tab = tab.reindex(index=[c for c in order["status"] + ["Summe"] if c in tab.index],  # class order, not A–Z
+                          columns=[c for c in order["dynamik"] + ["Summe"] if c in tab.columns])
         tab.index.name = "Status \\ Dynamik"
         out.append(tables.frame_table(tab, caption="Status × Dynamik: Zahl der Gebiete",
                                       formats={c: "int" for c in tab.columns}, note=_index_source(dp)))
@@ -177,13 +180,12 @@ def section_typologie(dp, results) -> Markup:
            figure(results, "typen", lambda: atlas.typology_map(dp, typ), "Karte: Gebietstypen der Clusteranalyse. ",
                   _index_source(dp), "karte")]
     order = list(typ.names_)
-    rows = pd.DataFrame({"Typ": [typ.names_[k] for k in order],
-                         "Profil": [typ.descriptions_.get(k, "") for k in order],
-                         "Gebiete (Bezugsgesamtheit)": [int(typ.sizes_.get(k, 0)) for k in order],
+    rows = pd.DataFrame({"Gebiete (Bezugsgesamtheit)": [int(typ.sizes_.get(k, 0)) for k in order],
                          "davon im Berichtsgebiet": [int((shown == k).sum()) for k in order],
-                         "Stabilität (Jaccard)": [float(typ.stability_.get(k, float("nan"))) for k in order]})
+                         "Stabilität (Jaccard)": [float(typ.stability_.get(k, float("nan"))) for k in order]},
+                        index=pd.Index([typ.title(k) for k in order], name="Typ und Profil"))
     out.append(tables.frame_table(rows, caption="Gebietstypen: Profil, Größe und Stabilität",
-                                  formats={"Typ": "text", "Profil": "text", "Gebiete (Bezugsgesamtheit)": "int",
+                                  formats={"Gebiete (Bezugsgesamtheit)": "int",
                                            "davon im Berichtsgebiet": "int", "Stabilität (Jaccard)": ("number", 2)},
                                   note="Stabilität: mittlere Jaccard-Ähnlichkeit im Bootstrap (ab 0,75 stabil, "
                                        "unter 0,6 instabil). " + _index_source(dp)))
