@@ -24,12 +24,16 @@ FIELDS = {"herausgeber": "Herausgeber", "kontakt": "Kontakt", "stand": "Stand"}
 """Fields of ``impressum:`` → their German label."""
 
 
-def _impressum(params) -> dict:
+def fields(params) -> dict:
+    """The filled fields of ``impressum:`` (herausgeber, kontakt, stand); ``{}`` when there are none."""
     value = getattr(params, "impressum", None)
     if value is None:
         return {}
     data = value.model_dump() if hasattr(value, "model_dump") else dict(value)
     return {k: data.get(k) for k in FIELDS if data.get(k) not in (None, "")}
+
+
+_impressum = fields  # the earlier private name, used by sozialplanung.xlsx
 
 
 def _stand(data: dict, today: dt.date | None = None) -> dt.date:
@@ -53,7 +57,7 @@ def zitiervorschlag(dp, today: dt.date | None = None) -> str:
     own = getattr(dp.params, "zitiervorschlag", None)
     if own:
         return own
-    data = _impressum(dp.params)
+    data = fields(dp.params)
     stand = _stand(data, today)
     author = data.get("herausgeber") or dp.params.kommune
     return (f"{author} ({stand.year}): Sozialbericht {dp.params.kommune} {dp.params.report_year}. "
@@ -62,7 +66,7 @@ def zitiervorschlag(dp, today: dt.date | None = None) -> str:
 
 def section_impressum(dp, results=None) -> Markup:
     """Impressum table (Herausgeber, Kontakt, Stand) and the Zitiervorschlag."""
-    data = _impressum(dp.params)
+    data = fields(dp.params)
     rows = [Markup('<tr><th scope="row">{}</th><td class="text">{}</td></tr>').format(
         label, fmt_date(data[key]) if isinstance(data[key], dt.date) else data[key])
         for key, label in FIELDS.items() if key in data]
