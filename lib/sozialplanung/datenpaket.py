@@ -27,9 +27,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from sozialplanung.catalogue import Catalogue, read_catalogue
+from sozialplanung.catalogue import Catalogue
 from sozialplanung.errors import SozialplanungError
-from sozialplanung.io import read_areas, read_table
+from sozialplanung.io import read_inputs
 from sozialplanung.params import Params, read_params
 
 GEBIET_ID = "gebiet_id"
@@ -60,6 +60,9 @@ class Datenpaket:
         The same for the count columns (numerators) of the data table.
     suppression_log : DataFrame
         One row per withheld cell with its reason (internal: never published).
+    totals : DataFrame
+        Total rows of parent levels and of the Kommune declared in ``data.totals`` (column ``ebene``),
+        kept out of the areas; see :mod:`sozialplanung.totals`.
     not_rated : dict[int, list[str]]
         Per year the areas below the minimum population ("nicht bewertet", shown as ``x``); prefer
         :meth:`assessed_ids`, :meth:`not_assessed` and :meth:`not_assessed_reasons`.
@@ -76,6 +79,7 @@ class Datenpaket:
     suppression_log: pd.DataFrame = field(default_factory=pd.DataFrame)
     not_rated: dict[int, list[str]] = field(default_factory=dict)
     protocol: list[str] = field(default_factory=list)
+    totals: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     # -- selections -------------------------------------------------------------------------
     def years(self) -> list[int]:
@@ -114,9 +118,10 @@ class Datenpaket:
         return self.params.report_year
 
     def label(self, ids=None) -> pd.Series:
-        """``"01100101 Stülerstraße"``: id and name, since names repeat."""
+        """``"01100101 Stülerstraße"``: id and name, since names repeat; the name alone where it is the id."""
         names = self.areas["name"] if ids is None else self.areas.loc[list(ids), "name"]
-        return pd.Series(names.index + " " + names.astype(str), index=names.index)
+        names = names.astype(str)
+        return pd.Series(names.where(names.index == names, names.index + " " + names), index=names.index)
 
     # -- values -----------------------------------------------------------------------------
     def rows(self, year: int | None = None) -> pd.DataFrame:
@@ -219,33 +224,17 @@ def load_datenpaket(params: Params | str | Path) -> Datenpaket:
     """
     if not isinstance(params, Params):
         params = read_params(params)
+    from sozialplanung import datenschutz
+
+    areas, parents, table, totals, catalogue = read_inputs(params)
     spec = params.areas
-    areas = read_areas(params.resolve(spec.file), id_column=spec.id, name_column=spec.name, layer=spec.layer,
-                       shown_as=spec.file)
-    parents = {}
-    for i, parent in enumerate(spec.parents):
-        if parent.column not in areas.columns:
-            raise SozialplanungError(f"Die Spalte „{parent.column}“ der Ebene {parent.level} fehlt in den Geometrien.",
-                                     file=spec.file, field=parent.column)
-        areas[parent.level] = areas.pop(parent.column).astype(str)
-        if parent.layer:
-            parents[parent.level] = read_areas(params.resolve(spec.file), id_column="gebiet_id",
-                                               layer=parent.layer, shown_as=spec.file,
-                                               layer_field=f"areas.parents.{i}.layer")
-    table = read_table(params.resolve(params.data.file), id_column=params.data.id, sheet=params.data.sheet,
-                       skip_rows=params.data.skip_rows, shown_as=params.data.file)
-    from sozialplanung import checks, datenschutz
-
-    table = checks.rename_key_columns(table, params)  # id → gebiet_id, year → jahr
-    catalogue = read_catalogue(params.resolve(params.catalogue), shown_as=params.catalogue)
-
-    checks.check_references(params, catalogue)
-    table = checks.check_table(table, areas, catalogue, params)
     inputs = {"params": Path(params.path), "areas": params.resolve(spec.file),
               "data": params.resolve(params.data.file), "catalogue": params.resolve(params.catalogue)}
+    inputs.update({f"parent:{p.level}": params.resolve(p.file) for p in spec.parents if p.file})
     if params.recipe:
         inputs["recipe"] = params.resolve(params.recipe)
-    dp = Datenpaket(params=params, areas=areas, parents=parents, table=table, catalogue=catalogue, inputs=inputs)
+    dp = Datenpaket(params=params, areas=areas, parents=parents, table=table, catalogue=catalogue, inputs=inputs,
+                    totals=totals)
     datenschutz.protect(dp)
     dp.__dict__.pop("_values_cache", None)  # values are computed only after the Datenschutz rules
     return dp
