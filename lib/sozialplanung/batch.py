@@ -94,8 +94,11 @@ def default_notebooks() -> Path:
 
 
 def render_task(params_file: str, output_root: str, notebooks: str, timeout: float | None,
-                force: bool) -> RenderResult:
-    """One Kommune on a worker: skip if unchanged, else render and publish; never raises."""
+                force: bool, check_only: bool = False) -> RenderResult | None:
+    """One Kommune on a worker: skip if unchanged, else render and publish; never raises.
+
+    ``check_only``: None where it would render (the client's look before it starts a cluster).
+    """
     from sozialplanung.manifest import fingerprint, read_manifest
     from sozialplanung.params import read_params
     from sozialplanung.render import output_folder, render_one
@@ -109,6 +112,8 @@ def render_task(params_file: str, output_root: str, notebooks: str, timeout: flo
         if not force and _current(final, fingerprint(params, Path(notebooks))):
             result.status = "übersprungen"
             result.warnings = read_manifest(final).get("bericht", {}).get("warnungen", 0)
+        elif check_only:
+            return None
         else:
             render_one(params_file, output_root=output_root, notebooks=notebooks, timeout=timeout)
             result.status = "ok"
@@ -137,33 +142,47 @@ def run_batch(params_files: list[str], *, output_root: str | Path = "output", no
               workers: int | None = None, scheduler: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
               force: bool = False, on_result=lambda result: None) -> list[RenderResult]:
     """Render every params file; ``on_result`` is called with each result as it finishes."""
-    from distributed import as_completed
-
     from sozialplanung.render import check_notebooks
 
     notebooks = Path(notebooks) if notebooks else default_notebooks()
     check_notebooks(notebooks)
     root = prepare_output(output_root)
     shown = {str(Path(pf).absolute()): str(pf) for pf in params_files}
-    results = []
-    with _client(scheduler, workers or min(default_workers(), len(shown))) as client:
-        futures = {client.submit(render_task, pf, str(root), str(notebooks.absolute()), timeout, force,
-                                 key=f"bericht-{i}-{os.getpid()}-{time.time_ns()}"): (pf, time.perf_counter())
-                   for i, pf in enumerate(shown)}
-        for future in as_completed(futures):
-            pf, submitted = futures[future]
-            try:
-                result = future.result()
-            except Exception as exc:  # noqa: BLE001 - the worker died twice with this report (KilledWorker)
-                result = RenderResult(pf, "fehler", time.perf_counter() - submitted,
-                                      message=f"Der Worker ist bei diesem Bericht wiederholt abgestürzt ({exc}).")
-            result.params_file = shown[pf]
-            results.append(result)
-            on_result(result)
+    results, todo = [], []
+    for pf in shown:  # unchanged reports and broken params need no cluster
+        result = render_task(pf, str(root), str(notebooks.absolute()), timeout, force, check_only=True)
+        if result is None:
+            todo.append(pf)
+            continue
+        result.params_file = shown[pf]
+        results.append(result)
+        on_result(result)
+    if todo:
+        with _client(scheduler, workers or min(default_workers(), len(todo))) as client:
+            args = (str(root), str(notebooks.absolute()), timeout, force)
+            for result in _as_finished(client, todo, args):
+                result.params_file = shown[result.params_file]
+                results.append(result)
+                on_result(result)
     from sozialplanung.index_page import write_index
 
     write_index(root, results)
     return results
+
+
+def _as_finished(client, params_files: list[str], args: tuple):
+    """Submit one task per params file; yield the results in the order they finish."""
+    from distributed import as_completed
+
+    futures = {client.submit(render_task, pf, *args, key=f"bericht-{i}-{os.getpid()}-{time.time_ns()}"):
+               (pf, time.perf_counter()) for i, pf in enumerate(params_files)}
+    for future in as_completed(futures):
+        pf, submitted = futures[future]
+        try:
+            yield future.result()
+        except Exception as exc:  # noqa: BLE001 - the worker died twice with this report (KilledWorker)
+            yield RenderResult(pf, "fehler", time.perf_counter() - submitted,
+                               message=f"Der Worker ist bei diesem Bericht wiederholt abgestürzt ({exc}).")
 
 
 class _client:
@@ -187,7 +206,8 @@ class _client:
         else:
             with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
                 self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                            host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+                                            host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR,
+                                            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})  # not :8787
             self.client = Client(self.cluster)
         self.client.register_plugin(WarmUp(), name="sozialplanung-warm")
         return self.client

@@ -3,6 +3,7 @@ the order they finish (stdout), and a closing summary table."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -39,8 +40,9 @@ class LiveView:
 
         self.out, self.err, self.quiet = out or sys.stdout, err or sys.stderr, quiet
         self.start = time.perf_counter()
-        self.bar = tqdm(total=total, file=self.err, unit=" Berichte", dynamic_ncols=True, smoothing=0,
-                        disable=True if quiet else None, desc="Berichte",
+        sized = _width(self.err) > 0  # a terminal without a size (a bare pty) gets 100 × 20
+        self.bar = tqdm(total=total, file=self.err, dynamic_ncols=sized, ncols=None if sized else 100,
+                        nrows=None if sized else 20, smoothing=0, disable=True if quiet else None, desc="Berichte",
                         bar_format="{desc}: {n_fmt}/{total_fmt} |{bar}| {elapsed}, noch ≈ {remaining}")
 
     def done(self, result, output_root: Path) -> None:
@@ -58,6 +60,14 @@ class LiveView:
         if self.quiet:
             return
         print(summary(results, time.perf_counter() - self.start, output_root), file=self.out, flush=True)
+
+
+def _width(stream) -> int:
+    """Columns of the terminal ``stream`` writes to; 0 if unknown (a pty without a size)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return 0
 
 
 def summary(results: list, seconds: float, output_root: Path) -> str:
