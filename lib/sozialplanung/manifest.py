@@ -49,6 +49,7 @@ def input_files(params) -> dict[str, Path]:
     """The files a Datenpaket is read from (as ``Datenpaket.inputs``), without reading them."""
     files = {"params": Path(params.path), "areas": params.resolve(params.areas.file),
              "data": params.resolve(params.data.file), "catalogue": params.resolve(params.catalogue)}
+    files.update({f"parent:{p.level}": params.resolve(p.file) for p in params.areas.parents if p.file})
     if params.recipe:
         files["recipe"] = params.resolve(params.recipe)
     return files
