@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sozialplanung.tables import UNIT_KIND
 
 KINDS = ("id", "text", "count", "int", "number", "bool", "date")
 """``id``: a key kept as text (leading zeros); ``count``: a whole number where 0 is shown as ``–``."""
@@ -163,10 +162,10 @@ def _indicator(dp, ind_id: str, what: str, code: str | None = None) -> Column:
 
     ind = dp.catalogue[ind_id]
     name = with_unit(ind.name, ind.unit)
-    kind = "count" if UNIT_KIND[ind.unit] == "int" else "number"
+    kind = "count" if ind.decimals == 0 else "number"
     about = f"{ind.definition}. Quelle: {ind.source}, Stichtag {fmt_date(ind.stichtag)}"
     if what == "wert":
-        return Column(code or ind_id, name, kind, 1, about)
+        return Column(code or ind_id, name, kind, ind.decimals, about)
     ref = labels.reference(dp)
     if what == "abweichung":
         return Column(code, with_unit(f"{ind.name}: Abweichung von {ref}", _DIFF_UNIT.get(ind.unit, ind.unit)),

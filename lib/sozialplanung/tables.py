@@ -7,8 +7,18 @@ import pandas as pd
 from sozialplanung.formatting import SYMBOL_GEHEIM, SYMBOL_NICHT_SINNVOLL, fmt_cell, fmt_int
 from sozialplanung.markup import Markup, join
 
-UNIT_KIND = {"%": "number", "‰": "number", "Prozentpunkte": "number", "je 100": "number",
-             "Index": "number", "€": "number", "Anzahl": "int"}
+
+def value_format(ind) -> tuple[str, int]:
+    """``(kind, decimals)`` for :func:`~sozialplanung.formatting.fmt_cell` of an indicator's values: from the
+    catalogue's ``decimals`` (default per unit, see :data:`sozialplanung.catalogue.UNITS`).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> value_format(SimpleNamespace(unit="Jahre", decimals=1)), value_format(SimpleNamespace(unit="Personen", decimals=0))
+    (('number', 1), ('int', 0))
+    """
+    return ("int", 0) if ind.decimals == 0 else ("number", ind.decimals)
 
 
 def _count_columns(dp, indicators, ids, year):
@@ -50,7 +60,7 @@ def indicator_table(dp, indicators: list[str], *, year=None, caption: str = "", 
                 cells += [SYMBOL_NICHT_SINNVOLL] * (2 if i in counts else 1)
                 continue
             secret = bool(withheld.at[gid, i])
-            cells.append(fmt_cell(values.at[gid, i], UNIT_KIND[dp.catalogue[i].unit], 1, suppressed=secret,
+            cells.append(fmt_cell(values.at[gid, i], *value_format(dp.catalogue[i]), suppressed=secret,
                                   missing=SYMBOL_NICHT_SINNVOLL))
             if i in counts:
                 cells.append(fmt_cell(counts[i].at[gid], "int", suppressed=secret, zero_as_dash=True))
@@ -63,7 +73,7 @@ def indicator_table(dp, indicators: list[str], *, year=None, caption: str = "", 
         name = labels.reference(dp) if row["ebene"] == "Kommune" else str(row["name"])
         cells = []
         for i in indicators:
-            cells.append(("≈ " if i in approx else "") + fmt_cell(row[i], UNIT_KIND[dp.catalogue[i].unit], 1))
+            cells.append(("≈ " if i in approx else "") + fmt_cell(row[i], *value_format(dp.catalogue[i])))
             if i in counts:
                 cells.append("")
         foot.append(Markup('<tr class="bezug"><th scope="row" colspan="3">{}</th>{}</tr>').format(name, _cells(cells)))
