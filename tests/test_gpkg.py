@@ -199,7 +199,8 @@ def test_class_styles_equal_the_report_map_legends(gpkg, dp, fitted):
                 assert by_rule[gid] == empty, (style_name, gid)
             else:
                 name = value if names is None else names[value]
-                assert by_rule[gid] == name or by_rule[gid].startswith(f"{name} ("), (style_name, gid, by_rule[gid])
+                assert by_rule[gid] == name or by_rule[gid].startswith((f"{name} (", f"{name}:")), \
+                    (style_name, gid, by_rule[gid])
         assert by_rule["04400725"] == empty  # below 300 residents
     assert list(styles(gpkg, "sozialindex")) == ["Status-Index", "Dynamik-Index"]  # Status is the default
 

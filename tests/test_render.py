@@ -73,8 +73,8 @@ def test_workbooks(rendered_mitte):
     wb = openpyxl.load_workbook(rendered_mitte / "ergebnisse.xlsx")
     assert "indikatoren" in wb.sheetnames
     ws = wb["indikatoren"]
-    assert ws["A1"].value == "gebiet_id" and ws["A2"].value == "01100101"
-    assert any(c.number_format == "#,##0.00" for c in ws[2])
+    assert ws["A1"].value == "Planungsraum-Nr." and ws["A2"].value == "01100101"
+    assert any(c.number_format.startswith("#,##0.0;") for c in ws[2])
     layers = [name for name, _ in pyogrio.list_layers(rendered_mitte / "ergebnisse.gpkg")]
     assert "sozialindex" in layers
     gdf = gpd.read_file(rendered_mitte / "ergebnisse.gpkg", layer="sozialindex")

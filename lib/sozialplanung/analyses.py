@@ -85,7 +85,8 @@ def need_score(dp: Datenpaket, ids) -> pd.Series:
 
 
 def clusteranalyse(dp: Datenpaket, fa: FactorAnalysis | None = None) -> ClusterTypology:
-    """Typology of the rated areas on the factor scores (Aachen chain), ordered by Handlungsbedarf."""
+    """Typology of the rated areas on the factor scores (Aachen chain): numbered by Handlungsbedarf, named
+    neutrally „Typ A …“ with a profile line, lettered by the Status-Index where a recipe exists."""
     spec = dp.params.analyses.cluster
     fa = fa or faktorenanalyse(dp)
     scores = fa.scores_
@@ -93,7 +94,14 @@ def clusteranalyse(dp: Datenpaket, fa: FactorAnalysis | None = None) -> ClusterT
                                random_state=dp.params.analyses.random_state).fit(
         scores, need=need_score(dp, scores.index))
     typology.not_rated_reasons_ = left_out(dp, typology.labels_.dropna().index, factor_indicators(dp))
-    return typology
+    columns = factor_indicators(dp)  # names „Typ A: … hoch“, letters by the mean Status-Index score
+    try:
+        index = sozialindex(dp) if dp.params.recipe else None
+    except SozialplanungError:  # no usable index: letters follow the type numbers
+        index = None
+    return typology.describe(dp.values().loc[typology.labels_.index, columns],
+                             {c: dp.catalogue[c].name for c in columns},
+                             order_by=None if index is None else index.status_score_)
 
 
 def raeumliche_statistik(dp: Datenpaket, indicator: str | None = None) -> SpatialAutocorrelation:

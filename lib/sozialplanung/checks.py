@@ -388,7 +388,8 @@ def summary(dp) -> pd.DataFrame:
          + (f" ({p.bezugsgesamtheit.level} {', '.join(p.bezugsgesamtheit.ids)})" if p.bezugsgesamtheit else " (alle)")),
         ("Berichtsgebiet", "", f"{len(dp.shown_ids)} Gebiete"
          + (f" ({p.berichtsgebiet.level} {', '.join(p.berichtsgebiet.ids)})" if p.berichtsgebiet else " (alle)")),
-        ("Datenschutz", "", f"{len(dp.not_rated.get(p.report_year, []))} Gebiete unter {p.datenschutz.min_population} "
-         f"Einwohner/innen nicht bewertet; {withheld} Werte geheim gehalten (Fallzahl unter {p.datenschutz.min_count})"),
+        ("Datenschutz", "", f"{len(dp.areas) - len(dp.assessed_ids())} Gebiete nicht bewertet (unter "
+         f"{p.datenschutz.min_population} Einwohner/innen oder ohne Einwohnerzahl); {withheld} Werte geheim gehalten "
+         f"(Fallzahl unter {p.datenschutz.min_count})"),
     ]
     return pd.DataFrame(rows, columns=["Inhalt", "Datei", "Befund"])

@@ -212,6 +212,16 @@ class Datenpaket:
         return pd.Series(reasons, index=pd.Index(small, name=GEBIET_ID), dtype=object, name="grund")
 
 
+def input_files(params: Params) -> dict[str, Path]:
+    """The files a Datenpaket is read from (``Datenpaket.inputs``, hashed in the manifest), without reading them."""
+    files = {"params": Path(params.path), "areas": params.resolve(params.areas.file),
+             "data": params.resolve(params.data.file), "catalogue": params.resolve(params.catalogue)}
+    files.update({f"parent:{p.level}": params.resolve(p.file) for p in params.areas.parents if p.file})
+    if params.recipe:
+        files["recipe"] = params.resolve(params.recipe)
+    return files
+
+
 def load_datenpaket(params: Params | str | Path) -> Datenpaket:
     """Load the Datenpaket named by ``params`` and apply the Datenschutz rules.
 
@@ -227,14 +237,8 @@ def load_datenpaket(params: Params | str | Path) -> Datenpaket:
     from sozialplanung import datenschutz
 
     areas, parents, table, totals, catalogue = read_inputs(params)
-    spec = params.areas
-    inputs = {"params": Path(params.path), "areas": params.resolve(spec.file),
-              "data": params.resolve(params.data.file), "catalogue": params.resolve(params.catalogue)}
-    inputs.update({f"parent:{p.level}": params.resolve(p.file) for p in spec.parents if p.file})
-    if params.recipe:
-        inputs["recipe"] = params.resolve(params.recipe)
-    dp = Datenpaket(params=params, areas=areas, parents=parents, table=table, catalogue=catalogue, inputs=inputs,
-                    totals=totals)
+    dp = Datenpaket(params=params, areas=areas, parents=parents, table=table, catalogue=catalogue,
+                    inputs=input_files(params), totals=totals)
     datenschutz.protect(dp)
     dp.__dict__.pop("_values_cache", None)  # values are computed only after the Datenschutz rules
     return dp

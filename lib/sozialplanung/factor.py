@@ -15,6 +15,7 @@ from sozialplanung.adequacy import (
     compute_parallel_analysis,
     kmo_rating,
 )
+from sozialplanung import palettes
 from sozialplanung.errors import SozialplanungError, SozialplanungWarning
 
 __all__ = ["FactorAnalysis", "GEBIET_ID"]
@@ -306,11 +307,11 @@ class FactorAnalysis:
         column = "zufall_perzentil" if self.parallel_.threshold == "percentile" else "zufall_mittel"
         label = ("Parallelanalyse (95. Perzentil)" if column == "zufall_perzentil"
                  else "Parallelanalyse (Mittelwert)")
-        ax.plot(self.eigenvalues_.index, self.eigenvalues_, marker="o", color="#0072B2",
+        ax.plot(self.eigenvalues_.index, self.eigenvalues_, marker="o", color=palettes.BAR,
                 label="Eigenwerte der Daten")
-        ax.plot(table.index, table[column], marker="s", linestyle="--", color="#E69F00",
+        ax.plot(table.index, table[column], marker="s", linestyle="--", color=palettes.WORSE,
                 label=label)
-        ax.axhline(1.0, color="#999999", linewidth=0.8, linestyle=":", label="Kaiser-Kriterium (1)")
+        ax.axhline(1.0, color=palettes.NEUTRAL, linewidth=0.8, linestyle=":", label="Kaiser-Kriterium (1)")
         ax.set_xlabel("Position")
         ax.set_ylabel("Eigenwert")
         ax.set_title(f"Screeplot – vorgeschlagen: {self.parallel_.n_factors} Faktor(en)")

@@ -11,6 +11,8 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
+from sozialplanung.datenpaket import input_files
+
 PACKAGES = ["sozialplanung", "pandas", "numpy", "scipy", "geopandas", "shapely", "pyogrio", "matplotlib",
             "statsmodels", "scikit-learn", "mapclassify", "libpysal", "esda", "papermill", "nbconvert", "pydantic"]
 
@@ -43,16 +45,6 @@ def build_manifest(params, inputs: dict[str, Path]) -> dict:
         "git_commit": git_commit(Path(params.path).parent),
         "zeitpunkt": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
-
-
-def input_files(params) -> dict[str, Path]:
-    """The files a Datenpaket is read from (as ``Datenpaket.inputs``), without reading them."""
-    files = {"params": Path(params.path), "areas": params.resolve(params.areas.file),
-             "data": params.resolve(params.data.file), "catalogue": params.resolve(params.catalogue)}
-    files.update({f"parent:{p.level}": params.resolve(p.file) for p in params.areas.parents if p.file})
-    if params.recipe:
-        files["recipe"] = params.resolve(params.recipe)
-    return files
 
 
 def fingerprint(params, notebooks: Path) -> str:

@@ -56,15 +56,14 @@ def describe_references(dp) -> list[str]:
 
 
 def describe_maps(dp) -> list[str]:
-    from sozialplanung.maps import SEQUENTIAL_CMAP
+    from sozialplanung import palettes
 
     return [f"Indikatorkarten: 5 Klassen nach Quantilen (etwa gleich viele Gebiete je Klasse), berechnet aus den "
             f"{fmt_int(len(dp.shown_ids))} Gebieten des Berichts ohne geheim gehaltene Werte. Klassen sind rechts "
             "geschlossen („bis b1“, „über b1 bis b2“); Werte und Grenzen werden vor der Zuordnung auf eine "
             "Nachkommastelle gerundet, so dass Karte und Tabelle übereinstimmen. Die Grenzen stehen in jeder Legende.",
-            f"Farben: ColorBrewer {SEQUENTIAL_CMAP} (sequenziell) und Okabe-Ito (Kategorien), für Farbsehschwächen "
-            "geeignet; dunkler = ungünstiger. Geheim gehaltene Werte sind schraffiert, nicht bewertete Gebiete "
-            "grau. Ohne Hintergrundkarte: übergeordnete Gebiete als Linien, Gebietsnummern, Maßstabsleiste."]
+            palettes.describe() + " Geheim gehaltene Werte sind schraffiert, nicht bewertete Gebiete grau. Ohne "
+            "Hintergrundkarte: übergeordnete Gebiete als Linien, Gebietsnummern, Maßstabsleiste."]
 
 
 def _index_part(index, name) -> Markup:
@@ -98,11 +97,13 @@ def describe_factor(dp, fa) -> list[str]:
 
 def describe_cluster(dp, typ) -> list[str]:
     spec = dp.params.analyses.cluster
-    stab = "; ".join(f"Typ {k}: {fmt_number(v, 2)}" for k, v in typ.stability_.items())
+    stab = "; ".join(f"{typ.names_[k]}: {fmt_number(typ.stability_[k], 2)}" for k in typ.names_)
     return [f"Clusteranalyse ({'Ward' if spec.method == 'ward' else 'k-Means'}) auf den Faktorwerten; "
             f"k = {fmt_int(typ.k_)} " + ("(vorgegeben)" if spec.k else "(höchste Silhouette)")
             + f", Vorschlag nach Silhouette: k = {fmt_int(typ.k_suggested_)}.",
-            "Ordnung der Typen nach Handlungsbedarf: mittlerer z-Wert (ddof = 1) der gepolten Indikatoren.",
+            "Typnummern (Spalte „typ“) nach dem mittleren z-Wert (ddof = 1) der gepolten Indikatoren; Namen neutral "
+            "(Typ A …), Buchstaben nach dem mittleren Status-Index je Typ, wo ein Sozialindex vorliegt; Profilzeile: "
+            "bis zu drei Indikatoren mit einem mittleren z-Wert von mindestens ±0,5.",
             f"Stabilität ({fmt_int(spec.n_bootstrap)} Bootstrap-Stichproben, mittlere Jaccard-Ähnlichkeit): {stab}."]
 
 
@@ -123,6 +124,23 @@ def describe_datenschutz(dp) -> list[str]:
     describe = getattr(datenschutz, "describe_suppression", None)
     out = list(describe(dp)) if describe else []
     return out or list(dp.protocol) or ["Es wurden keine Werte geheim gehalten."]
+
+
+def describe_gis(dp) -> list[str]:
+    """What ``ergebnisse.gpkg`` and ``ergebnisse.xlsx`` hold and how they join (the README's "Für GIS")."""
+    levels = ", ".join(p.level for p in dp.params.areas.parents) or "keine"
+    crs = dp.areas.crs.to_string() if dp.areas.crs is not None else "ohne Angabe"
+    return [f"„ergebnisse.gpkg“ enthält je Ergebnistabelle mit einer Zeile je Gebiet einen Layer, mit der Geometrie "
+            f"und dem Koordinatenreferenzsystem der Gebietsdatei ({crs}). Verknüpft wird über „gebiet_id“, die "
+            f"{dp.params.areas.level}-Nr. der Gebietsdatei als Text; die übergeordneten Gebiete stehen als Textspalten "
+            f"mit dem Namen ihrer Ebene ({levels}). Kennungen bleiben Text, damit führende Nullen erhalten bleiben. "
+            "Anzahlen und Klassen sind ganze Zahlen, Ja/Nein-Angaben boolesch; ein leerer Wert (NULL) bedeutet geheim "
+            "gehalten, nicht bewertet oder ohne Angabe (in „ergebnisse.xlsx“ „.“ bzw. „x“).",
+            "Jeder Layer öffnet in QGIS mit der zugehörigen Karte dieses Berichts als Stil – gleiche Klassen, Grenzen "
+            "und Farben wie in der Legende. Wie im Bericht werden die Werte vor der Klasseneinteilung gerundet. "
+            "Deutsche Spaltennamen sind als Aliasse hinterlegt; die Beschreibung jedes Layers nennt Inhalt, "
+            "Schlüssel und Quelle. „ergebnisse.xlsx“ enthält dieselben Tabellen mit deutschen Überschriften; die "
+            "Spaltenkennungen stehen im Blatt „Spalten“."]
 
 
 def _h3(title: str) -> Markup:
@@ -148,6 +166,7 @@ def section_methoden(dp, results) -> Markup:
     if results.get("spatial") is not None:
         out += [_h3("Räumliche Statistik"), _p(describe_spatial(dp, results["spatial"]))]
     out += [_h3("Datenschutz: was geheim gehalten wurde"), _p(describe_datenschutz(dp))]
+    out += [_h3("Für GIS"), _p(describe_gis(dp))]
     out += [paragraph(f"Nicht berechnet: {note}") for note in results.get("hinweise", [])]
     cat = dp.catalogue.table().drop(columns=["Definition", "Quelle"]).set_index("Kennung")
     out += [_h3("Indikatorenkatalog"),

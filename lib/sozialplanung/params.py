@@ -7,6 +7,7 @@ berichtsgebiet, datenschutz) stay German. Paths are relative to the params file;
 
 from __future__ import annotations
 
+import datetime as dt
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -206,6 +207,12 @@ class AnalysesSpec(_Model):
     random_state: int = 0
 
 
+class Impressum(_Model):
+    herausgeber: str | None = Field(None, description="Herausgeber des Berichts (Amt, Stelle)")
+    kontakt: str | None = Field(None, description="Kontakt für Rückfragen (Stelle, E-Mail)")
+    stand: dt.date | None = Field(None, description="Stand des Berichts; leer: Tag der Erstellung")
+
+
 class Params(_Model):
     """Validated parameters of one report (one Kommune, or one view of it).
 
@@ -237,6 +244,8 @@ class Params(_Model):
     analyses: AnalysesSpec = AnalysesSpec()
     texts: str | None = None
     sources: list[str] = []
+    impressum: Impressum = Impressum()
+    zitiervorschlag: str | None = Field(None, description="Zitiervorschlag; leer: aus Herausgeber, Stand und Titel erzeugt")
     path: str = Field("", exclude=True)
 
     @property

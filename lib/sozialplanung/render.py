@@ -79,7 +79,7 @@ def render_one(params_file: str | Path, *, output_root: str | Path = "output", n
         deadline = start + timeout if timeout else None
         for nb in (n for n, needs in NOTEBOOK_ANALYSIS.items() if needs is None or needs in params.analyses_run()):
             _execute(notebooks / nb, staging, params, deadline, timeout)
-        write_workbooks(staging, dp.areas)
+        write_workbooks(staging, dp)
         check_outputs(staging, dp)  # Datenschutz: no published artifact may reveal a withheld value
         manifest = add_output_hashes(read_manifest(staging), staging)
         manifest["bericht"] = report_summary(dp, staging, seconds=time.monotonic() - start)

@@ -99,8 +99,8 @@ def placeholders(dp, results: dict) -> dict[str, str]:
     typology = results.get("typology")
     if typology is not None:
         shown = typology.labels_.reindex(dp.shown_ids)
-        for k in typology.names_:
-            out[f"typ_{k}"] = fmt_int(int((shown == k).sum()))
+        for k, name in typology.names_.items():  # typ_a … by the neutral name (typ_1 … by number kept)
+            out[f"typ_{k}"] = out[f"typ_{_key(name.removeprefix('Typ '))}"] = fmt_int(int((shown == k).sum()))
     return out
 
 
