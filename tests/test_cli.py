@@ -44,3 +44,10 @@ def test_help_is_german():
     res = run("--help")
     assert "Parameterdatei" in res.stdout or "Befehle" in res.stdout
     assert "Berichte" in run("render", "--help").stdout
+
+
+def test_version():
+    from importlib.metadata import version
+
+    res = run("--version")
+    assert res.returncode == 0 and res.stdout.strip() == f"sozialplanung {version('sozialplanung')}"

@@ -16,6 +16,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Werkbank für die kommunale Sozialplanung: Parameter prüfen und Sozialberichte rendern.")
     parser._positionals.title = "Befehle"
     parser._optionals.title = "Optionen"
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}",
+                        help="Version anzeigen und beenden")
     sub = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL")
     text = "Parameterdatei und Datenpaket prüfen (Exit-Code 0 = in Ordnung)"
     val = sub.add_parser("validate", help=text, description=text)
@@ -41,6 +43,15 @@ def _parser() -> argparse.ArgumentParser:
         p._positionals.title = "Argumente"
         p._optionals.title = "Optionen"
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("sozialplanung")
+    except PackageNotFoundError:  # run from a source tree without installing
+        return "unbekannt (nicht installiert)"
 
 
 def _positive(text: str) -> int:
