@@ -116,7 +116,9 @@ class SpatialAutocorrelation:
         ``gdf`` is a GeoDataFrame with one polygon per area; the ids are taken from a
         ``gebiet_id`` column if present, else from the index.
         """
-        import esda
+        with warnings.catch_warnings():  # esda imports tqdm.auto, which warns without ipywidgets (noise only)
+            warnings.filterwarnings("ignore", message="IProgress not found")
+            import esda
         from libpysal.graph import Graph
 
         ids = self._validate(gdf, column)
