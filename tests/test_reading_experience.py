@@ -18,7 +18,7 @@ def mitte():
     dp = load_datenpaket(find_params("berlin/mitte.yaml"))
     index = analyses.sozialindex(dp)
     fa = analyses.faktorenanalyse(dp)
-    typology = report.describe_types(dp, analyses.clusteranalyse(dp, fa), index)
+    typology = analyses.clusteranalyse(dp, fa, index)
     results = {"index": index, "fa": fa, "typology": typology, "hinweise": [], "figures": {}, "texts": {}}
     results["findings"] = findings.compute_findings(dp, results)
     return dp, results

@@ -84,9 +84,11 @@ def need_score(dp: Datenpaket, ids) -> pd.Series:
     return (z * signs).mean(axis=1).rename("handlungsbedarf")
 
 
-def clusteranalyse(dp: Datenpaket, fa: FactorAnalysis | None = None) -> ClusterTypology:
+def clusteranalyse(dp: Datenpaket, fa: FactorAnalysis | None = None,
+                   index: SozialIndex | None = None) -> ClusterTypology:
     """Typology of the rated areas on the factor scores (Aachen chain): numbered by Handlungsbedarf, named
-    neutrally „Typ A …“ with a profile line, lettered by the Status-Index where a recipe exists."""
+    neutrally „Typ A …“ with a profile line, lettered by the Status-Index where a recipe exists (``index``:
+    an already fitted one, else fitted here)."""
     spec = dp.params.analyses.cluster
     fa = fa or faktorenanalyse(dp)
     scores = fa.scores_
@@ -95,10 +97,11 @@ def clusteranalyse(dp: Datenpaket, fa: FactorAnalysis | None = None) -> ClusterT
         scores, need=need_score(dp, scores.index))
     typology.not_rated_reasons_ = left_out(dp, typology.labels_.dropna().index, factor_indicators(dp))
     columns = factor_indicators(dp)  # names „Typ A: … hoch“, letters by the mean Status-Index score
-    try:
-        index = sozialindex(dp) if dp.params.recipe else None
-    except SozialplanungError:  # no usable index: letters follow the type numbers
-        index = None
+    if index is None and dp.params.recipe:
+        try:
+            index = sozialindex(dp)
+        except SozialplanungError:  # no usable index: letters follow the type numbers
+            index = None
     return typology.describe(dp.values().loc[typology.labels_.index, columns],
                              {c: dp.catalogue[c].name for c in columns},
                              order_by=None if index is None else index.status_score_)

@@ -74,23 +74,12 @@ def compute_results(dp: Datenpaket, output_dir: str | Path | None = None) -> dic
     if "faktorenanalyse" in run:
         _try(results, "fa", analyses.faktorenanalyse, dp)
     if "clusteranalyse" in run and results["fa"] is not None:
-        _try(results, "typology", analyses.clusteranalyse, dp, results["fa"])
-        if results["typology"] is not None:
-            describe_types(dp, results["typology"], results["index"])
+        _try(results, "typology", analyses.clusteranalyse, dp, results["fa"], results["index"])
     if "raeumliche_statistik" in run:
         _try(results, "spatial", analyses.raeumliche_statistik, dp)
     results["findings"] = findings.compute_findings(dp, results)
     results["texts"] = texts.load_texts(dp, results)
     return results
-
-
-def describe_types(dp: Datenpaket, typology, index=None):
-    """Profile lines of the types from the catalogue indicators behind the factor scores, letters ordered by
-    the mean Status-Index score where a Sozialindex exists (:meth:`ClusterTypology.describe`)."""
-    columns = analyses.factor_indicators(dp)
-    return typology.describe(dp.values().loc[typology.labels_.index, columns],
-                             {c: dp.catalogue[c].name for c in columns},
-                             order_by=None if index is None else index.status_score_)
 
 
 # ----------------------------------------------------------------------------- figures
