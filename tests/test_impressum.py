@@ -27,3 +27,23 @@ def test_citation_is_generated_and_missing_fields_are_named():
     assert "fehlt: Herausgeber, Kontakt, Stand." in html
     today = dt.date(2024, 5, 2)
     assert impressum.zitiervorschlag(dp, today) == "Berlin-Mitte (2024): Sozialbericht Berlin-Mitte 2021. Stand: 02.05.2024."
+
+
+def test_hostile_impressum_from_a_params_file_is_escaped_or_refused(mitte_params):
+    import pytest
+
+    from conftest import edit_yaml
+    from sozialplanung.errors import SozialplanungError
+    from sozialplanung.params import read_params
+
+    attack = '<meta http-equiv=refresh content=0;url=https://evil.example/>'
+    text = mitte_params.read_text(encoding="utf-8")
+    mitte_params.write_text(text + f'impressum:\n  herausgeber: "{attack}"\n  stand: "2022-03-31"\n'
+                            f'zitiervorschlag: "<script>alert(1)</script>"\n', encoding="utf-8")
+    html = str(impressum.section_impressum(NS(params=read_params(mitte_params))))
+    assert "<meta" not in html and "<script>" not in html
+    assert "&lt;meta http-equiv=refresh" in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    edit_yaml(mitte_params, "  stand:", "  stnad:")
+    with pytest.raises(SozialplanungError) as err:
+        read_params(mitte_params)
+    assert "stnad" in str(err.value) and "stand" in str(err.value)
