@@ -12,14 +12,14 @@ import time
 import pandas as pd
 
 import sozialplanung as sp
-from sozialplanung.cluster import ClusterTypology
-from sozialplanung.factor import FactorAnalysis
-from sozialplanung.recipes import SozialIndex, read_recipe
-from sozialplanung.sensitivity import Sensitivity
+from sozialplanung.analysis.cluster import ClusterTypology
+from sozialplanung.analysis.factor import FactorAnalysis
+from sozialplanung.config.recipes import SozialIndex, read_recipe
+from sozialplanung.analysis.sensitivity import Sensitivity
 
 dp = sp.load_datenpaket(sp.find_params("berlin/berlin.yaml"))
 RECIPE = read_recipe(dp.params.resolve(dp.params.recipe))
-COLUMNS = sp.analyses.factor_indicators(dp)
+COLUMNS = sp.analysis.pipeline.factor_indicators(dp)
 
 
 def replicate(frame: pd.DataFrame, times: int) -> pd.DataFrame:

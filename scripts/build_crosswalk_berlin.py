@@ -42,7 +42,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from sozialplanung.crosswalk import Crosswalk, _ipf, error_summary
+from sozialplanung.data.crosswalk import Crosswalk, _ipf, error_summary
 
 MERGED = {"09041403": "09041301"}
 ZERO_RESIDENTS = ["03400831"]

@@ -39,7 +39,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from sozialplanung.aggregate import ancestors, sum_counts
+from sozialplanung.data.aggregate import ancestors, sum_counts
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "lib" / "sozialplanung" / "demo" / "gemeinden"

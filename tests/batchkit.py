@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 
-from sozialplanung.render import NOTEBOOKS
+from sozialplanung.publish.render import NOTEBOOKS
 
 from conftest import PARAMS
 

@@ -7,16 +7,16 @@ import re
 import warnings
 
 import sozialplanung as sp
-from sozialplanung.export import write_tables, write_workbooks
+from sozialplanung.publish.export import write_tables, write_workbooks
 
 
 def write_report_tables(dp, folder, n_draws: int = 100):
     """``tabellen/*.csv`` as the notebooks write them (fewer sensitivity draws), then the workbooks."""
-    a = sp.analyses
+    a = sp.analysis.pipeline
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sp.SozialplanungWarning)
-        write_tables(folder, indikatoren=sp.indicators.area_table(dp),
-                     vergleich=sp.indicators.compare_with_reference(dp))
+        write_tables(folder, indikatoren=sp.indicators.reference.area_table(dp),
+                     vergleich=sp.indicators.reference.compare_with_reference(dp))
         index = a.sozialindex(dp)
         write_tables(folder, sozialindex=a.for_report(dp, index.to_frame()),
                      sensitivitaet=a.for_report(dp, a.sensitivity(dp, n_draws=n_draws).to_frame()))

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sozialplanung.batch import DEFAULT_TIMEOUT
+from sozialplanung.publish.batch import DEFAULT_TIMEOUT
 from sozialplanung.errors import SozialplanungError
 
 
@@ -73,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _render(args) -> int:
-    from sozialplanung.batch import expand_params, run_batch
-    from sozialplanung.liveview import LiveView
+    from sozialplanung.publish.batch import expand_params, run_batch
+    from sozialplanung.publish.liveview import LiveView
 
     if args.parallel is not None:
         print(f"Hinweis: --parallel heißt jetzt --workers (verwendet: --workers {args.parallel}).", file=sys.stderr)
@@ -101,8 +101,8 @@ def _render(args) -> int:
 
 def _validate(files: list[str], strict: bool) -> int:
     """Load each Datenpaket and print its findings; exit 2 on an error, with ``strict`` also on a warning."""
-    from sozialplanung.checks import failed, findings, format_findings
-    from sozialplanung.datenpaket import load_datenpaket
+    from sozialplanung.data.checks import failed, findings, format_findings
+    from sozialplanung.data.datenpaket import load_datenpaket
 
     code = 0
     for f in files:

@@ -1,4 +1,4 @@
-"""Build the real-shaped spreadsheet of tests/test_onboarding.py from the Berlin demo data (deterministic).
+"""Build the real-shaped spreadsheet of tests/data/test_onboarding.py from the Berlin demo data (deterministic).
 
 ``prognoseraeume.xlsx`` looks like an official statistics office table: two title rows above the
 header, a "Ebene" column, one total row for Berlin and one per Bezirk above its Prognoseräume

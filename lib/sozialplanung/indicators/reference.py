@@ -1,0 +1,114 @@
+"""Indicator values of areas and their reference values (parent areas, Kommune).
+
+Reference value of a group of areas (a Bezirk, the whole Kommune):
+
+- from counts: ``Σ numerator / Σ denominator · factor`` — exact;
+- from published rates: ``Σ (rate · weight) / Σ weight`` over the areas with a value — a
+  weighted mean that is only **approximate** when the weight is not the rate's own denominator
+  (e.g. all residents as weight for a rate per residents aged 15–65). Such values are flagged
+  ``approx=True`` and shown with "≈".
+Withheld (suppressed) values take no part in a reference value built from rates; with counts the
+sums use all counts, since the total itself is published (secondary suppression protects it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sozialplanung.data.datenpaket import Datenpaket
+
+
+def reference_value(dp: Datenpaket, indicator: str, ids, year: int | None = None) -> tuple[float, bool]:
+    """Reference value of ``indicator`` over the areas ``ids``; returns ``(value, approx)``.
+
+    Examples
+    --------
+    >>> from sozialplanung.config.params import find_params
+    >>> from sozialplanung.data.datenpaket import load_datenpaket
+    >>> dp = load_datenpaket(find_params("berlin/berlin.yaml"))
+    >>> value, approx = reference_value(dp, "S1", dp.reference_ids)
+    >>> round(value, 3), approx
+    (5.196, True)
+    """
+    ind = dp.catalogue[indicator]
+    rows = dp.rows(year).loc[list(ids)]
+    if ind.from_counts:
+        num, den = rows[ind.numerator].astype(float), rows[ind.denominator].astype(float)
+        ok = num.notna() & den.notna()
+        total = den[ok].sum()
+        return (float(num[ok].sum() / total * ind.factor) if total > 0 else np.nan), False
+    values = dp.values(year).loc[list(ids), indicator]
+    weights = rows[ind.weight].astype(float) if ind.weight else pd.Series(1.0, index=rows.index)
+    ok = values.notna() & weights.notna() & (weights > 0)
+    if not ok.any():
+        return np.nan, True
+    return float(np.average(values[ok], weights=weights[ok])), True
+
+
+def reference_table(dp: Datenpaket, year: int | None = None, indicators: list[str] | None = None) -> pd.DataFrame:
+    """Reference values per level: rows ``(ebene, id, name)``, one column per indicator.
+
+    Contains the Kommune (over the Bezugsgesamtheit) and every parent area that holds a shown area.
+    ``df.attrs["approx"]`` lists the indicators whose references are weighted means of rates.
+    """
+    indicators = indicators or list(dp.catalogue)
+    rows = [("Kommune", "", dp.params.bezugsname or dp.params.kommune, dp.reference_ids)]
+    shown = dp.areas.loc[dp.shown_ids]
+    for parent in dp.params.areas.parents:
+        for pid in sorted(shown[parent.level].unique()):
+            names = dp.parents.get(parent.level)
+            name = names.loc[pid, "name"] if names is not None and pid in names.index else pid
+            rows.append((parent.level, pid, f"{parent.level} {name}", list(dp.areas.index[dp.areas[parent.level] == pid])))
+    out = []
+    for level, pid, name, ids in rows:
+        vals = {ind: reference_value(dp, ind, ids, year)[0] for ind in indicators}
+        out.append({"ebene": level, "id": pid, "name": name, **vals})
+    df = pd.DataFrame(out)
+    df.attrs["approx"] = [i for i in indicators if not dp.catalogue[i].from_counts]
+    return df
+
+
+def compare_with_reference(dp: Datenpaket, year: int | None = None,
+                           indicators: list[str] | None = None, level: str | None = None) -> pd.DataFrame:
+    """Each shown area against the reference value of its parent area at ``level`` and of the Kommune.
+
+    Returns one row per shown area (``gebiet_id``) with, per indicator, the area's value, the
+    parent's value, the Kommune's value and the difference to the Kommune in the indicator's unit.
+    Columns are a MultiIndex (indicator, what).
+    """
+    indicators = indicators or list(dp.catalogue)
+    level = level or top_level(dp)
+    ids = dp.shown_ids
+    values = dp.values(year).loc[ids, indicators]
+    kommune = {ind: reference_value(dp, ind, dp.reference_ids, year)[0] for ind in indicators}
+    parts = {}
+    parent_of = dp.areas.loc[ids, level] if level else None
+    for ind in indicators:
+        block = pd.DataFrame({"wert": values[ind]})
+        if level:
+            refs = {pid: reference_value(dp, ind, dp.areas.index[dp.areas[level] == pid], year)[0]
+                    for pid in parent_of.unique()}
+            block[level] = parent_of.map(refs)
+        block["Kommune"] = kommune[ind]
+        block["abweichung"] = block["wert"] - kommune[ind]
+        parts[ind] = block
+    out = pd.concat(parts, axis=1)
+    out.index.name = "gebiet_id"
+    return out
+
+
+def area_table(dp: Datenpaket, year: int | None = None) -> pd.DataFrame:
+    """The shown areas with name, parent ids, residents and every indicator value (withheld = NaN)."""
+    ids = dp.shown_ids
+    levels = [p.level for p in dp.params.areas.parents]
+    out = dp.areas.loc[ids, ["name", *levels]].copy()
+    out["einwohner"] = dp.population(year).loc[ids]
+    out = out.join(dp.values(year).loc[ids])
+    out.index.name = "gebiet_id"
+    return pd.DataFrame(out)
+
+
+def top_level(dp: Datenpaket) -> str | None:
+    """The largest parent level below the Kommune (e.g. Bezirk), used for comparisons."""
+    return dp.params.areas.parents[-1].level if dp.params.areas.parents else None

@@ -1,0 +1,379 @@
+"""Leak scan: does any published file show a withheld (geheim gehaltener) value?
+
+:func:`scan_outputs` reads every artifact of a rendered report into records
+(:mod:`sozialplanung.publish.leaks_records`: table rows with their column and row headers and context, lines of
+text) and decides for each printed number **which area and which indicator it belongs to**:
+
+- the area: the record's ``gebiet_id`` column, else an area named in the row or line (its id,
+  ``id name`` or a unique name; the Kommune and parent names are blanked first), else the one area
+  named by the context – the section, headings and caption of a table (a Steckbrief), the page of a
+  PDF – for table rows, and for lines of text that name an indicator;
+- the indicator: the column header (a header of case numbers only – „Fälle“, „Anzahl“ – belongs to
+  the indicator of the column before it or of the row), else the row header (Steckbrief: one row
+  per indicator), else the context (Indikatorenblatt). In running text each number belongs to the
+  nearest indicator named in the line, else to the context.
+
+A withheld cell – a small count, its secondary protection, or any indicator of an area that is
+**not assessed** (below ``datenschutz.min_population``) – is a leak where its own number appears:
+a rate *r* written with *d* decimals reveals it if ``|t − r| ≤ ½·10⁻ᵈ`` (any precision under its own
+header or row; in running text at least one decimal; in table columns belonging to no indicator three
+decimals), a count under its own count header or named with its indicator in the line, a deviation
+(``abweichung``) as ``r − Kommune``. A number that belongs to another indicator is not this one's
+(an SGB II count of 3 next to a withheld count of 3 unemployed is no leak). Skipped: columns of
+reference values (header naming the Kommune, a parent level or area, „Bezug“), numbers right after a
+reference name in text („Kreis: 2,3 %“), numbers in brackets where the caption says brackets hold
+reference values, and table columns of another year.
+
+Recomputation: for every published total (each parent area and the Kommune) the withheld cells not
+covered by a smaller published total must not be exactly one – else ``total − published parts −
+sub-totals`` is that cell (on the raw counts; for a rate-based indicator on ``weight·rate``, if its
+reference value includes withheld rates at all – by design it is the mean of the published rates
+only, see :mod:`sozialplanung.data.datenschutz`). A total of one withheld cell alone (a parent area with a
+single member) gets its own message with what to do. Images (PNG maps) cannot be scanned: maps
+draw withheld areas hatched from the same masked values.
+
+Scanned is the report year (``years`` to widen).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import numpy as np
+
+from sozialplanung.errors import SozialplanungError
+from sozialplanung.publish.leaks_records import Record, read_records
+
+_WORD = "0-9A-Za-zÄÖÜäöüß"  # letters and digits; "_" and spaces separate words
+_NUMBER = re.compile(r"(?<![A-Za-zÄÖÜäöüß_\d])[−\-]?\d+(?:[.,]\d+)*")  # not in "A1", "python3"
+COUNT_WORDS = ("Fälle", "Fallzahl", "Fallzahlen", "Anzahl")
+"""Header words that mark a column of case numbers (of the indicator before it or of the row)."""
+_EMPTY = {"", "nan", "None", "NaN", ".", "<NA>", "x"}
+_IMAGES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
+_SKIP = {"manifest.json"}  # parameters and SHA-256 hashes, no values
+SINGLE = "einziges Teilgebiet"
+HINT = ("Der Bericht wurde nicht veröffentlicht. Jede Fundstelle nennt Datei, Gebiet und Indikator. Steht der "
+        "Wert in einem eigenen Text (Kapitel, Markdown) oder einer eigenen Notebook-Zelle, dort entfernen oder "
+        "die Werte aus dp.values() nehmen: geheim gehaltene und nicht bewertete Werte sind dort leer und als "
+        "„.“ (geheim) bzw. „x“ (nicht bewertet, dp.not_assessed()) zu zeigen, Fallzahlen nur zusammen mit "
+        "dp.withheld(). Zeigt ihn eine Standardausgabe von sozialplanung, bitte als Fehler melden.")
+HINT_SUMS = ("„rückrechenbar“: eine veröffentlichte Summe minus ihre veröffentlichten Teile ergibt einen geheim "
+             "gehaltenen Wert – sekundäre Geheimhaltung einschalten (datenschutz.secondary: true).")
+HINT_SINGLE = ("Ein übergeordnetes Gebiet mit nur einem Teilgebiet: sein veröffentlichter Bezugswert ist der geheim "
+               "gehaltene Wert selbst. Abhilfe, eines davon: (1) die Fallzahlgrenze ändern (datenschutz.min_count "
+               "bzw. min_count des Indikators im Katalog), wenn diese Fallzahl veröffentlicht werden darf – eine "
+               "höhere Grenze hilft nicht, die Summe bleibt der eine Wert; (2) das Teilgebiet mit einem "
+               "Nachbargebiet zusammenlegen (Geometrien und Datentabelle), so dass das übergeordnete Gebiet "
+               "mindestens zwei Teilgebiete hat; (3) nur die übergeordnete Ebene veröffentlichen (areas.level "
+               "eine Ebene höher), dann wird ihr Wert selbst geschützt.")
+
+
+@dataclass(frozen=True)
+class Leak:
+    """One finding: ``file`` (relative to the output folder), area, indicator or column, what was found."""
+
+    file: str
+    gebiet_id: str
+    spalte: str
+    found: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: Gebiet {self.gebiet_id}, „{self.spalte}“: {self.found}"
+
+
+@dataclass(frozen=True)
+class _Secret:
+    gebiet_id: str
+    spalte: str          # indicator id (rate) or count column (count)
+    value: float
+    kind: str            # "rate" or "count"
+    indicators: frozenset[str]  # the indicators it belongs to
+    jahr: int
+    deviation: float | None = None  # value − Kommune reference, for "abweichung" columns
+
+
+def scan_outputs(folder: str | Path, dp, years: list[int] | None = None) -> list[Leak]:
+    """Every leak of a withheld value in the published files of ``folder`` (empty list: none found)."""
+    folder = Path(folder)
+    years = years or [dp.year]
+    secrets = _secrets(dp, years)
+    scan = _Scanner(dp, secrets)
+    leaks: list[Leak] = _recomputation(dp, years)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        if path.name in _SKIP or path.suffix.lower() in _IMAGES or any(part.startswith(".") for part in path.parts[len(folder.parts):]):
+            continue
+        if not secrets:
+            break  # nothing withheld, nothing to find
+        for record in read_records(path):
+            if record is None:
+                leaks.append(Leak(rel, "", "", "Datei nicht prüfbar (für PDF: pypdf installieren)"))
+                continue
+            leaks.extend(Leak(rel, gid, spalte, found) for gid, spalte, found in scan.check(record))
+    return sorted(set(leaks), key=lambda x: (x.file, x.gebiet_id, x.spalte, x.found))
+
+
+def check_outputs(folder: str | Path, dp, years: list[int] | None = None) -> None:
+    """Raise a German :class:`SozialplanungError` listing every leak found by :func:`scan_outputs`."""
+    leaks = scan_outputs(folder, dp, years)
+    if leaks:
+        shown = "\n".join(f"- {leak}" for leak in leaks[:20])
+        more = f"\n… und {len(leaks) - 20} weitere" if len(leaks) > 20 else ""
+        sums = [leak for leak in leaks if leak.file == "(Summen)"]
+        hint = " ".join([*([HINT] if len(sums) < len(leaks) else []),
+                         *([HINT_SUMS] if any(SINGLE not in leak.found for leak in sums) else []),
+                         *([HINT_SINGLE] if any(SINGLE in leak.found for leak in sums) else [])])
+        raise SozialplanungError(
+            f"Datenschutz-Prüfung fehlgeschlagen: {len(leaks)} geheim gehaltene Werte sind in den Ausgaben "
+            f"sichtbar oder rückrechenbar.\n{shown}{more}", file=str(folder), hint=hint)
+
+
+# -- what must not appear --------------------------------------------------------------------------
+
+def _secrets(dp, years: list[int]) -> dict[str, list[_Secret]]:
+    """Withheld cells by area id, with their true values from the unmasked table."""
+    from sozialplanung.indicators.reference import reference_value
+
+    out: dict[str, list[_Secret]] = {}
+    for year in years:
+        rows, raw, withheld = dp.rows(year), dp.raw_values(year), dp.withheld(year)
+        for ind in dp.catalogue.values():
+            ref = reference_value(dp, ind.id, dp.reference_ids, year)[0]
+            for gid in withheld.index[withheld[ind.id] & raw[ind.id].notna()]:
+                rate = float(raw.at[gid, ind.id])
+                out.setdefault(gid, []).append(_Secret(gid, ind.id, rate, "rate", frozenset([ind.id]), year, rate - ref))
+        counts = dp.suppressed_counts.xs(year, level="jahr") if not dp.suppressed_counts.empty else None
+        for col in [] if counts is None else counts.columns:
+            owners = frozenset(i.id for i in dp.catalogue.values() if i.from_counts and i.numerator == col)
+            for gid in counts.index[counts[col]]:
+                if not np.isnan(float(rows.at[gid, col])):
+                    out.setdefault(gid, []).append(_Secret(gid, col, float(rows.at[gid, col]), "count", owners, year))
+    return out
+
+
+class _Scanner:
+    """Which area and indicator a printed number belongs to, and whether it reveals a secret."""
+
+    def __init__(self, dp, secrets):
+        from sozialplanung.data import labels
+
+        self.secrets = secrets
+        self._areas: dict[str, list[str]] = {}
+        self._contexts: dict[tuple, tuple] = {}
+        self.ids = set(dp.areas.index)
+        names = dp.areas["name"].astype(str)
+        refs = {dp.params.kommune, dp.params.bezugsname, labels.reference(dp)} - {None, ""}
+        refs |= {str(n) for layer in dp.parents.values() if "name" in layer for n in layer["name"]}
+        self.refs = _words(sorted(refs, key=len, reverse=True))
+        self.ref_heads = _words([*dp.params.levels()[1:], "Bezug", "Bezugswert", "Gesamtstadt",
+                                 "Bezugsgesamtheit", *refs])
+        self.by_name = {n: g for g, n in names.items() if (names == n).sum() == 1 and n not in refs}
+        self.names = _words(sorted(self.by_name, key=len, reverse=True)) if self.by_name else None
+        self.terms: dict[str, set[tuple[str, str]]] = {}
+        for ind in dp.catalogue.values():
+            for term in {ind.id, ind.name, ind.rate} - {None}:
+                self.terms.setdefault(term.lower(), set()).add(("rate", ind.id))
+            if ind.from_counts:
+                self.terms.setdefault(ind.numerator.lower(), set()).add(("count", ind.id))
+        for word in COUNT_WORDS:
+            self.terms.setdefault(word.lower(), set()).add(("count", ""))
+        self.term_re = _words(sorted(self.terms, key=len, reverse=True))
+        columns = {i.numerator for i in dp.catalogue.values() if i.from_counts}
+        self.only_count = ({("rate", i.id) for i in dp.catalogue.values() if i.from_counts}
+                           if len(columns) == 1 else set())  # "Fälle" can only mean this count
+        self.ref_before = re.compile(rf"(?:{self.refs.pattern})\s*:\s*[≈~]?\s*$", re.I) if self.refs else None
+
+    # -- areas and indicators named in a text
+    def areas_in(self, text: str) -> list[str]:
+        if text not in self._areas:
+            self._areas[text] = self._find_areas(text)
+        return self._areas[text]
+
+    def _find_areas(self, text: str) -> list[str]:
+        text = self.refs.sub(" ", text) if self.refs else text
+        out = [t for t in re.findall(r"(?<![\d.,])\d{2,12}(?!\d|[.,]\d)", text) if t in self.ids]
+        out += [self.by_name[m] for m in self.names.findall(text)] if self.names else []
+        return list(dict.fromkeys(out))
+
+    def mentions(self, text: str | None) -> list[tuple[int, set[tuple[str, str]]]]:
+        """(position, targets) of every indicator term in ``text``; targets are (kind, indicator)."""
+        if not text:
+            return []
+        return [(m.start(), self.terms[m.group().lower()]) for m in self.term_re.finditer(text)]
+
+    def targets(self, text: str | None, fallback: set | None = None) -> set[tuple[str, str]]:
+        """Targets named in a header; case-number words go to the indicators of ``fallback``."""
+        found = set().union(*(t for _, t in self.mentions(text)))
+        if ("count", "") in found:
+            found.discard(("count", ""))
+            own = {i for k, i in found if k == "rate"} or {i for _, i in fallback or ()}
+            found = {t for t in found if t[0] == "count"} | {("count", i) for i in own}
+        return found
+
+    def context(self, record: Record) -> tuple[list[str], set]:
+        """The one area and the indicators of the innermost context part naming any."""
+        if record.context not in self._contexts:
+            self._contexts[record.context] = self._context(record)
+        return self._contexts[record.context]
+
+    def _context(self, record: Record) -> tuple[list[str], set]:
+        area = next((a for a in (self.areas_in(c) for c in reversed(record.context)) if a), [])
+        inds = next((t for t in (self.targets(c) for c in reversed(record.context)) if t), set())
+        return (area if len(area) == 1 else []), inds
+
+    # -- checking
+    def check(self, record: Record):
+        return self._text(record) if record.text or all(h is None for h, _ in record.cells) else self._row(record)
+
+    def _row(self, record: Record):
+        area, ctx = self.context(record)
+        if record.key is not None:
+            gids = [record.key]
+        else:
+            gids = list(dict.fromkeys(g for _, text in record.cells for g in self.areas_in(text))) or area
+        if not any(g in self.secrets for g in gids):
+            return
+        row_text = record.cells[record.row_head][1] if record.row_head is not None else None
+        row = self.targets(row_text, ctx)
+        before: set = set()
+        for i, (header, text) in enumerate(record.cells):
+            col = self.targets(header, before or row or ctx or self.only_count)
+            before = {t for t in col if t[0] == "rate"} or before
+            if i == record.row_head or text.strip() in _EMPTY or (header and self.ref_heads.search(header)):
+                continue
+            text = re.sub(r"\([^)]*\)", " ", text) if record.bracket_refs else text
+            deviation = bool(header and re.search("abweichung", header, re.I))
+            own = col or row or ctx
+            years = {int(y) for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", f"{header} {row_text}")}
+            for gid in gids:
+                for s in self.secrets.get(gid, []):
+                    hit = None if years and s.jahr not in years else _cell(s, text, own, deviation)
+                    if hit:
+                        yield gid, s.spalte, f"{hit} in Spalte „{header or '?'}“"
+
+    def _text(self, record: Record):
+        line = " ".join(text for _, text in record.cells)
+        mentions = self.mentions(line)
+        area, ctx = self.context(record)
+        gids = self.areas_in(line) or (area if mentions else [])
+        if not any(g in self.secrets for g in gids):
+            return
+        for value, decimals, start in _numbers(line):
+            if self.ref_before and self.ref_before.search(line[:start]):
+                continue  # "Eifelkreis Bitburg-Prüm: 2,3 %" – a reference value
+            near = min(mentions, key=lambda m: abs(m[0] - start))[1] if mentions else ctx
+            inds = {i for _, i in near if i} or ({i for _, i in ctx | self.only_count} if near else set())
+            for gid in gids:
+                for s in self.secrets.get(gid, []):
+                    if (inds and not s.indicators & inds) or (not inds and s.kind == "count"):
+                        continue
+                    if _close(value, decimals, s.value, 1 if s.kind == "rate" else 0):
+                        what = "Quote" if s.kind == "rate" else "Fallzahl"
+                        yield gid, s.spalte, f"{what} im Text: „{line[:120]}“"
+
+
+def _cell(s: _Secret, text: str, own: set, deviation: bool) -> str | None:
+    """What in a table cell reveals ``s`` given the cell's targets ``own`` (empty: no indicator known)."""
+    what = "Quote" if s.kind == "rate" else "Fallzahl"
+    if deviation:
+        ours = s.kind == "rate" and any(i in s.indicators for _, i in own)
+        return f"Abweichung zur Kommune „{text}“" if ours and s.deviation is not None and _reveals(text, s.deviation, 0) else None
+    if not own:
+        return f"{what} „{text}“" if s.kind == "rate" and _reveals(text, s.value, 3) else None
+    if not any(k == s.kind and i in s.indicators for k, i in own):
+        return None  # another indicator's number
+    if _reveals(text, s.value, 0) or (s.value == 0 and text.strip() in ("–", "-")):
+        return f"{what} „{text}“"
+    return None
+
+
+# -- numbers --------------------------------------------------------------------------------------
+
+def _words(terms) -> re.Pattern | None:
+    terms = [t for t in terms if t]
+    if not terms:
+        return None
+    return re.compile(rf"(?<![{_WORD}])(?:{'|'.join(re.escape(t) for t in terms)})(?![{_WORD}])", re.I)
+
+
+def _numbers(text: str) -> list[tuple[float, int, int]]:
+    """Every reading of the numbers in ``text`` as (value, decimals, position): German and machine forms."""
+    out = []
+    text = text.replace("\u202f", " ").replace("\u00a0", " ")
+    for m in _NUMBER.finditer(text):
+        token = m.group()
+        sign = -1 if token[0] in "−-" else 1
+        body = token.lstrip("−-")
+        readings = []
+        if "," in body and body.count(",") == 1:
+            readings.append(body.replace(".", "").replace(",", "."))      # German 1.234,5
+        if "," not in body and body.count(".") <= 1:
+            readings.append(body)                                         # machine 12.5 / 12
+        if "," not in body and re.fullmatch(r"\d{1,3}(\.\d{3})+", body):
+            readings.append(body.replace(".", ""))                        # German thousands 1.234
+        for r in readings:
+            try:
+                d = Decimal(r)
+            except InvalidOperation:
+                continue
+            out.append((sign * float(d), max(0, -d.as_tuple().exponent), m.start()))
+    return out
+
+
+def _close(number: float, decimals: int, value: float, min_decimals: int) -> bool:
+    return decimals >= min_decimals and abs(number - value) <= 0.5 * 10 ** -decimals + 1e-9
+
+
+def _reveals(text: str, value: float, min_decimals: int) -> bool:
+    return any(_close(n, d, value, min_decimals) for n, d, _ in _numbers(text))
+
+
+# -- recomputation from totals ---------------------------------------------------------------------
+
+def _recomputation(dp, years: list[int]) -> list[Leak]:
+    """Withheld cells that equal a published total minus its published parts and sub-totals."""
+    from sozialplanung.data.datenschutz import cell_values
+
+    groups = []
+    for parent in dp.params.areas.parents:
+        for pid, members in dp.areas.groupby(parent.level).groups.items():
+            groups.append((f"{parent.level} {pid}", frozenset(members)))
+    groups.append((dp.params.kommune, frozenset(dp.reference_ids)))
+    cells = cell_values(dp)
+    leaks = []
+    for year in years:
+        withheld = dp.withheld(year)
+        for ind in dp.catalogue.values():
+            if not ind.from_counts and not _totals_include_withheld(dp, ind, year):
+                continue
+            hidden = set(withheld.index[withheld[ind.id]])
+            values = cells[ind.numerator if ind.from_counts else ind.id].xs(year, level="jahr").reindex(dp.areas.index)
+            for label, members in groups:
+                subs = [m for _, m in groups if m < members]
+                covered = frozenset().union(*(m for m in subs if not any(m < o for o in subs)))
+                rest = [g for g in members - covered if not np.isnan(values[g])]
+                residual = [g for g in rest if g in hidden]
+                if len(residual) == 1:
+                    shown = [g for g in rest if g not in hidden]
+                    value = values[rest].sum() - values[shown].sum()
+                    how = (f"{label} hat es als {SINGLE}: Bezugswert = dieser Wert" if not shown and not covered
+                           else f"{label} minus veröffentlichte Teile")
+                    leaks.append(Leak("(Summen)", residual[0], ind.id, f"rückrechenbar: {how} = {value:g}"))
+    return leaks
+
+
+def _totals_include_withheld(dp, ind, year: int) -> bool:
+    """Does the published reference value of a rate-based indicator include withheld rates?"""
+    from sozialplanung.indicators.reference import reference_value
+
+    values, raw = dp.values(year).loc[dp.reference_ids, ind.id], dp.raw_values(year).loc[dp.reference_ids, ind.id]
+    rows = dp.rows(year).loc[dp.reference_ids]
+    weight = rows[ind.weight].astype(float) if ind.weight else raw * 0 + 1
+    ok = values.notna() & (weight > 0)
+    if not (raw.notna() & values.isna() & (weight > 0)).any() or not ok.any():
+        return False
+    published = float(np.average(values[ok], weights=weight[ok]))
+    return not np.isclose(reference_value(dp, ind.id, dp.reference_ids, year)[0], published, rtol=1e-12, atol=1e-12)

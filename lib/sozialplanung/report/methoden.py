@@ -1,0 +1,176 @@
+"""The Methodenanhang, generated from the parameters, the recipe and the fitted analyses of this run.
+
+Nothing here is written by hand: change a class cut-off in the recipe and the formulas, class
+limits and legends change with it. Sections: parameters of the run, reference values, maps,
+Sozialindex (every recipe step, class limits), factor analysis and cluster analysis (settings and
+diagnostics), spatial statistics, Datenschutz (what was withheld), the indicator catalogue.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sozialplanung.data import labels
+from sozialplanung.report import tables
+from sozialplanung.formatting import fmt_int, fmt_number
+from sozialplanung.markup import Markup, join, paragraph
+
+
+def _p(sentences) -> Markup:
+    return join(paragraph(s) for s in sentences)
+
+
+def _sel(sel) -> str:
+    return "alle Gebiete der Datei" if sel is None else f"{sel.level} {', '.join(sel.ids)}"
+
+
+def parameter_rows(dp) -> list[tuple[str, str]]:
+    p = dp.params
+    ds = p.datenschutz
+    return [("Parameterdatei", str(p.path).split("/params/")[-1]), ("Berichtsjahr", str(p.report_year)),
+            ("Gebietsebene", p.areas.level), ("Bezugsgesamtheit", f"{_sel(p.bezugsgesamtheit)} "
+                                                               f"({fmt_int(len(dp.reference_ids))} Gebiete)"),
+            ("Berichtsgebiet", f"{_sel(p.berichtsgebiet)} ({fmt_int(len(dp.shown_ids))} Gebiete)"),
+            ("Mindesteinwohnerzahl für eine Bewertung", fmt_int(ds.min_population)),
+            ("Geheimhaltungsgrenze für Fallzahlen", fmt_int(ds.min_count)),
+            ("Sekundäre Geheimhaltung", "ja" if ds.secondary else "nein"),
+            ("Ausgabe", "öffentlich" if p.edition == "oeffentlich" else "intern (nur für den Dienstgebrauch)"),
+            ("Status", "Entwurf" if p.status == "entwurf" else "Veröffentlichung"),
+            ("Index-Rezept", p.recipe or "keines"), ("Schlüsselindikatoren", ", ".join(dp.key_indicators)),
+            ("Zufallsstartwert", str(p.analyses.random_state))]
+
+
+def _table(rows, caption) -> Markup:
+    frame = pd.DataFrame(rows, columns=["Angabe", "Wert"]).set_index("Angabe")
+    return tables.frame_table(frame, caption=caption, formats={"Wert": "text"})
+
+
+def describe_references(dp) -> list[str]:
+    out = [f"Jedes Gebiet wird mit dem Wert der Bezugsgesamtheit ({labels.reference(dp)}, "
+           f"{fmt_int(len(dp.reference_ids))} Gebiete) und der übergeordneten Gebiete verglichen."]
+    if any(i.from_counts for i in dp.catalogue.values()):
+        out.append("Indikatoren aus Fallzahlen: Bezugswert = Σ Zähler / Σ Nenner × Faktor (exakt).")
+    if any(not i.from_counts for i in dp.catalogue.values()):
+        out.append("Indikatoren aus veröffentlichten Quoten: Bezugswert = Σ (Quote × Gewicht) / Σ Gewicht über die "
+                   "Gebiete mit Wert; das ist eine Näherung und wird mit „≈“ gekennzeichnet.")
+    return out
+
+
+def describe_maps(dp) -> list[str]:
+    from sozialplanung.viz import palettes
+
+    return [f"Indikatorkarten: 5 Klassen nach Quantilen (etwa gleich viele Gebiete je Klasse), berechnet aus den "
+            f"{fmt_int(len(dp.shown_ids))} Gebieten des Berichts ohne geheim gehaltene Werte. Klassen sind rechts "
+            "geschlossen („bis b1“, „über b1 bis b2“); Werte und Grenzen werden vor der Zuordnung auf eine "
+            "Nachkommastelle gerundet, so dass Karte und Tabelle übereinstimmen. Die Grenzen stehen in jeder Legende.",
+            palettes.describe() + " Geheim gehaltene Werte sind schraffiert, nicht bewertete Gebiete grau. Ohne "
+            "Hintergrundkarte: übergeordnete Gebiete als Linien, Gebietsnummern, Maßstabsleiste."]
+
+
+def _index_part(index, name) -> Markup:
+    spec = index.recipe_.parts()[name]
+    cl = index.classifications_[name]
+    rows = pd.DataFrame({"Klasse": [f"{c.code} {c.label}" for c in spec.classification.classes],
+                         "Bereich des standardisierten Werts": cl.intervals(),
+                         "Gebiete (Bezugsgesamtheit)": [int(n) for n in cl.counts()]})
+    return tables.frame_table(rows.set_index("Klasse"), caption=f"{spec.label}: Klassengrenzen (aus dem Rezept)",
+                              formats={"Bereich des standardisierten Werts": "text",
+                                       "Gebiete (Bezugsgesamtheit)": "int"})
+
+
+def describe_factor(dp, fa) -> list[str]:
+    spec = dp.params.analyses.factor
+    pa = fa.parallel_
+    out = [f"Faktorenanalyse ({'Hauptachsen-Faktorenanalyse' if spec.method == 'pa' else 'Maximum-Likelihood'}, "
+           f"Rotation {spec.rotation or 'keine'}) über {fmt_int(fa.n_obs_)} bewertete Gebiete und "
+           f"{fmt_int(len(fa.indicators_))} Indikatoren ({', '.join(fa.indicators_)}), z-standardisiert (ddof = 1).",
+           f"Eignung: KMO = {fmt_number(fa.kmo_, 3)}; Bartlett-Test χ² = {fmt_number(fa.bartlett_.statistic, 1)}, "
+           f"df = {fmt_int(fa.bartlett_.df)}, p = {fmt_number(fa.bartlett_.p_value, 4)}.",
+           f"Faktorenzahl: {fmt_int(fa.n_factors_)} "
+           + ("(vorgegeben)" if spec.n_factors else f"(Parallelanalyse nach Horn: {fmt_int(pa.n_factors)})")
+           + f"; erklärte Varianz zusammen {fmt_number(100 * fa.explained_variance_['kumuliert'].iloc[-1], 1)} %.",
+           "Faktorwerte: Regressionsmethode (Thurstone)."
+           + (f" Markierindikator {spec.marker} lädt positiv." if spec.marker else "")]
+    if getattr(fa, "heywood_", None):
+        out.append(f"Heywood-Fall (Kommunalität ≥ 0,995): {', '.join(fa.heywood_)}.")
+    return out
+
+
+def describe_cluster(dp, typ) -> list[str]:
+    spec = dp.params.analyses.cluster
+    stab = "; ".join(f"{typ.names_[k]}: {fmt_number(typ.stability_[k], 2)}" for k in typ.names_)
+    return [f"Clusteranalyse ({'Ward' if spec.method == 'ward' else 'k-Means'}) auf den Faktorwerten; "
+            f"k = {fmt_int(typ.k_)} " + ("(vorgegeben)" if spec.k else "(höchste Silhouette)")
+            + f", Vorschlag nach Silhouette: k = {fmt_int(typ.k_suggested_)}.",
+            "Typnummern (Spalte „typ“) nach dem mittleren z-Wert (ddof = 1) der gepolten Indikatoren; Namen neutral "
+            "(Typ A …), Buchstaben nach dem mittleren Status-Index je Typ, wo ein Sozialindex vorliegt; Profilzeile: "
+            "bis zu drei Indikatoren mit einem mittleren z-Wert von mindestens ±0,5.",
+            f"Stabilität ({fmt_int(spec.n_bootstrap)} Bootstrap-Stichproben, mittlere Jaccard-Ähnlichkeit): {stab}."]
+
+
+def describe_spatial(dp, sa) -> list[str]:
+    ind = dp.catalogue.get(sa.column_)
+    out = [f"Räumliche Autokorrelation von „{ind.name if ind else sa.column_}“: Moran's I = {fmt_number(sa.I_, 3)} "
+           f"(Erwartungswert {fmt_number(sa.EI_, 3)}, Pseudo-p = {fmt_number(sa.p_sim_, 3)}, "
+           f"{fmt_int(dp.params.analyses.spatial.permutations)} Permutationen; Nachbarschaft: gemeinsame Grenze "
+           "(Queen), zeilenstandardisiert). Lokale Cluster (LISA) mit FDR-Korrektur nach Benjamini-Hochberg (5 %)."]
+    if sa.islands_:
+        out.append(f"Ohne Nachbarn und daher ausgeschlossen: {', '.join(sa.islands_)}.")
+    return out
+
+
+def describe_datenschutz(dp) -> list[str]:
+    from sozialplanung.data import datenschutz
+
+    describe = getattr(datenschutz, "describe_suppression", None)
+    out = list(describe(dp)) if describe else []
+    return out or list(dp.protocol) or ["Es wurden keine Werte geheim gehalten."]
+
+
+def describe_gis(dp) -> list[str]:
+    """What ``ergebnisse.gpkg`` and ``ergebnisse.xlsx`` hold and how they join (the README's "Für GIS")."""
+    levels = ", ".join(p.level for p in dp.params.areas.parents) or "keine"
+    crs = dp.areas.crs.to_string() if dp.areas.crs is not None else "ohne Angabe"
+    return [f"„ergebnisse.gpkg“ enthält je Ergebnistabelle mit einer Zeile je Gebiet einen Layer, mit der Geometrie "
+            f"und dem Koordinatenreferenzsystem der Gebietsdatei ({crs}). Verknüpft wird über „gebiet_id“, die "
+            f"{dp.params.areas.level}-Nr. der Gebietsdatei als Text; die übergeordneten Gebiete stehen als Textspalten "
+            f"mit dem Namen ihrer Ebene ({levels}). Kennungen bleiben Text, damit führende Nullen erhalten bleiben. "
+            "Anzahlen und Klassen sind ganze Zahlen, Ja/Nein-Angaben boolesch; ein leerer Wert (NULL) bedeutet geheim "
+            "gehalten, nicht bewertet oder ohne Angabe (in „ergebnisse.xlsx“ „.“ bzw. „x“).",
+            "Jeder Layer öffnet in QGIS mit der zugehörigen Karte dieses Berichts als Stil – gleiche Klassen, Grenzen "
+            "und Farben wie in der Legende. Wie im Bericht werden die Werte vor der Klasseneinteilung gerundet. "
+            "Deutsche Spaltennamen sind als Aliasse hinterlegt; die Beschreibung jedes Layers nennt Inhalt, "
+            "Schlüssel und Quelle. „ergebnisse.xlsx“ enthält dieselben Tabellen mit deutschen Überschriften; die "
+            "Spaltenkennungen stehen im Blatt „Spalten“."]
+
+
+def _h3(title: str) -> Markup:
+    return Markup("<h3>{}</h3>").format(title)
+
+
+def section_methoden(dp, results) -> Markup:
+    out = [_h3("Parameter dieses Laufs"), _table(parameter_rows(dp), "Parameter des Berichts"),
+           _h3("Bezugswerte"), _p(describe_references(dp)), _h3("Karten und Farben"), _p(describe_maps(dp))]
+    index = results.get("index")
+    if index is not None:
+        out += [_h3("Sozialindex"), _p(index.describe())]
+        out += [_index_part(index, name) for name in index.recipe_.parts()]
+    if results.get("fa") is not None:
+        out += [_h3("Faktorenanalyse"), _p(describe_factor(dp, results["fa"]))]
+    if results.get("typology") is not None:
+        typ = results["typology"]
+        out += [_h3("Clusteranalyse"), _p(describe_cluster(dp, typ))]
+        ks = typ.k_scores_.copy()
+        ks.index.name = "k"
+        out.append(tables.frame_table(ks, caption="Gütemaße je Typenzahl k",
+                                      formats={c: ("number", 2) for c in ks.columns}))
+    if results.get("spatial") is not None:
+        out += [_h3("Räumliche Statistik"), _p(describe_spatial(dp, results["spatial"]))]
+    out += [_h3("Datenschutz: was geheim gehalten wurde"), _p(describe_datenschutz(dp))]
+    out += [_h3("Für GIS"), _p(describe_gis(dp))]
+    out += [paragraph(f"Nicht berechnet: {note}") for note in results.get("hinweise", [])]
+    cat = dp.catalogue.table().drop(columns=["Definition", "Quelle"]).set_index("Kennung")
+    out += [_h3("Indikatorenkatalog"),
+            tables.frame_table(cat, caption="Indikatoren (Definitionen und Quellen in den Indikatorenblättern)",
+                               formats={c: "text" for c in cat.columns})]
+    return join(out)

@@ -1,0 +1,125 @@
+"""Report tables as accessible HTML: real header cells, German numbers, official symbols, footnotes."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sozialplanung.formatting import SYMBOL_GEHEIM, SYMBOL_NICHT_SINNVOLL, fmt_cell, fmt_int
+from sozialplanung.markup import Markup, join
+
+
+def value_format(ind) -> tuple[str, int]:
+    """``(kind, decimals)`` for :func:`~sozialplanung.formatting.fmt_cell` of an indicator's values: from the
+    catalogue's ``decimals`` (default per unit, see :data:`sozialplanung.config.catalogue.UNITS`).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> value_format(SimpleNamespace(unit="Jahre", decimals=1)), value_format(SimpleNamespace(unit="Personen", decimals=0))
+    (('number', 1), ('int', 0))
+    """
+    return ("int", 0) if ind.decimals == 0 else ("number", ind.decimals)
+
+
+def _count_columns(dp, indicators, ids, year):
+    """Numerator counts of the indicators computed from counts (case numbers next to the rates)."""
+    rows = dp.rows(year).loc[ids]
+    return {i: rows[dp.catalogue[i].numerator] for i in indicators if dp.catalogue[i].from_counts}
+
+
+def indicator_table(dp, indicators: list[str], *, year=None, caption: str = "", references=None) -> Markup:
+    """Areas × indicators with reference rows (parent areas and Bezugsgesamtheit) at the bottom.
+
+    Withheld cells show ``.`` (geheim gehalten), areas not rated ``x``; reference values computed as
+    weighted means of rates carry ``≈``. Indicators computed from counts get a column with the case
+    number (numerator) next to the rate, withheld like the rate.
+    """
+    from sozialplanung.data import labels
+    from sozialplanung.formatting import fmt_date
+    from sozialplanung.indicators.reference import reference_table
+
+    ids = dp.shown_ids
+    values = dp.values(year).loc[ids, indicators]
+    withheld = dp.withheld(year).loc[ids, indicators]
+    pop = dp.population(year).loc[ids]
+    counts = _count_columns(dp, indicators, ids, year)
+    small = dp.not_assessed(year).loc[ids, indicators]
+    refs = references if references is not None else reference_table(dp, year, indicators)
+    refs = refs[refs["ebene"].isin(["Kommune", _top(dp)])]
+    heads = []
+    for i in indicators:
+        heads.append(Markup('<th scope="col">{}<br><span class="einheit">{}</span></th>').format(
+            dp.catalogue[i].name, dp.catalogue[i].unit))
+        if i in counts:
+            heads.append(Markup('<th scope="col">Fälle<br><span class="einheit">Anzahl</span></th>'))
+    body = []
+    for gid in ids:
+        cells = []
+        for i in indicators:
+            if small.at[gid, i]:  # not assessed (Datenschutz): "x", neither rate nor count
+                cells += [SYMBOL_NICHT_SINNVOLL] * (2 if i in counts else 1)
+                continue
+            secret = bool(withheld.at[gid, i])
+            cells.append(fmt_cell(values.at[gid, i], *value_format(dp.catalogue[i]), suppressed=secret,
+                                  missing=SYMBOL_NICHT_SINNVOLL))
+            if i in counts:
+                cells.append(fmt_cell(counts[i].at[gid], "int", suppressed=secret, zero_as_dash=True))
+        mark = Markup(' class="nicht-bewertet"') if small.loc[gid].any() else ""
+        body.append(Markup('<tr{}><th scope="row">{}</th><td class="text">{}</td>{}</tr>').format(
+            mark, gid, dp.areas.at[gid, "name"], _cells([fmt_int(pop.at[gid]), *cells])))
+    approx = set(refs.attrs.get("approx", []))
+    foot = []
+    for _, row in _summary_order(refs).iterrows():
+        name = labels.reference(dp) if row["ebene"] == "Kommune" else str(row["name"])
+        cells = []
+        for i in indicators:
+            cells.append(("≈ " if i in approx else "") + fmt_cell(row[i], *value_format(dp.catalogue[i])))
+            if i in counts:
+                cells.append("")
+        foot.append(Markup('<tr class="bezug"><th scope="row" colspan="3">{}</th>{}</tr>').format(name, _cells(cells)))
+    notes = [f"{SYMBOL_GEHEIM} = geheim gehalten (Datenschutz), {SYMBOL_NICHT_SINNVOLL} = nicht bewertet "
+             "(zu wenige Einwohner/innen oder ausgeschlossen), – = nichts vorhanden."]
+    if approx:
+        notes.append("≈ Bezugswert als einwohnergewichtetes Mittel der veröffentlichten Quoten (Näherung).")
+    sources = sorted({f"{dp.catalogue[i].source}, Stichtag {fmt_date(dp.catalogue[i].stichtag)}" for i in indicators})
+    notes.append("Quelle: " + "; ".join(sources))
+    head = Markup('<th scope="col">Nr.</th><th scope="col">Gebiet</th><th scope="col">Einw.</th>') + join(heads)
+    return _table(caption, head, body, foot) + Markup('<p class="quelle">{}</p>').format(Markup("<br>").join(notes))
+
+
+
+def _summary_order(refs: pd.DataFrame) -> pd.DataFrame:
+    """Summary rows under a table: the parent areas in id order, then the Bezugsgesamtheit (Kommune) last."""
+    parents = refs[refs["ebene"] != "Kommune"].sort_values("id", kind="stable")
+    return pd.concat([parents, refs[refs["ebene"] == "Kommune"]])
+
+
+def _cells(texts, tag: str = "td") -> Markup:
+    """``<td>`` (or ``<th scope="col">``) per text, escaped."""
+    cell = Markup("<td>{}</td>") if tag == "td" else Markup('<th scope="col">{}</th>')
+    return join(cell.format(t) for t in texts)
+
+
+def _table(caption: str, head: Markup, body: list[Markup], foot: list[Markup] = ()) -> Markup:
+    foot = Markup("<tfoot>{}</tfoot>").format(join(foot)) if foot else ""
+    return Markup('<table class="daten"><caption>{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody>{}'
+                  "</table>").format(caption, head, join(body), foot)
+
+
+def frame_table(df: pd.DataFrame, *, caption: str = "", formats: dict | None = None, note: str = "") -> Markup:
+    """A plain DataFrame as an HTML table with German numbers (index as row headers if named)."""
+    from sozialplanung.formatting import format_frame
+
+    shown = format_frame(df, formats or {}) if formats is not None else format_frame(df)
+    index = df.index.name is not None
+    heads = _cells(([str(df.index.name)] if index else []) + [str(c) for c in df.columns], tag="th")
+    rows = []
+    for key, row in shown.iterrows():
+        first = Markup('<th scope="row">{}</th>').format(key) if index else ""
+        rows.append(Markup("<tr>{}{}</tr>").format(first, _cells(row)))
+    out = _table(caption, heads, rows)
+    return out + (Markup('<p class="quelle">{}</p>').format(note) if note else "")
+
+
+def _top(dp):
+    return dp.params.areas.parents[-1].level if dp.params.areas.parents else "Kommune"

@@ -1,0 +1,130 @@
+"""Sozialatlas: the maps of a Datenpaket, drawn with :mod:`sozialplanung.viz.maps` in one uniform look."""
+
+from __future__ import annotations
+
+import textwrap
+
+from sozialplanung.data import labels as names
+from sozialplanung.viz import maps
+from sozialplanung.viz import palettes
+from sozialplanung.data.datenpaket import Datenpaket
+from sozialplanung.formatting import fmt_date
+
+LABEL_MEANING = "letzte drei Stellen der Gebietsnummer"
+"""What the numbers written in the areas of an indicator map are."""
+
+
+def attribution(dp: Datenpaket) -> str:
+    """Sources as printed under every map and table."""
+    return "Quelle: " + "; ".join(dp.params.sources) if dp.params.sources else ""
+
+
+def outline_level(dp: Datenpaket) -> str | None:
+    """The parent level whose outlines are drawn: the smallest that groups the shown areas into ≥ 3 parts."""
+    shown = dp.areas.loc[dp.shown_ids]
+    for parent in dp.params.areas.parents:
+        if parent.level in dp.parents and shown[parent.level].nunique() >= 3:
+            if shown[parent.level].nunique() <= 30:
+                return parent.level
+    return None
+
+
+def _parents(dp: Datenpaket) -> dict:
+    """``parents`` (outlines) and ``parents_label`` (their caption note) for the maps of ``dp``."""
+    level = outline_level(dp)
+    if level is None:
+        return {"parents": None}
+    shown_parents = set(dp.areas.loc[dp.shown_ids, level])
+    return {"parents": dp.parents[level].loc[sorted(shown_parents)],
+            "parents_label": f"Grenzen der {names.level_plural(level)}"}
+
+
+def indicator_map(dp: Datenpaket, indicator: str, *, year: int | None = None, **kwargs):
+    """Choropleth of one indicator over the shown areas (others grey as context).
+
+    Withheld values are hatched ("geheim gehalten"); class breaks use the shown areas. Up to 60
+    shown areas carry the last three digits of their id (``show_labels`` overrides); the figure's
+    ``caption_notes`` say so only when they are drawn. Descriptive indicators (polarity 0) get
+    their own ramp (:data:`sozialplanung.viz.palettes.DESCRIPTIVE`), since darker does not mean more need.
+    """
+    ind = dp.catalogue[indicator]
+    values = dp.values(year)[indicator]
+    withheld = dp.withheld(year)[indicator]
+    kwargs.setdefault("cmap", palettes.NEED if ind.polarity else palettes.DESCRIPTIVE)
+    return maps.choropleth(
+        dp.areas.assign(nummer=[i[-3:] if len(i) > 3 else i for i in dp.areas.index]),
+        values, title=f"{ind.name}, Stand {fmt_date(ind.stichtag)}", legend_title=ind.name,
+        unit=ind.unit, polarity=ind.polarity or 1, **_parents(dp),
+        highlight=dp.shown_ids, suppressed=list(withheld.index[withheld]),
+        label_column="nummer", label_meaning=LABEL_MEANING, attribution=attribution(dp), **kwargs)
+
+
+def class_map(dp: Datenpaket, classes, labels: dict, *, title: str, legend_title: str, colors=None,
+              not_rated=None):
+    """Map of categories (index classes, types) over the shown areas."""
+    return maps.class_map(dp.areas, classes, labels, colors, title=title, legend_title=legend_title,
+                          **_parents(dp), highlight=dp.shown_ids, suppressed=not_rated,
+                          attribution=attribution(dp))
+
+
+INDEX_RAMPS = {"status": palettes.NEED, "dynamik": palettes.CHANGE}
+"""Sequential ramp per index part; the recipe's classes run from least to most disadvantage."""
+
+
+def index_map(dp: Datenpaket, index, part: str = "status"):
+    """Map of the Status- or Dynamik-Index classes of a fitted :class:`SozialIndex`.
+
+    Returns a German note instead of a map when the recipe has no such part (e.g. no Dynamik-Index).
+    """
+    if part not in index.recipe_.parts():
+        from IPython.display import Markdown
+
+        from sozialplanung.report.texts import escape_markdown
+
+        name, part_name = escape_markdown(index.recipe_.name), escape_markdown(part)
+        return Markdown(f"*Das Rezept „{name}“ hat keinen Teil „{part_name}“.*")
+    spec = index.recipe_.parts()[part]
+    classes = getattr(index, f"{part}_")
+    codes = [c.code for c in spec.classification.classes]
+    intervals = index.classifications_[part].intervals()
+    labels = {c.code: f"{c.label} ({iv})" for c, iv in zip(spec.classification.classes, intervals)}
+    colors = palettes.class_colors(codes, INDEX_RAMPS.get(part, palettes.NEED))
+    return class_map(dp, classes.dropna().astype(int), labels, title=f"{spec.label} {index.year_ or ''}".strip(),
+                     legend_title=spec.label, colors=colors,
+                     not_rated=[i for i in index.not_rated_ if i in set(dp.shown_ids)])
+
+
+def typology_map(dp: Datenpaket, typology):
+    """Map of the types of a fitted :class:`ClusterTypology`: neutral names with profile lines, in the
+    typology's order (by the Sozialindex where one exists), categorical colours (types have no order)."""
+    rated = set(typology.labels_.index)
+    legend = {t: "\n".join(textwrap.wrap(title, 42)) for t, title in typology.titles().items()}
+    return class_map(dp, typology.labels_, legend, title="Gebietstypen der Clusteranalyse",
+                     legend_title="Typ", colors=palettes.categorical(typology.names_),
+                     not_rated=[i for i in dp.shown_ids if i not in rated])
+
+
+LISA_ORDER = ["Hoch-Hoch", "Niedrig-Niedrig", "Hoch-Niedrig", "Niedrig-Hoch", "nicht signifikant", "ohne Nachbarn"]
+"""Legend order of the LISA clusters."""
+
+
+def lisa_map(dp: Datenpaket, spatial):
+    """Map of the local Moran (LISA) clusters after FDR correction."""
+    lisa = spatial.lisa_.set_index("gebiet_id")["cluster"]
+    labels = {o: o for o in LISA_ORDER if o in set(lisa)}
+    return class_map(dp, lisa, labels, title=f"Lokale räumliche Cluster: {dp.catalogue[spatial.column_].name}"
+                     if hasattr(spatial, "column_") else "Lokale räumliche Cluster (LISA)",
+                     legend_title="Cluster (FDR 5 %)", colors={k: palettes.LISA[k] for k in labels})
+
+
+def score_map(dp: Datenpaket, values, title: str):
+    """Choropleth of a score (e.g. a factor score) over the shown areas."""
+    return maps.choropleth(dp.areas, values, title=title, legend_title=title, unit=None, decimals=2,
+                           **_parents(dp), highlight=dp.shown_ids, attribution=attribution(dp))
+
+
+def key_maps(dp: Datenpaket):
+    """Maps of all Schlüsselindikatoren (``params.key_indicators``), shown together in a notebook."""
+    from sozialplanung.viz.figures import Gallery
+
+    return Gallery(indicator_map(dp, ind) for ind in dp.key_indicators)

@@ -1,0 +1,542 @@
+"""Maps for every report: choropleths with documented class breaks, class maps, locator maps.
+
+All maps share one look: a colour-blind-safe palette, white area borders, parent areas
+as dark outlines, a scale bar in kilometres, the data source under the map, and a
+German alt text on ``fig.alt_text`` for the HTML report. Nothing is downloaded (no
+basemap tiles), so a report renders offline.
+
+Class breaks (choropleth)
+-------------------------
+Breaks come from mapclassify and are right-closed, as there: the first class holds
+``y ≤ b1`` ("bis b1"), class j holds ``b(j-1) < y ≤ bj`` ("über b(j-1) bis bj").
+Breaks and values are rounded to the shown decimals (half away from zero, see
+:mod:`sozialplanung.formatting`) *before* assigning classes, so an area whose table
+value reads "4,2" is never in the class "über 4,2". Breaks are computed from the
+areas of the report only (``highlight``), without suppressed and missing values;
+pass explicit ``bins`` for breaks that are comparable across reports.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import warnings
+
+import geopandas as gpd
+import mapclassify
+import matplotlib.patheffects as pe
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
+
+from sozialplanung.viz import palettes
+from sozialplanung.errors import SozialplanungError, SozialplanungWarning
+from sozialplanung.formatting import fmt_count, fmt_int, fmt_number, round_half_up
+
+__all__ = [
+    "SEQUENTIAL_CMAP", "OKABE_ITO", "CATEGORICAL_COLORS", "CONTEXT_COLOR", "MISSING_COLOR",
+    "SCHEMES", "choropleth", "class_map", "locator_map",
+]
+
+SEQUENTIAL_CMAP = palettes.NEED
+"""Ramp of ordered classes (see :mod:`sozialplanung.viz.palettes`); dark = more need."""
+OKABE_ITO = palettes.OKABE_ITO
+CATEGORICAL_COLORS = palettes.CATEGORICAL
+"""Default colours for categories without an order, in this order."""
+CONTEXT_COLOR = palettes.CONTEXT
+MISSING_COLOR = palettes.MISSING
+EDGE_COLOR = palettes.EDGE
+PARENT_COLOR = palettes.PARENT
+SUPPRESSED_HATCH = "////"
+
+SCHEMES = {
+    "quantiles": mapclassify.Quantiles,
+    "natural_breaks": mapclassify.FisherJenks,
+    "equal_interval": mapclassify.EqualInterval,
+    "sd": mapclassify.StdMean,
+}
+"""Scheme name → mapclassify class. ``natural_breaks`` is Fisher–Jenks (deterministic);
+``sd`` is mapclassify's StdMean (ddof=1, cut-offs at mean ± 1 and 2 SD), not the MSS rule."""
+_SCHEME_DE = {
+    "quantiles": "Quantile, etwa gleich viele Gebiete je Klasse",
+    "natural_breaks": "natürliche Brüche nach Fisher-Jenks",
+    "equal_interval": "gleich breite Klassen",
+    "sd": "Mittelwert ± Standardabweichungen",
+    None: "vorgegebene Klassengrenzen",
+}
+
+
+# ----------------------------------------------------------------------------- helpers
+def _ids(gdf: gpd.GeoDataFrame, id_column: str | None) -> pd.Index:
+    if id_column is None and "gebiet_id" in gdf.columns:
+        id_column = "gebiet_id"
+    if id_column is None:
+        return gdf.index.astype(str)
+    if id_column not in gdf.columns:
+        raise SozialplanungError("Spalte mit Gebiets-IDs fehlt.", field=id_column,
+                                 hint=f"Vorhandene Spalten: {', '.join(map(str, gdf.columns))}")
+    return pd.Index(gdf[id_column].astype(str))
+
+
+def _prepare(gdf, id_column, parents):
+    """Geometry indexed by str id, parents in the same CRS, geographic → EPSG:3035."""
+    geo = gpd.GeoSeries(gdf.geometry.values, index=_ids(gdf, id_column), crs=gdf.crs)
+    if geo.index.has_duplicates:
+        dup = geo.index[geo.index.duplicated()].unique()[:5]
+        raise SozialplanungError(f"Gebiets-IDs sind nicht eindeutig: {', '.join(dup)}.")
+    if geo.crs is not None and geo.crs.is_geographic:
+        geo = geo.to_crs(3035)  # metres, so the scale bar is true
+    par = None
+    if parents is not None:
+        par = parents.geometry if geo.crs is None or parents.crs is None else parents.geometry.to_crs(geo.crs)
+    return geo, par
+
+
+def _values(gdf, column, ids: pd.Index) -> pd.Series:
+    if isinstance(column, pd.Series):
+        values = column.copy()
+        values.index = values.index.astype(str)
+        return values.reindex(ids)
+    if column not in gdf.columns:
+        raise SozialplanungError("Spalte für die Karte fehlt.", field=str(column),
+                                 hint=f"Vorhandene Spalten: {', '.join(map(str, gdf.columns))}")
+    return pd.Series(gdf[column].to_numpy(), index=ids)
+
+
+def _id_set(ids, all_ids: pd.Index, what: str) -> pd.Index:
+    if ids is None:
+        return pd.Index([], dtype=str)
+    ids = pd.Index([str(i) for i in ids])
+    unknown = ids.difference(all_ids)
+    if len(unknown):
+        warnings.warn(f"{what}: {len(unknown)} IDs nicht in der Geometrie, z. B. {', '.join(unknown[:3])}.",
+                      SozialplanungWarning, stacklevel=3)
+    return ids.intersection(all_ids)
+
+
+def _new_axes(ax, figsize):
+    if ax is None:
+        fig = Figure(figsize=figsize, layout="constrained")
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    return fig, ax
+
+
+def _draw(ax, geo, facecolor: pd.Series, *, context, suppressed, parents, linewidth=0.3):
+    """Draw context, coloured, missing and suppressed areas, then parent outlines."""
+    if len(context):
+        # only the context areas inside the view: a Bezirk map need not draw all of Berlin
+        others = geo.index.difference(context)
+        xmin, ymin, xmax, ymax = geo.loc[others].total_bounds if len(others) else geo.total_bounds
+        dx, dy = (xmax - xmin) * 0.1, (ymax - ymin) * 0.1
+        near = geo[context].cx[xmin - dx:xmax + dx, ymin - dy:ymax + dy]
+        if len(near):
+            near.plot(ax=ax, color=CONTEXT_COLOR, edgecolor=EDGE_COLOR, linewidth=linewidth)
+    shown = facecolor.dropna()
+    if len(shown):
+        geo[shown.index].plot(ax=ax, color=list(shown), edgecolor=EDGE_COLOR, linewidth=linewidth)
+    if len(suppressed):
+        geo[suppressed].plot(ax=ax, facecolor="white", edgecolor=palettes.SUPPRESSED_EDGE, hatch=SUPPRESSED_HATCH,
+                             linewidth=linewidth)
+    if parents is not None:
+        parents.boundary.plot(ax=ax, color=PARENT_COLOR, linewidth=0.8)
+
+
+def _zoom(ax, geo, area_ids, pad=0.04):
+    xmin, ymin, xmax, ymax = geo[area_ids].total_bounds if len(area_ids) else geo.total_bounds
+    dx, dy = (xmax - xmin) * pad, (ymax - ymin) * pad
+    ax.set_xlim(xmin - dx, xmax + dx)
+    ax.set_ylim(ymin - dy, ymax + dy)
+
+
+def _scale_bar(ax, crs) -> str | None:
+    """A two-segment scale bar in map units (metres), bottom left. Returns its label."""
+    if crs is None or not crs.is_projected or crs.axis_info[0].unit_name not in ("metre", "meter"):
+        warnings.warn("Koordinatensystem unbekannt oder nicht in Metern: Karte ohne Maßstabsleiste.",
+                      SozialplanungWarning, stacklevel=3)
+        return None
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    width, height = x1 - x0, y1 - y0
+    nice = [m * 10.0**e for e in range(0, 7) for m in (1, 2, 2.5, 5)]
+    length = max([n for n in nice if n <= width / 4] or [nice[0]])
+    xs, ys, h = x0 + 0.03 * width, y0 + 0.035 * height, 0.012 * height
+    for i, fill in enumerate(("black", "white")):
+        ax.add_patch(Rectangle((xs + i * length / 2, ys), length / 2, h, facecolor=fill,
+                               edgecolor="black", linewidth=0.6, zorder=5))
+    km = length / 1000
+    label = f"{fmt_number(km, 0 if km >= 1 and km == int(km) else 1)} km"
+    halo = [pe.withStroke(linewidth=2, foreground="white")]
+    for x, text in ((xs, "0"), (xs + length, label)):
+        ax.text(x, ys + 1.6 * h, text, ha="center", va="bottom", fontsize=7, zorder=6, path_effects=halo)
+    return label
+
+
+def _north_arrow(ax):
+    ax.annotate("N", xy=(0.96, 0.97), xytext=(0.96, 0.88), xycoords="axes fraction",
+                ha="center", va="center", fontsize=9, fontweight="bold",
+                arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.2})
+
+
+def _area_labels(ax, geo, label_ids, texts: pd.Series, show: bool | None) -> bool:
+    """Write ``texts`` at the areas (by default only up to 60 areas); returns whether they were drawn."""
+    if show is False or (show is None and len(label_ids) > 60) or not len(label_ids):
+        return False
+    halo = [pe.withStroke(linewidth=1.5, foreground="white")]
+    points = geo[label_ids].representative_point()
+    for area_id, pt in points.items():
+        ax.text(pt.x, pt.y, str(texts.get(area_id, area_id)), ha="center", va="center",
+                fontsize=5.5 if len(label_ids) > 30 else 7, path_effects=halo, zorder=7, gid="gebietsbeschriftung")
+    return True
+
+
+def _label_note(drawn: bool, meaning: str | None) -> list[str]:
+    """The caption and alt-text sentence on the area labels, only if they were drawn."""
+    return [f"Beschriftung der Flächen: {meaning or 'Gebietsnummer'}."] if drawn else []
+
+
+def _parent_note(parents, label: str | None) -> list[str]:
+    """The caption sentence on the parent outlines, only if they were drawn."""
+    return [f"Dunkle Linien: {label or 'übergeordnete Gebiete'}."] if parents is not None else []
+
+
+def _finish(fig, ax, *, handles, legend_title, title, attribution, crs, north_arrow, alt_text, notes=()):
+    """Title, legend, scale bar, source; ``fig.alt_text`` and ``fig.caption_notes`` (what the caption must say)."""
+    if title:
+        ax.set_title(title, fontsize=11, loc="left")
+    if handles:
+        if legend_title:
+            legend_title = textwrap.fill(legend_title, 30)
+        ax.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                  frameon=False, fontsize=8, title_fontsize=8.5, alignment="left")
+    scale = _scale_bar(ax, crs)
+    if north_arrow:
+        _north_arrow(ax)
+    if attribution:
+        ax.annotate(attribution, xy=(0, 0), xycoords="axes fraction", xytext=(0, -4),
+                    textcoords="offset points", ha="left", va="top", fontsize=6.5, color=palettes.NOTE_TEXT,
+                    wrap=True)
+    if scale:
+        alt_text += f" Maßstabsleiste: {scale}."
+    fig.caption_notes = list(getattr(fig, "caption_notes", [])) + list(notes)
+    previous = getattr(fig, "alt_text", "")
+    fig.alt_text = f"{previous} {alt_text}".strip() if previous else alt_text
+    return fig
+
+
+def _roles(geo, values, highlight, suppressed):
+    all_ids = geo.index
+    report = _id_set(highlight, all_ids, "highlight") if highlight is not None else all_ids
+    context = all_ids.difference(report)
+    supp = _id_set(suppressed, all_ids, "suppressed").intersection(report)
+    rated = report.difference(supp)
+    missing = rated[values.reindex(rated).isna().to_numpy()]
+    return report, context, supp, rated.difference(missing), missing
+
+
+def _special_entries(missing, supp, context, parents, suppressed_label):
+    """Legend handles and alt-text sentences for missing, suppressed and context areas."""
+    handles, sentences = [], []
+    if len(missing):
+        handles.append(Patch(facecolor=MISSING_COLOR, label=f"keine Angabe ({fmt_int(len(missing))})"))
+        sentences.append(f"{fmt_count(len(missing), 'Gebiet', 'Gebiete')} ohne Angabe.")
+    if len(supp):
+        handles.append(Patch(facecolor="white", edgecolor=palettes.SUPPRESSED_EDGE, hatch=SUPPRESSED_HATCH,
+                             label=f"{suppressed_label} ({fmt_int(len(supp))})"))
+        sentences.append(f"{fmt_count(len(supp), 'Gebiet', 'Gebiete')} schraffiert: {suppressed_label}.")
+    if len(context):
+        handles.append(Patch(facecolor=CONTEXT_COLOR, edgecolor=palettes.LEGEND_EDGE, linewidth=0.4,
+                             label="übrige Gebiete"))
+        sentences.append("Übrige Gebiete grau zur Orientierung.")
+    if parents is not None:
+        sentences.append("Übergeordnete Gebiete als Linien.")
+    return handles, sentences
+
+
+# ----------------------------------------------------------------------------- public
+def choropleth(
+    gdf: gpd.GeoDataFrame,
+    column: str | pd.Series,
+    *,
+    scheme: str = "quantiles",
+    k: int = 5,
+    bins: list[float] | None = None,
+    decimals: int = 1,
+    title: str | None = None,
+    legend_title: str | None = None,
+    unit: str | None = None,
+    polarity: int = 1,
+    parents: gpd.GeoDataFrame | None = None,
+    label_column: str | None = None,
+    show_labels: bool | None = None,
+    label_meaning: str | None = None,
+    parents_label: str | None = None,
+    highlight=None,
+    suppressed=None,
+    suppressed_label: str = "geheim gehalten",
+    attribution: str | None = None,
+    id_column: str | None = None,
+    cmap: str = SEQUENTIAL_CMAP,
+    north_arrow: bool = False,
+    ax=None,
+    figsize: tuple[float, float] = (8.0, 6.0),
+) -> Figure:
+    """Choropleth map of one indicator with German class legend.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Areas in a projected CRS in metres (EPSG:25833, 3035, 31467, …); geographic
+        coordinates are drawn in EPSG:3035.
+    column : str or Series
+        Column of ``gdf``, or a Series indexed by area id (e.g. ``index.score_``).
+    scheme : {"quantiles", "natural_breaks", "equal_interval", "sd"}, default="quantiles"
+        mapclassify scheme, see :data:`SCHEMES`. Ignored when ``bins`` is given.
+    k : int, default=5
+        Number of classes (not used by ``"sd"``).
+    bins : list of float, optional
+        Explicit upper class bounds (right-closed); values above the last bound form
+        a last class up to the maximum.
+    decimals : int, default=1
+        Decimals of the legend; values and breaks are rounded to them before classing.
+    title, legend_title, unit : str, optional
+        Legend title reads ``"{legend_title} in {unit}"``.
+    polarity : {1, -1}, default=1
+        1: higher values are more disadvantage and drawn darker; -1: lower values darker.
+    parents : GeoDataFrame, optional
+        Outlines drawn on top (e.g. Bezirksregionen or Bezirke).
+    label_column : str, optional
+        Column written at each report area (small font); with more than 60 areas only
+        if ``show_labels=True``.
+    label_meaning, parents_label : str, optional
+        What the area labels and the parent outlines show, for the caption notes
+        (``fig.caption_notes``), which name only what is actually drawn.
+    highlight : iterable of ids, optional
+        The areas of the report; all others are drawn light grey as context, and the
+        map zooms to the report areas. Class breaks use the report areas only.
+    suppressed : iterable of ids, optional
+        Areas drawn hatched, without a value class, labelled ``suppressed_label``
+        (e.g. "geheim gehalten" or "nicht bewertet").
+    attribution : str, optional
+        Data source and licence, printed under the map.
+    id_column : str, optional
+        Column with area ids; default ``"gebiet_id"`` if present, else the index.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With ``fig.alt_text`` (German description), ``fig.caption_notes`` (sentences for
+        the caption), ``fig.class_labels`` (legend label per area id), ``fig.class_breaks``
+        (rounded upper bounds) and ``fig.class_colors`` (fill per class, in legend order).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> gdf = gpd.GeoDataFrame({"id": list("abcd"), "s1": [1.0, 2.0, 3.0, 4.0]},
+    ...     geometry=[box(i * 1000, 0, (i + 1) * 1000, 1000) for i in range(4)], crs=25833)
+    >>> fig = choropleth(gdf, "s1", k=2, unit="%", id_column="id", title="Arbeitslosigkeit")
+    >>> fig.class_labels.to_dict()
+    {'a': 'bis 2,5', 'b': 'bis 2,5', 'c': 'über 2,5 bis 4,0', 'd': 'über 2,5 bis 4,0'}
+    >>> print(fig.alt_text)  # doctest: +NORMALIZE_WHITESPACE
+    Karte: Arbeitslosigkeit. 4 Gebiete in 2 Klassen (Quantile, etwa gleich viele Gebiete je Klasse),
+    Werte in %: bis 2,5 (2 Gebiete); über 2,5 bis 4,0 (2 Gebiete). Dunklere Flächen zeigen höhere
+    Werte. Maßstabsleiste: 1 km.
+    """
+    if polarity not in (1, -1):
+        raise SozialplanungError(f"polarity muss 1 oder -1 sein, erhalten: {polarity!r}.")
+    if bins is None and scheme not in SCHEMES:
+        raise SozialplanungError(f"Unbekanntes Klassifikationsverfahren „{scheme}“.",
+                                 hint=f"Erlaubt: {', '.join(SCHEMES)} oder bins=[...].")
+    geo, par = _prepare(gdf, id_column, parents)
+    values = pd.to_numeric(_values(gdf, column, geo.index), errors="coerce")
+    report, context, supp, rated, missing = _roles(geo, values, highlight, suppressed)
+    y = np.array([round_half_up(v, decimals) for v in values[rated]], dtype=float)
+    if len(y) == 0:
+        raise SozialplanungError("Keine Werte für die Karte: alle Gebiete fehlen oder sind geheim.",
+                                 field=str(column.name if isinstance(column, pd.Series) else column))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # mapclassify's "not enough unique values"
+        if bins is not None:
+            classifier = mapclassify.UserDefined(y, bins=sorted(bins))
+        elif scheme == "sd":
+            classifier = SCHEMES[scheme](y)
+        else:
+            classifier = SCHEMES[scheme](y, k=min(k, len(np.unique(y))))
+    breaks = np.unique([round_half_up(b, decimals) for b in classifier.bins])
+    if bins is None:  # data-driven: the last class ends at the maximum
+        breaks = breaks[breaks < y.max()]
+    breaks = breaks.tolist()
+    if not breaks or breaks[-1] < y.max():
+        breaks.append(float(y.max()))
+    cls = np.searchsorted(breaks, y, side="left")  # right-closed: b[i-1] < y <= b[i]
+    labels = [f"bis {fmt_number(breaks[0], decimals)}"] + [
+        f"über {fmt_number(lo, decimals)} bis {fmt_number(hi, decimals)}" for lo, hi in zip(breaks, breaks[1:])
+    ]
+    counts = np.bincount(cls, minlength=len(breaks))
+    n = len(breaks)
+    colors = palettes.ordered(n, cmap, reverse=polarity == -1)
+    face = pd.Series(np.array(colors, dtype=object)[cls], index=rated)
+    face = pd.concat([face, pd.Series(MISSING_COLOR, index=missing)])
+
+    fig, ax = _new_axes(ax, figsize)
+    _draw(ax, geo, face, context=context, suppressed=supp, parents=par)
+    _zoom(ax, geo, report)
+    drawn = label_column is not None and _area_labels(ax, geo, report, _values(gdf, label_column, geo.index),
+                                                      show_labels)
+    labelled = _label_note(drawn, label_meaning)
+
+    handles = [Patch(facecolor=c, edgecolor=palettes.LEGEND_EDGE, linewidth=0.4, label=f"{lab} ({fmt_int(m)})")
+               for c, lab, m in zip(colors, labels, counts)]
+    more_handles, extra = _special_entries(missing, supp, context, par, suppressed_label)
+    handles += more_handles
+    col_name = column.name if isinstance(column, pd.Series) else column
+    name = legend_title or ("Wert" if col_name is None else str(col_name))
+    legend_title_text = f"{name} in {unit}" if unit else name
+    unit_text = f", Werte in {unit}" if unit else ""
+    classes_text = "; ".join(f"{lab} ({fmt_count(m, 'Gebiet', 'Gebiete')})" for lab, m in zip(labels, counts))
+    alt = (f"Karte: {title or name}. {fmt_count(len(report), 'Gebiet', 'Gebiete')} in "
+           f"{fmt_count(n, 'Klasse', 'Klassen')} ({_SCHEME_DE[None if bins is not None else scheme]})"
+           f"{unit_text}: {classes_text}. Dunklere Flächen zeigen "
+           f"{'höhere' if polarity == 1 else 'niedrigere'} Werte. " + " ".join(extra + labelled))
+    _finish(fig, ax, handles=handles, legend_title=legend_title_text, title=title, attribution=attribution,
+            crs=geo.crs, north_arrow=north_arrow, alt_text=alt.strip(),
+            notes=labelled + _parent_note(par, parents_label))
+    fig.class_labels = pd.Series(np.array(labels, dtype=object)[cls], index=rated)
+    fig.class_breaks = list(breaks)
+    fig.class_colors = list(colors)
+    return fig
+
+
+def class_map(
+    gdf: gpd.GeoDataFrame,
+    column: str | pd.Series,
+    labels: dict,
+    colors: dict | None = None,
+    *,
+    title: str | None = None,
+    legend_title: str | None = None,
+    parents: gpd.GeoDataFrame | None = None,
+    label_column: str | None = None,
+    show_labels: bool | None = None,
+    label_meaning: str | None = None,
+    parents_label: str | None = None,
+    highlight=None,
+    suppressed=None,
+    suppressed_label: str = "nicht bewertet",
+    attribution: str | None = None,
+    id_column: str | None = None,
+    north_arrow: bool = False,
+    ax=None,
+    figsize: tuple[float, float] = (8.0, 6.0),
+) -> Figure:
+    """Map of categories (index classes, cluster types) with a legend in the order of ``labels``.
+
+    Parameters
+    ----------
+    column : str or Series
+        Category per area (e.g. Status-Index 1–4 or a cluster number).
+    labels : dict
+        Category → German legend label, in legend order. Every value must be a key.
+    colors : dict, optional
+        Category → colour; default :data:`CATEGORICAL_COLORS` in order. For ordered
+        classes pass colours from a sequential palette.
+    Other parameters
+        As in :func:`choropleth`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With ``fig.alt_text`` and ``fig.caption_notes``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> gdf = gpd.GeoDataFrame({"si": [1, 2, 2, None]},
+    ...     geometry=[box(i * 500, 0, (i + 1) * 500, 500) for i in range(4)], crs=3035)
+    >>> fig = class_map(gdf, "si", {1: "hoch", 2: "mittel"}, title="Status-Index")
+    >>> print(fig.alt_text)  # doctest: +NORMALIZE_WHITESPACE
+    Karte: Status-Index. 4 Gebiete: hoch (1 Gebiet); mittel (2 Gebiete). 1 Gebiet ohne Angabe.
+    Maßstabsleiste: 0,5 km.
+    """
+    geo, par = _prepare(gdf, id_column, parents)
+    values = _values(gdf, column, geo.index)
+    report, context, supp, rated, missing = _roles(geo, values, highlight, suppressed)
+    unknown = set(values[rated]) - set(labels)
+    if unknown:
+        raise SozialplanungError(
+            f"Werte ohne Beschriftung: {', '.join(map(str, sorted(unknown, key=str)))}.",
+            field=str(column.name if isinstance(column, pd.Series) else column), hint="Bitte in labels ergänzen.")
+    if colors is None:
+        colors = palettes.categorical(labels)
+    face = pd.concat([values[rated].map(colors), pd.Series(MISSING_COLOR, index=missing)])
+    fig, ax = _new_axes(ax, figsize)
+    _draw(ax, geo, face, context=context, suppressed=supp, parents=par)
+    _zoom(ax, geo, report)
+    drawn = label_column is not None and _area_labels(ax, geo, report, _values(gdf, label_column, geo.index),
+                                                      show_labels)
+    labelled = _label_note(drawn, label_meaning)
+    counts = values[rated].value_counts()
+    parts, handles = [], []
+    for key, lab in labels.items():
+        m = int(counts.get(key, 0))
+        handles.append(Patch(facecolor=colors[key], edgecolor=palettes.LEGEND_EDGE, linewidth=0.4,
+                             label=f"{lab} ({fmt_int(m)})"))
+        parts.append(f"{lab} ({fmt_count(m, 'Gebiet', 'Gebiete')})")
+    more_handles, extra = _special_entries(missing, supp, context, par, suppressed_label)
+    handles += more_handles
+    col_name = column.name if isinstance(column, pd.Series) else column
+    name = title or legend_title or ("Klassen" if col_name is None else str(col_name))
+    alt = f"Karte: {name}. {fmt_count(len(report), 'Gebiet', 'Gebiete')}: {'; '.join(parts)}. " + " ".join(extra + labelled)
+    return _finish(fig, ax, handles=handles, legend_title=legend_title, title=title, attribution=attribution,
+                   crs=geo.crs, north_arrow=north_arrow, alt_text=alt.strip(),
+                   notes=labelled + _parent_note(par, parents_label))
+
+
+def locator_map(
+    gdf: gpd.GeoDataFrame,
+    area_id,
+    parents: gpd.GeoDataFrame | None = None,
+    *,
+    area_name: str | None = None,
+    kommune: str | None = None,
+    id_column: str | None = None,
+    attribution: str | None = None,
+    ax=None,
+    figsize: tuple[float, float] = (3.2, 3.0),
+) -> Figure:
+    """Small map showing where one area lies in its Kommune (for Steckbriefe).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> gdf = gpd.GeoDataFrame(geometry=[box(i * 2000, 0, (i + 1) * 2000, 2000) for i in range(3)],
+    ...     index=["01", "02", "03"], crs=25833)
+    >>> locator_map(gdf, "02", area_name="Mitte", kommune="Musterstadt").alt_text
+    'Lagekarte: Gebiet 02 Mitte (farbig hervorgehoben) innerhalb von Musterstadt. Maßstabsleiste: 1 km.'
+    """
+    geo, par = _prepare(gdf, id_column, parents)
+    area_id = str(area_id)
+    if area_id not in geo.index:
+        raise SozialplanungError(f"Gebiet „{area_id}“ ist nicht in der Geometrie.",
+                                 hint=f"z. B. {', '.join(geo.index[:5])}")
+    fig, ax = _new_axes(ax, figsize)
+    others = geo.index.drop(area_id)
+    _draw(ax, geo, pd.Series({area_id: palettes.HIGHLIGHT}), context=others,
+          suppressed=pd.Index([]), parents=par, linewidth=0.0)
+    _zoom(ax, geo, geo.index)
+    xmin, ymin, xmax, ymax = geo[[area_id]].total_bounds
+    if max(xmax - xmin, ymax - ymin) < 0.05 * np.diff(ax.get_xlim())[0]:  # small area: ring it
+        pt = geo[[area_id]].representative_point().iloc[0]
+        ax.plot(pt.x, pt.y, marker="o", markersize=14, markerfacecolor="none",
+                markeredgecolor=palettes.HIGHLIGHT, markeredgewidth=2, zorder=8)
+    label = f"{area_id} {area_name}" if area_name else area_id
+    where = f" innerhalb von {kommune}" if kommune else ""
+    return _finish(fig, ax, handles=[], legend_title=None, title=None, attribution=attribution,
+                   crs=geo.crs, north_arrow=False,
+                   alt_text=f"Lagekarte: Gebiet {label} (farbig hervorgehoben){where}.")

@@ -1,0 +1,215 @@
+"""The batch engine: failures stay local, lines in finishing order, retries after a killed worker,
+incremental reruns, Dask clusters (local and started separately), German errors, exit codes.
+
+The notebooks are tiny real notebooks (tests/batchkit.py) run by papermill in real kernels; the
+reports are real Berlin params without analyses, so a batch takes seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from sozialplanung.publish.batch import expand_params, render_task, run_batch
+from sozialplanung.cli import main
+from sozialplanung.publish.manifest import read_manifest, sha256
+from batchkit import berlin_params, tiny_notebooks
+from conftest import REPO, edit_yaml
+
+WAIT_FOR_PANKOW = """\
+import time
+from pathlib import Path
+if "mitte" in params_file:  # finishes only after Pankow is published
+    end = time.time() + 120
+    while not (Path(output_dir).parent / "berlin-pankow" / "manifest.json").exists() and time.time() < end:
+        time.sleep(0.2)"""
+CRASH_SPANDAU = 'if "spandau" in params_file:\n    raise ValueError("kaputt in Spandau")'
+
+
+def cli(*args, cwd=REPO):
+    return subprocess.run([sys.executable, "-m", "sozialplanung.cli", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, timeout=600)
+
+
+def assert_complete(report: Path) -> None:
+    """Every file listed in the manifest is there with its hash, and nothing else: never half-written."""
+    manifest = read_manifest(report)
+    files = {str(p.relative_to(report)) for p in report.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    assert files == set(manifest["ausgaben"])
+    assert all(sha256(report / rel) == digest for rel, digest in manifest["ausgaben"].items())
+
+
+def test_failures_stay_local_and_lines_come_in_finishing_order(tmp_path):
+    """Mitte (first argument) waits for Pankow; Spandau's notebook raises; Neukölln's params are broken."""
+    notebooks = tiny_notebooks(tmp_path / "nb", **{"02_sozialraumanalyse": CRASH_SPANDAU,
+                                                   "09_sozialbericht": WAIT_FOR_PANKOW})
+    files = berlin_params(tmp_path, "mitte", "pankow", "spandau", "neukoelln")
+    edit_yaml(files[3], "report_year: 2021", "report_year: zwanzig")
+    out = tmp_path / "output"
+    res = cli("render", *files, "--ausgabe", out, "--notebooks", notebooks, "--workers", "2")
+    assert res.returncode == 1, res.stderr
+    lines = [line for line in res.stdout.split("\nZusammenfassung")[0].splitlines() if line[:1] in "✓✗"]
+    assert [line.split()[1] for line in lines if line.startswith("✓")] == [str(files[1]), str(files[0])]
+    assert lines.index(next(x for x in lines if "pankow" in x)) < lines.index(next(x for x in lines if "mitte" in x))
+    spandau = next(x for x in lines if "spandau" in x)
+    assert "Notebook 02_sozialraumanalyse.ipynb, Zelle 4: ValueError: kaputt in Spandau" in spandau
+    assert "ganze Zahl" in next(x for x in lines if "neukoelln" in x)
+    assert "4 Berichte in" in res.stdout and "2 erstellt, 0 übersprungen (unverändert), 2 fehlgeschlagen" in res.stdout
+    assert f"Fehlgeschlagen: {files[3]}, {files[2]}" in res.stderr  # broken params: found before the cluster starts
+    assert "KeyboardInterrupt" not in res.stderr + res.stdout and "[IPKernelApp]" not in res.stderr
+    for slug in ("berlin-mitte", "berlin-pankow"):
+        assert_complete(out / slug)
+    assert not (out / "berlin-spandau").exists() and not (out / "berlin-neukoelln").exists()
+    assert (out / ".fehler" / "berlin-spandau" / "notebooks" / "02_sozialraumanalyse.ipynb").is_file()
+    assert not [p for p in out.iterdir() if ".neu-" in p.name or ".alt-" in p.name]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "kaputt in Spandau" in index and 'href="berlin-pankow/bericht.html"' in index
+
+
+def test_killed_worker_is_retried_and_nothing_half_written(tmp_path):
+    """SIGKILL of the worker rendering Mitte: the scheduler runs Mitte again, every report completes."""
+    marker = tmp_path / "worker.pid"
+    victim = (f'import os, time\nfrom pathlib import Path\nmarker = Path({str(marker)!r})\n'
+              'if "mitte" in params_file and not marker.exists():\n'
+              '    marker.write_text(os.environ["JPY_PARENT_PID"])\n    time.sleep(300)')
+    notebooks = tiny_notebooks(tmp_path / "nb", **{"02_sozialraumanalyse": victim})
+    files = berlin_params(tmp_path, "mitte", "spandau", "pankow")
+    out = tmp_path / "output"
+    killed = []
+
+    def kill_when_ready():
+        end = time.time() + 300
+        while not marker.exists() and time.time() < end:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        pid = int(marker.read_text())
+        os.kill(pid, signal.SIGKILL)
+        killed.append(pid)
+
+    killer = threading.Thread(target=kill_when_ready, daemon=True)
+    killer.start()
+    results = run_batch([str(f) for f in files], output_root=out, notebooks=notebooks, workers=2)
+    killer.join(5)
+    assert killed and killed[0] != os.getpid()
+    assert [r.status for r in results if "mitte" in r.params_file] == ["ok"]
+    assert all(r.status == "ok" for r in results), [r.message for r in results]
+    for slug in ("berlin-mitte", "berlin-spandau", "berlin-pankow"):
+        assert_complete(out / slug)
+    assert not [p for p in out.iterdir() if ".neu-" in p.name or ".alt-" in p.name]
+
+
+def test_unchanged_reports_are_skipped(tmp_path):
+    """The worker's task, here in-process: skipped while params, inputs, texts and notebooks are unchanged."""
+    notebooks = tiny_notebooks(tmp_path / "nb")
+    files = berlin_params(tmp_path, "mitte", "pankow")
+    texts = files[0].parent / "texte"
+    edit_yaml(files[0], "texts: null", "texts: texte")
+    out = tmp_path / "output"
+
+    def run(force=False):
+        return [render_task(str(f), str(out), str(notebooks), 60, force).status for f in files]
+
+    assert run() == ["ok", "ok"]
+    before = read_manifest(out / "berlin-mitte")["zeitpunkt"]
+    assert run() == ["übersprungen", "übersprungen"]
+    assert read_manifest(out / "berlin-mitte")["zeitpunkt"] == before
+    edit_yaml(files[1], "report_year: 2021", "report_year: 2021  # geändert")
+    (texts / "einleitung.md").write_text("Ein neuer Text.", encoding="utf-8")  # Mitte's chapter text
+    assert run() == ["ok", "ok"]
+    nb = notebooks / "09_sozialbericht.ipynb"
+    nb.write_text(nb.read_text(encoding="utf-8").replace("print(", "print('neu', "), encoding="utf-8")
+    assert run() == ["ok", "ok"]
+    assert run(force=True) == ["ok", "ok"]
+
+
+def test_report_time_limit(tmp_path):
+    """A hanging notebook fails its report after ``timeout`` seconds; nothing is published."""
+    notebooks = tiny_notebooks(tmp_path / "nb", **{"02_sozialraumanalyse": "import time\ntime.sleep(3600)"})
+    out = tmp_path / "output"
+    start = time.monotonic()
+    result = render_task(str(berlin_params(tmp_path, "mitte")[0]), str(out), str(notebooks), 8, False)
+    assert result.status == "fehler" and time.monotonic() - start < 60
+    assert "Zeitlimit von 8 s für den Bericht überschritten (Notebook 02_sozialraumanalyse.ipynb)" in result.message
+    assert not (out / "berlin-mitte").exists() and (out / ".fehler" / "berlin-mitte").is_dir()
+
+
+def test_batch_on_a_separately_started_scheduler(tmp_path):
+    """``--scheduler``: a ``dask scheduler`` and a ``dask worker`` started here, on 127.0.0.1 only."""
+    scheduler_file = tmp_path / "scheduler.json"
+    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    procs = [subprocess.Popen([*dask, "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                               "--scheduler-file", str(scheduler_file)], stderr=subprocess.DEVNULL)]
+    try:
+        end = time.time() + 60
+        while not scheduler_file.exists() and time.time() < end:
+            time.sleep(0.2)
+        address = json.loads(scheduler_file.read_text())["address"]
+        assert address.startswith("tcp://127.0.0.1:")
+        procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--host",
+                                       "127.0.0.1", "--nthreads", "1", "--no-dashboard"], stderr=subprocess.DEVNULL))
+        notebooks = tiny_notebooks(tmp_path / "nb")
+        files = berlin_params(tmp_path, "mitte", "pankow")
+        out = tmp_path / "output"
+        res = cli("render", *files, "--ausgabe", out, "--notebooks", notebooks, "--scheduler", address)
+        assert res.returncode == 0, res.stdout + res.stderr
+        assert "2 erstellt" in res.stdout
+        for slug in ("berlin-mitte", "berlin-pankow"):
+            assert_complete(out / slug)
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            p.wait(30)
+
+
+def test_unreachable_scheduler_is_a_usage_error(tmp_path):
+    notebooks = tiny_notebooks(tmp_path / "nb")
+    res = cli("render", *berlin_params(tmp_path, "mitte"), "--ausgabe", tmp_path / "out", "--notebooks", notebooks,
+              "--scheduler", "tcp://127.0.0.1:9", cwd=tmp_path)
+    assert res.returncode == 2 and "Der Dask-Scheduler „tcp://127.0.0.1:9“ ist nicht erreichbar" in res.stderr
+
+
+@pytest.mark.parametrize("where", ["/sys/sozialplanung-ausgabe", "/sys"])
+def test_output_folder_not_writable(tmp_path, where):
+    notebooks = tiny_notebooks(tmp_path / "nb")
+    res = cli("render", *berlin_params(tmp_path, "mitte"), "--ausgabe", where, "--notebooks", notebooks)
+    assert res.returncode == 2
+    assert f"In den Ausgabeordner „{where}“ kann nicht geschrieben werden" in res.stderr
+    assert "Traceback" not in res.stderr and "Interner Fehler" not in res.stderr
+
+
+def test_output_folder_is_created_from_another_working_directory(tmp_path):
+    """No ``output`` folder in the working directory: it is created there, no FileNotFoundError."""
+    notebooks = tiny_notebooks(tmp_path / "nb")
+    work = tmp_path / "anderswo"
+    work.mkdir()
+    bad = berlin_params(tmp_path, "mitte")[0]
+    edit_yaml(bad, "report_year: 2021", "report_year: zwanzig")
+    res = cli("render", bad, "--notebooks", notebooks, "-q", "--parallel", "1", cwd=work)
+    assert res.returncode == 1, res.stderr
+    assert "Hinweis: --parallel heißt jetzt --workers (verwendet: --workers 1)." in res.stderr
+    assert "ganze Zahl" in res.stderr and "Traceback" not in res.stderr and res.stdout == ""
+    assert (work / "output" / "index.html").is_file()
+
+
+def test_usage_errors_exit_2(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["render", "params/berlin/mitte.yaml", "--workers", "0"])
+    assert exc.value.code == 2 and "„0“ ist keine ganze Zahl ≥ 1" in capsys.readouterr().err
+    assert main(["render", "params/gibt_es_nicht/*.yaml"]) == 2
+    assert "Keine Parameterdatei passt zu „params/gibt_es_nicht/*.yaml“" in capsys.readouterr().err
+    assert main(["render", "params/berlin/mitte.yaml", "--notebooks", str(tmp_path)]) == 2
+    assert "Notebook „01_datenpruefung.ipynb“ fehlt" in capsys.readouterr().err
+    assert main(["render", "params/berlin/mitte.yaml", "--scheduler", "tcp://127.0.0.1:9", "--workers", "2"]) == 2
+
+
+def test_globs_are_expanded_when_the_shell_did_not():
+    files = expand_params([str(REPO / "params" / "berlin" / "*.yaml")])
+    assert len(files) == 13 and files == sorted(files)

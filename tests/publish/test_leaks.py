@@ -1,0 +1,179 @@
+"""Leak scan: planted withheld values are found in every artifact type, clean outputs pass."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from markupsafe import Markup
+
+import sozialplanung as sp
+from sozialplanung.publish import export
+from sozialplanung.indicators import reference
+from sozialplanung.publish import leaks
+from sozialplanung.publish import leaks_records
+from sozialplanung.errors import SozialplanungError
+from sozialplanung.config.params import find_params
+from sozialplanung.report.tables import indicator_table
+
+BITBURG = find_params("eifelkreis/bitburg-pruem.yaml")
+DATEN = Path(sp.__file__).parent / "demo" / "bitburg_pruem" / "daten.csv"
+
+
+@pytest.fixture(scope="module")
+def dp():
+    return sp.load_datenpaket(BITBURG)
+
+
+@pytest.fixture(scope="module")
+def secret(dp):
+    """A withheld Gemeinde of 2021 with its true count and rate, read straight from the CSV."""
+    raw = pd.read_csv(DATEN, dtype={"gebiet_id": str})
+    raw = raw[(raw["jahr"] == 2021) & (raw["arbeitslose"] == 2)].set_index("gebiet_id")
+    gid = next(g for g in raw.index if dp.withheld(2021).at[g, "A1"])
+    rate = raw.at[gid, "arbeitslose"] / raw.at[gid, "ew_15bis65"] * 100
+    return gid, int(raw.at[gid, "arbeitslose"]), rate
+
+
+def notebook(outputs: list[dict]) -> dict:
+    return {"cells": [{"cell_type": "code", "source": "x", "metadata": {}, "execution_count": 1,
+                       "outputs": outputs}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def write_clean(folder: Path, dp) -> Path:
+    """A report folder as the notebooks write it, from the library's masked values."""
+    werte = reference.area_table(dp)
+    vergleich = reference.compare_with_reference(dp)
+    export.write_tables(folder, indikatoren=werte, vergleich=vergleich)
+    export.write_workbooks(folder, dp.areas)
+    page = (Markup("<html><body><h1>Bericht</h1><p>In 2 von 6 Verbandsgemeinden stieg der Anteil um 0,2 Punkte.</p>")
+            + indicator_table(dp, ["A1"], caption="Arbeitslosenanteil 2021") + Markup("</body></html>"))
+    (folder / "bericht.html").write_text(page, encoding="utf-8")
+    (folder / "notebooks").mkdir(exist_ok=True)
+    nb = notebook([{"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                    "data": {"text/html": werte.to_html(), "text/plain": werte.to_string()}}])
+    (folder / "notebooks" / "02_sozialraumanalyse.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    return folder
+
+
+def test_clean_output_has_no_leak(tmp_path, dp):
+    folder = write_clean(tmp_path, dp)
+    assert leaks.scan_outputs(folder, dp) == []
+    leaks.check_outputs(folder, dp)
+
+
+def test_unrelated_two_elsewhere_is_not_flagged(tmp_path, dp, secret):
+    gid, count, _ = secret
+    name = dp.areas.at[gid, "name"]
+    folder = write_clean(tmp_path, dp)
+    (folder / "hinweise.html").write_text(
+        f"<p>Seite 2</p><p>{gid} {name} liegt 2 km von der Kreisstadt entfernt.</p>"
+        f"<table><tr><th>Nr.</th><th>Gebiet</th><th>Ortsteile</th></tr>"
+        f"<tr><th>{gid}</th><td>{name}</td><td>{count}</td></tr></table>", encoding="utf-8")
+    assert leaks.scan_outputs(folder, dp) == []
+
+
+def plant(folder: Path, dp, gid: str, count: int, rate: float) -> dict[str, str]:
+    """Put the withheld value into one artifact of each type; returns file → what was planted."""
+    werte = reference.area_table(dp)
+    werte.loc[gid, "A1"] = rate
+    export.write_tables(folder, indikatoren=werte)                      # CSV, 6 decimals
+    export.write_workbooks(folder, dp.areas)                            # XLSX and GPKG from the CSV
+    shutil.copy(folder / "tabellen" / "indikatoren.csv", folder / "kopie.csv")
+    (folder / "tabellen" / "indikatoren.csv").write_text(                # restore CSV: only kopie leaks
+        (folder / "tabellen" / "indikatoren.csv").read_text().replace(f"{rate:.6f}", ""), encoding="utf-8")
+    german = f"{rate:.1f}".replace(".", ",")
+    page = (folder / "bericht.html").read_text(encoding="utf-8")
+    row_start = page.index(f'<th scope="row">{gid}</th>')
+    row_end = page.index("</tr>", row_start)
+    row = page[row_start:row_end].replace("<td>.</td>", f"<td>{german}</td>", 1)   # the rate column
+    (folder / "bericht.html").write_text(page[:row_start] + row + page[row_end:], encoding="utf-8")
+    nb = notebook([{"output_type": "stream", "name": "stdout",
+                    "text": [f"Gemeinde {gid}: {count} Arbeitslose\n"]}])
+    (folder / "notebooks" / "03_test.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    return {"kopie.csv": "Quote", "ergebnisse.xlsx": "Quote", "ergebnisse.gpkg": "Quote",
+            "bericht.html": german, "notebooks/03_test.ipynb": "Fallzahl"}
+
+
+def test_planted_leaks_are_found_in_every_artifact_type(tmp_path, dp, secret):
+    gid, count, rate = secret
+    folder = write_clean(tmp_path, dp)
+    planted = plant(folder, dp, gid, count, rate)
+    found = leaks.scan_outputs(folder, dp)
+    by_file = {leak.file: leak for leak in found}
+    assert set(by_file) == set(planted), found
+    for file, what in planted.items():
+        assert by_file[file].gebiet_id == gid and what in by_file[file].found
+    with pytest.raises(SozialplanungError, match="Datenschutz-Prüfung fehlgeschlagen: 5 geheim"):
+        leaks.check_outputs(folder, dp)
+
+
+def test_count_next_to_the_rate_is_found(tmp_path, dp, secret):
+    gid, count, _ = secret
+    name = dp.areas.at[gid, "name"]
+    (tmp_path / "tabelle.html").write_text(
+        '<table><thead><tr><th>Nr.</th><th>Gebiet</th><th>Arbeitslosenanteil<br>%</th><th>Fälle<br>Anzahl</th>'
+        f'</tr></thead><tbody><tr><th scope="row">{gid}</th><td>{name}</td><td>.</td><td>{count}</td></tr>'
+        '</tbody></table>', encoding="utf-8")
+    found = leaks.scan_outputs(tmp_path, dp)
+    assert [(f.file, f.gebiet_id, f.spalte) for f in found] == [("tabelle.html", gid, "arbeitslose")]
+    assert "Spalte „Fälle Anzahl“" in found[0].found
+
+
+def test_notebook_html_output_and_deviation_column_are_checked(tmp_path, dp, secret):
+    gid, _, rate = secret
+    vergleich = reference.compare_with_reference(dp)
+    kommune = vergleich.at[gid, ("A1", "Kommune")]
+    vergleich.loc[gid, ("A1", "abweichung")] = rate - kommune          # leaks rate via the difference
+    nb = notebook([{"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                    "data": {"text/html": vergleich.to_html()}}])
+    (tmp_path / "nb.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    found = leaks.scan_outputs(tmp_path, dp)
+    assert [(f.file, f.gebiet_id) for f in found] == [("nb.ipynb", gid)]
+    assert "Abweichung" in found[0].found
+
+
+def test_recomputation_from_totals_is_a_leak_without_secondary_suppression(tmp_path, dp):
+    params = tmp_path / "ohne.yaml"
+    params.write_text(BITBURG.read_text(encoding="utf-8").replace("min_count: 3 ", "min_count: 3\n  secondary: false "),
+                      encoding="utf-8")
+    naive = sp.load_datenpaket(params)
+    (tmp_path / "leer").mkdir()
+    found = leaks.scan_outputs(tmp_path / "leer", naive)
+    assert found and all(f.file == "(Summen)" and "rückrechenbar" in f.found for f in found)
+    raw = pd.read_csv(DATEN, dtype={"gebiet_id": str})
+    raw = raw[raw["jahr"] == 2021].set_index("gebiet_id")
+    for f in found:
+        assert f.found.endswith(f"= {raw.at[f.gebiet_id, 'arbeitslose']}")
+    assert leaks.scan_outputs(tmp_path / "leer", dp) == []
+
+
+def test_pdf_text_layer_is_checked_line_by_line(tmp_path, dp, secret, monkeypatch):
+    gid, _, rate = secret
+    name = dp.areas.at[gid, "name"]
+    german = f"{rate:.1f}".replace(".", ",")
+    text = f"Nr. Gebiet Arbeitslosenanteil %\n{gid} {name} {german}\n07232012 Berscheid 0,0\nSeite 2\n"
+    (tmp_path / "bericht.pdf").write_bytes(b"%PDF-1.4\n")
+    monkeypatch.setattr(leaks_records, "pdf_pages", lambda path: [text])
+    found = leaks.scan_outputs(tmp_path, dp)
+    assert [(f.file, f.gebiet_id, f.spalte) for f in found] == [("bericht.pdf", gid, "A1")]
+
+
+def test_unreadable_pdf_fails_closed(tmp_path, dp, monkeypatch):
+    (tmp_path / "bericht.pdf").write_bytes(b"%PDF-1.4\n")
+    monkeypatch.setattr(leaks_records, "pdf_pages", lambda path: None)
+    found = leaks.scan_outputs(tmp_path, dp)
+    assert [f.file for f in found] == ["bericht.pdf"] and "nicht prüfbar" in found[0].found
+
+
+def test_rendered_kreis_report_has_no_leak(tmp_path, dp):
+    """End to end: the Eifelkreis report (all notebooks) shows no withheld value anywhere."""
+    from sozialplanung.publish.render import render_one
+
+    repo = Path(__file__).resolve().parents[2]
+    folder = render_one(BITBURG, output_root=tmp_path, notebooks=repo / "notebooks")
+    assert (folder / "bericht.html").exists()
+    assert leaks.scan_outputs(folder, dp) == []

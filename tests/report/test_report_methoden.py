@@ -1,0 +1,37 @@
+"""The Methodenanhang and the legends follow the recipe actually used, without editing notebooks or templates."""
+
+from __future__ import annotations
+
+import sozialplanung as sp
+from sozialplanung.viz import atlas
+from sozialplanung.report import methoden
+from conftest import edit_yaml
+
+
+def _anhang(params_path):
+    dp = sp.load_datenpaket(params_path)
+    index = sp.analysis.pipeline.sozialindex(dp)
+    html = methoden.section_methoden(dp, {"index": index})
+    fig = atlas.index_map(dp, index, "status")
+    return html, fig.alt_text, index
+
+
+def test_changing_a_cutoff_changes_methodenanhang_and_legend(mitte_params):
+    html, alt, index = _anhang(mitte_params)
+    assert "1 &lt; x ≤ 1,5" in html and "x &gt; 1,5" in html
+    assert "x > 1,5" in alt
+    recipe = mitte_params.parents[1] / "rezepte" / "mss.yaml"
+    edit_yaml(recipe, "cutoffs:    [-1.0,  1.0,   1.5]", "cutoffs:    [-1.0,  1.0,   2.0]")
+    html2, alt2, index2 = _anhang(mitte_params)
+    assert "1 &lt; x ≤ 2" in html2 and "x &gt; 2" in html2 and "1,5" not in html2.split("Status-Index: Klassengrenzen")[1][:400]
+    assert "x > 2" in alt2 and "x > 1,5" not in alt2
+    n_before = int((index.status_ == 4).sum())
+    n_after = int((index2.status_ == 4).sum())
+    assert n_after < n_before  # a higher cut-off leaves fewer areas in „sehr niedrig“
+
+
+def test_methodenanhang_states_parameters_and_suppression(mitte_params):
+    html, _, _ = _anhang(mitte_params)
+    for text in ("Parameter dieses Laufs", "Mindesteinwohnerzahl", "z-standardisiert", "Datenschutz",
+                 "Indikatorenkatalog", "≈"):
+        assert text in html, text

@@ -1,0 +1,258 @@
+"""Maps: German class legends with counts, suppressed areas, alt text, scale bar, offline."""
+
+import socket
+
+import geopandas as gpd
+import matplotlib.colors as mcolors
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+import sozialplanung.viz.maps as maps
+from sozialplanung.errors import SozialplanungError, SozialplanungWarning
+
+
+def grid(n_x=5, n_y=4, size=1000.0, crs=25833):
+    """n_x × n_y square areas of ``size`` metres, ids "01".."20", values 1..20."""
+    geoms, ids = [], []
+    for j in range(n_y):
+        for i in range(n_x):
+            geoms.append(box(i * size, j * size, (i + 1) * size, (j + 1) * size))
+            ids.append(f"{len(ids) + 1:02d}")
+    return gpd.GeoDataFrame({"gebiet_id": ids, "wert": np.arange(1.0, len(ids) + 1)}, geometry=geoms, crs=crs)
+
+
+def legend_texts(fig):
+    return [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+def all_texts(fig):
+    return [t.get_text() for t in fig.axes[0].texts]
+
+
+def area_labels(fig):
+    return [t for t in all_texts(fig) if len(t) == 2 and t.isdigit()]
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("Netzwerkzugriff beim Zeichnen einer Karte")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+def test_legend_has_german_breaks_and_counts():
+    fig = maps.choropleth(grid(), "wert", bins=[5.5, 10.25], unit="%", legend_title="Anteil")
+    assert legend_texts(fig) == ["bis 5,5 (5)", "über 5,5 bis 10,3 (5)", "über 10,3 bis 20,0 (10)"]
+    assert fig.axes[0].get_legend().get_title().get_text() == "Anteil in %"
+    assert fig.class_breaks == [5.5, 10.3, 20.0]
+
+
+def test_rounded_value_stays_in_the_class_its_label_shows():
+    gdf = grid(2, 1)
+    gdf["wert"] = [4.24, 4.26]  # shown as 4,2 and 4,3
+    fig = maps.choropleth(gdf, "wert", bins=[4.2])
+    assert fig.class_labels.to_dict() == {"01": "bis 4,2", "02": "über 4,2 bis 4,3"}
+
+
+def test_quantile_counts_sum_and_missing_entry():
+    gdf = grid()
+    gdf.loc[[0, 7], "wert"] = np.nan
+    fig = maps.choropleth(gdf, "wert", scheme="quantiles", k=4, title="Test")
+    texts = legend_texts(fig)
+    counts = [int(t.rsplit("(", 1)[1].rstrip(")")) for t in texts]
+    assert texts[-1] == "keine Angabe (2)"
+    assert sum(counts) == 20 and len(texts) == 5
+    assert "2 Gebiete ohne Angabe" in fig.alt_text
+
+
+@pytest.mark.parametrize("scheme", sorted(maps.SCHEMES))
+def test_every_scheme_runs(scheme):
+    fig = maps.choropleth(grid(), "wert", scheme=scheme, k=3)
+    labels = fig.class_labels
+    assert labels.notna().all() and len(labels) == 20
+    assert legend_texts(fig)[0].startswith("bis ")
+
+
+def test_unknown_scheme():
+    with pytest.raises(SozialplanungError, match="Unbekanntes Klassifikationsverfahren"):
+        maps.choropleth(grid(), "wert", scheme="jenks")
+
+
+def test_suppressed_areas_are_hatched_not_classed():
+    fig = maps.choropleth(grid(), "wert", k=3, suppressed=["03", "04"], suppressed_label="geheim gehalten")
+    assert "03" not in fig.class_labels.index and len(fig.class_labels) == 18
+    assert "geheim gehalten (2)" in legend_texts(fig)
+    hatched = [c for c in fig.axes[0].collections if c.get_hatch()]
+    assert len(hatched) == 1 and len(hatched[0].get_paths()) == 2
+    assert all(mcolors.to_hex(fc) == "#ffffff" for fc in hatched[0].get_facecolors())
+    # the suppressed value 3 or 4 did not influence the breaks: computed over 18 areas
+    assert sum(int(t.rsplit("(", 1)[1].rstrip(")")) for t in legend_texts(fig)[:-1]) == 18
+
+
+def test_alt_text_and_scale_bar():
+    fig = maps.choropleth(grid(), "wert", k=2, title="Arbeitslosigkeit", unit="%")
+    assert fig.alt_text.startswith("Karte: Arbeitslosigkeit. 20 Gebiete in 2 Klassen")
+    assert "bis 10,5 (10 Gebiete)" in fig.alt_text
+    assert any(t.endswith(" km") for t in all_texts(fig))
+    assert "Maßstabsleiste: 1 km" in fig.alt_text
+
+
+def test_polarity_reverses_colours():
+    up = maps.choropleth(grid(), "wert", k=3)
+    down = maps.choropleth(grid(), "wert", k=3, polarity=-1)
+    handles_up = [p.get_facecolor() for p in up.axes[0].get_legend().legend_handles]
+    handles_down = [p.get_facecolor() for p in down.axes[0].get_legend().legend_handles]
+    assert handles_up == handles_down[::-1]
+    assert "niedrigere Werte" in down.alt_text
+    with pytest.raises(SozialplanungError, match="polarity"):
+        maps.choropleth(grid(), "wert", polarity=2)
+
+
+def test_highlight_context_and_breaks_from_report_areas():
+    fig = maps.choropleth(grid(), "wert", k=2, highlight=["01", "02", "03", "04"])
+    assert legend_texts(fig) == ["bis 2,5 (2)", "über 2,5 bis 4,0 (2)", "übrige Gebiete"]
+    assert "Übrige Gebiete grau" in fig.alt_text
+    xmin, xmax = fig.axes[0].get_xlim()
+    assert xmax < 4500  # zoomed to the report areas
+
+
+def test_series_input_and_parents():
+    gdf = grid().set_index("gebiet_id")
+    values = pd.Series(np.arange(20.0), index=gdf.index, name="Index")
+    parents = gpd.GeoDataFrame(geometry=[box(0, 0, 2500, 4000), box(2500, 0, 5000, 4000)], crs=25833)
+    fig = maps.choropleth(gdf.drop(columns="wert"), values, k=2, parents=parents)
+    assert fig.axes[0].get_legend().get_title().get_text() == "Index"
+    assert "Übergeordnete Gebiete als Linien" in fig.alt_text
+
+
+def test_labels_only_for_few_areas_unless_asked():
+    big = grid(10, 7)  # 70 areas
+    assert area_labels(maps.choropleth(big, "wert", label_column="gebiet_id")) == []
+    assert len(area_labels(maps.choropleth(big, "wert", label_column="gebiet_id", show_labels=True))) == 70
+    assert len(area_labels(maps.choropleth(grid(), "wert", label_column="gebiet_id"))) == 20
+    assert area_labels(maps.choropleth(grid(), "wert", label_column="gebiet_id", show_labels=False)) == []
+
+
+def test_geographic_crs_is_projected_for_the_scale_bar():
+    gdf = grid().to_crs(4326)
+    fig = maps.choropleth(gdf, "wert", k=2)
+    assert any(t.endswith(" km") for t in all_texts(fig))
+
+
+def test_no_crs_warns_and_skips_scale_bar():
+    gdf = grid().set_crs(None, allow_override=True)
+    with pytest.warns(SozialplanungWarning, match="Maßstabsleiste"):
+        fig = maps.choropleth(gdf, "wert", k=2)
+    assert not any(t.endswith(" km") for t in all_texts(fig))
+
+
+def test_attribution_under_map():
+    fig = maps.choropleth(grid(), "wert", attribution="Quelle: Amt für Statistik (CC BY 3.0 DE)")
+    assert "Quelle: Amt für Statistik (CC BY 3.0 DE)" in all_texts(fig)
+
+
+def test_class_map_legend_and_errors():
+    gdf = grid()
+    gdf["typ"] = [1, 2, 3, 4] * 4 + [1, 1, np.nan, 2]
+    labels = {1: "hoch", 2: "mittel", 3: "niedrig", 4: "sehr niedrig"}
+    fig = maps.class_map(gdf, "typ", labels, suppressed=["20"], title="Status-Index")
+    assert legend_texts(fig) == ["hoch (6)", "mittel (4)", "niedrig (4)", "sehr niedrig (4)",
+                                 "keine Angabe (1)", "nicht bewertet (1)"]
+    assert fig.alt_text.startswith("Karte: Status-Index. 20 Gebiete: hoch (6 Gebiete)")
+    with pytest.raises(SozialplanungError, match="Werte ohne Beschriftung: 4"):
+        maps.class_map(gdf, "typ", {1: "a", 2: "b", 3: "c"})
+
+
+def test_locator_map():
+    fig = maps.locator_map(grid(), "07", area_name="Altstadt", kommune="Musterstadt")
+    assert fig.alt_text.startswith("Lagekarte: Gebiet 07 Altstadt")
+    with pytest.raises(SozialplanungError, match="nicht in der Geometrie"):
+        maps.locator_map(grid(), "99")
+
+
+def test_duplicate_ids_rejected():
+    gdf = grid()
+    gdf.loc[1, "gebiet_id"] = "01"
+    with pytest.raises(SozialplanungError, match="nicht eindeutig"):
+        maps.choropleth(gdf, "wert")
+
+
+def test_palettes_are_exposed():
+    assert len(maps.CATEGORICAL_COLORS) == 8 and maps.OKABE_ITO["orange"] == "#E69F00"
+    assert maps.SEQUENTIAL_CMAP == "YlGnBu"
+
+
+def test_berlin_status_index_counts(shared_data):
+    mss = shared_data / "berlin_mss"
+    plr = gpd.read_file(mss / "geometry_lor2021_plr").set_index("PLR_ID")
+    si = pd.read_csv(mss / "mss_2021" / "mss_2021_indizes.csv", dtype={"PLR_ID": str}).set_index("PLR_ID")["SI_N"]
+    si = si.where(si != -9999)
+    fig = maps.class_map(plr, si, {1: "hoch", 2: "mittel", 3: "niedrig", 4: "sehr niedrig"},
+                         parents=plr.dissolve(by=plr.index.str[:2]))
+    assert legend_texts(fig) == ["hoch (75)", "mittel (366)", "niedrig (46)", "sehr niedrig (49)", "keine Angabe (6)"]
+    assert "10 km" in all_texts(fig)
+
+
+# ----------------------------------------------------------------------------- captions from the drawing
+def drawn_area_labels(fig):
+    return [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "gebietsbeschriftung"]
+
+
+def test_caption_notes_follow_what_is_drawn():
+    gdf = grid().assign(nr=[f"N{i}" for i in range(20)])
+    drawn = maps.choropleth(gdf, "wert", label_column="nr", label_meaning="Nummer des Gebiets")
+    assert len(drawn_area_labels(drawn)) == 20
+    assert drawn.caption_notes == ["Beschriftung der Flächen: Nummer des Gebiets."]
+    assert "Beschriftung der Flächen: Nummer des Gebiets." in drawn.alt_text
+    hidden = maps.choropleth(gdf, "wert", label_column="nr", label_meaning="Nummer des Gebiets", show_labels=False)
+    assert drawn_area_labels(hidden) == [] and hidden.caption_notes == []
+    parents = gpd.GeoDataFrame(geometry=[box(0, 0, 5000, 4000)], crs=25833)
+    outlined = maps.class_map(gdf, "wert", {float(v): str(v) for v in range(1, 21)}, parents=parents,
+                              parents_label="Grenzen der Bezirke")
+    assert outlined.caption_notes == ["Dunkle Linien: Grenzen der Bezirke."]
+
+
+@pytest.fixture(scope="module")
+def mitte():
+    from sozialplanung.data.datenpaket import load_datenpaket
+    from sozialplanung.config.params import find_params
+
+    return load_datenpaket(find_params("berlin/mitte.yaml"))
+
+
+@pytest.mark.parametrize("show", [None, False])
+def test_report_caption_promises_area_numbers_only_where_drawn(mitte, show):
+    """The issue: „Zahlen in den Flächen = letzte drei Stellen der Gebietsnummer“ under maps without numbers."""
+    from sozialplanung.viz import atlas
+    from sozialplanung.report import bericht
+
+    dp = mitte
+    html = str(bericht.figure({}, "karte-S1", lambda: atlas.indicator_map(dp, "S1", show_labels=show),
+                             "Karte: Arbeitslosigkeit in %; Klassengrenzen in der Legende. ", "Quelle: MSS.", "karte"))
+    fig = atlas.indicator_map(dp, "S1", show_labels=show)
+    numbers = drawn_area_labels(fig)
+    promised = "Beschriftung der Flächen: letzte drei Stellen der Gebietsnummer." in html
+    assert promised == bool(numbers) == (show is None)  # Mitte has 49 areas: numbered by default
+    if numbers:
+        assert sorted(numbers) == sorted(g[-3:] for g in dp.shown_ids)
+    assert "Dunkle Linien: Grenzen der Bezirksregionen." in html  # the outline level of Mitte
+    assert "Zahlen in den Flächen" not in html
+
+
+def test_report_caption_of_a_large_map_has_no_area_numbers():
+    from sozialplanung.viz import atlas
+    from sozialplanung.report import bericht
+    from sozialplanung.data.datenpaket import load_datenpaket
+    from sozialplanung.config.params import find_params
+
+    dp = load_datenpaket(find_params("berlin/berlin.yaml"))
+    assert len(dp.shown_ids) > 60
+    results = {}
+    html = str(bericht.figure(results, "karte-S1", lambda: atlas.indicator_map(dp, "S1"), "Karte: S1. "))
+    assert "Beschriftung der Flächen" not in html
+    # the same figure key again (e.g. the Indikatorenblatt) carries the same notes
+    again = str(bericht.figure(results, "karte-S1", lambda: pytest.fail("drawn twice"), "Karte. "))
+    assert ("Dunkle Linien" in html) == ("Dunkle Linien" in again)
