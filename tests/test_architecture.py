@@ -1,0 +1,98 @@
+"""The package's shape: data flow one way through the stages, no import cycles, small modules.
+
+Every ``import`` counts, at module level and inside functions: a deferred import hides a cycle
+from Python, not from the reader.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sozialplanung
+
+PACKAGE = Path(sozialplanung.__file__).resolve().parent
+#: stage of each subpackage; a module may import from its own stage and earlier ones only
+ORDER = {"": 0, **{stage: rank for rank, stage in enumerate(sozialplanung.STAGES, start=1)}, "cli": 99}
+MAX_LINES = 400
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE).with_suffix("").parts
+        if "demo" in parts:
+            continue
+        name = ".".join(("sozialplanung", *parts)).removesuffix(".__init__")
+        found[name] = path
+    return found
+
+
+def imports(path: Path, known: set[str]) -> set[str]:
+    """Modules of this package that ``path`` imports (``from sozialplanung.x import y`` counts y if it is a module)."""
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name.startswith("sozialplanung")}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sozialplanung"):
+            subs = {f"{node.module}.{a.name}" for a in node.names} & known
+            out |= subs or {node.module}
+    return {m for m in out if m in known}
+
+
+def stage(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in ORDER) else ""
+
+
+GRAPH = {name: imports(path, set(modules())) - {name} for name, path in modules().items()}
+
+
+def test_no_import_against_the_data_flow():
+    backwards = sorted(f"{a} → {b}" for a, deps in GRAPH.items() for b in deps
+                       if not a.endswith("__init__") and ORDER[stage(b)] > ORDER[stage(a)])
+    assert backwards == []
+
+
+def test_no_import_cycle():
+    cycles, state = [], {}
+
+    def visit(node, stack):
+        state[node] = "open"
+        for dep in sorted(GRAPH[node]):
+            if dep.count(".") == 1 and dep.split(".")[1] in sozialplanung.STAGES:
+                continue  # a stage package's __init__ imports nothing
+            if state.get(dep) == "open":
+                cycles.append(" → ".join([*stack[stack.index(dep):], dep]))
+            elif dep not in state:
+                visit(dep, [*stack, dep])
+        state[node] = "done"
+
+    for node in sorted(GRAPH):
+        if node not in state:
+            visit(node, [node])
+    assert cycles == []
+
+
+def test_no_module_over_400_lines():
+    long = {name: n for name, path in modules().items() if (n := len(path.read_text("utf-8").splitlines())) > MAX_LINES}
+    assert long == {}
+
+
+def test_stage_packages_import_nothing():
+    for stage_name in sozialplanung.STAGES:
+        assert GRAPH[f"sozialplanung.{stage_name}"] <= {"sozialplanung._lazy"}
+
+
+@pytest.mark.parametrize("command", ["import sozialplanung",
+                                     "import sozialplanung.cli",
+                                     "import sozialplanung as sp; sp.load_datenpaket(sp.find_params('berlin/mitte.yaml'))"])
+def test_cheap_imports_load_no_plotting_modelling_or_rendering_library(command):
+    heavy = ["matplotlib", "sklearn", "statsmodels", "weasyprint", "typst", "papermill", "distributed", "esda", "seaborn"]
+    probe = f"{command}\nimport sys\nprint(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == []
