@@ -7,7 +7,7 @@ import yaml
 
 from conftest import REPO
 
-RENAME = {"matplotlib-base": "matplotlib", "dask-core": "dask"}
+RENAME = {"matplotlib-base": "matplotlib", "dask-core": "dask", "typst-py": "typst"}
 
 
 def _name(req: str) -> str:
