@@ -87,9 +87,11 @@ def prepare_output(output_root: str | Path) -> Path:
 
 
 def default_notebooks() -> Path:
-    """``notebooks/`` of the working directory, else the project's own beside the library."""
+    """``notebooks/`` of the working directory, else the shipped ones (the wheel's copy, else the repository's)."""
     here = Path("notebooks")
-    project = Path(__file__).resolve().parents[3] / "notebooks"
+    project = Path(__file__).resolve().parents[1] / "notebooks"  # inside the package: a wheel (setup.py)
+    if not project.is_dir():
+        project = Path(__file__).resolve().parents[3] / "notebooks"  # a source checkout
     return here if here.is_dir() or not project.is_dir() else project
 
 
