@@ -14,7 +14,8 @@ import pandas as pd
 import sozialplanung as sp
 from sozialplanung.analysis.cluster import ClusterTypology
 from sozialplanung.analysis.factor import FactorAnalysis
-from sozialplanung.config.recipes import SozialIndex, read_recipe
+from sozialplanung.analysis.sozialindex import SozialIndex
+from sozialplanung.config.recipes import read_recipe
 from sozialplanung.analysis.sensitivity import Sensitivity
 
 dp = sp.load_datenpaket(sp.find_params("berlin/berlin.yaml"))

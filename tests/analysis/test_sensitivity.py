@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import sozialplanung.config.recipes as rc
+from sozialplanung.analysis.sozialindex import SozialIndex
 from sozialplanung.analysis.sensitivity import Sensitivity
 
 
@@ -44,7 +45,7 @@ def test_leave_out_equals_refitting_without_the_indicator(berlin):
     for ind in ("S1", "S3", "S4"):
         reduced = recipe.model_copy(deep=True)
         reduced.status.indicators = [i for i in reduced.status.indicators if i.id != ind]
-        refit = rc.SozialIndex(reduced).fit(berlin, einwohner="EW", year=2021).status_.dropna()
+        refit = SozialIndex(reduced).fit(berlin, einwohner="EW", year=2021).status_.dropna()
         expected = (refit != base).loc[sens.leave_out_.index]
         assert sens.leave_out_[ind].tolist() == expected.tolist()
     assert (sens.base_classes_.to_numpy() == base.loc[sens.base_classes_.index].to_numpy()).all()
@@ -56,7 +57,7 @@ def test_one_weight_draw_equals_refitting_with_those_weights(berlin):
     used = [i for i in recipe.status.indicators if i.id in ("S1", "S3", "S4")]
     for ind, w in zip(used, sens.weight_draws_[:, 0]):
         ind.weight = float(w)
-    refit = rc.SozialIndex(recipe).fit(berlin, einwohner="EW", year=2021).status_.dropna()
+    refit = SozialIndex(recipe).fit(berlin, einwohner="EW", year=2021).status_.dropna()
     changed = refit != sens.index_.status_.dropna()
     assert sens.share_weights_.tolist() == changed.loc[sens.share_weights_.index].astype(float).tolist()
 

@@ -19,6 +19,7 @@ import pytest
 import sozialplanung as sp
 from sozialplanung.analysis import pipeline
 from sozialplanung.publish import leaks
+from sozialplanung.report.recipe_text import describe_index
 from sozialplanung.errors import SozialplanungError
 from conftest import REPO, edit_yaml
 
@@ -221,7 +222,7 @@ def test_analyses_list_the_areas_they_leave_out(dp_3000):
     own = {"weniger als 300 Einwohner", "Einwohnerzahl fehlt"}  # the recipe's own reasons come first
     assert set(index.not_rated_reasons_[list(small)]) - own - {reason} <= {"ausgeschlossen: Ausreißer"}
     assert (index.not_rated_reasons_[list(small)] == reason).sum() > 40
-    assert "aus Datenschutzgründen nicht bewertet" in " ".join(index.describe())
+    assert "aus Datenschutzgründen nicht bewertet" in " ".join(describe_index(index))
     spatial = pipeline.raeumliche_statistik(dp)
     fa = pipeline.faktorenanalyse(dp)
     typology = pipeline.clusteranalyse(dp, fa)

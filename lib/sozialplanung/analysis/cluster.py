@@ -13,7 +13,8 @@ from threadpoolctl import threadpool_limits
 
 from sozialplanung.viz import palettes
 from sozialplanung.errors import SozialplanungError
-from sozialplanung.analysis.factor import GEBIET_ID, prepare_indicators
+from sozialplanung.analysis.factor import prepare_indicators
+from sozialplanung.config.catalogue import GEBIET_ID
 
 __all__ = ["ClusterTypology", "type_names", "profile_text"]
 

@@ -15,12 +15,12 @@ from sozialplanung.analysis.adequacy import (
     compute_parallel_analysis,
     kmo_rating,
 )
+from sozialplanung.config.catalogue import GEBIET_ID
 from sozialplanung.viz import palettes
 from sozialplanung.errors import SozialplanungError, SozialplanungWarning
 
 __all__ = ["FactorAnalysis", "GEBIET_ID"]
 
-GEBIET_ID = "gebiet_id"
 METHODS = ("pa", "ml")
 ROTATIONS = ("varimax", "promax", "oblimin", None)
 OBLIQUE = ("promax", "oblimin")

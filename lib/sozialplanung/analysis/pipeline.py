@@ -1,6 +1,6 @@
 """The analyses of a Datenpaket: each function fits one estimator over the Bezugsgesamtheit.
 
-These are the only places where a Datenpaket meets the estimators (:mod:`recipes`, :mod:`factor`,
+These are the only places where a Datenpaket meets the estimators (:mod:`sozialindex`, :mod:`factor`,
 :mod:`cluster`, :mod:`spatial`); notebooks and the report call them, so both show the same numbers.
 Areas that are not assessed (``dp.assessed_ids``: below ``datenschutz.min_population``) take part in no
 analysis. Every result carries ``not_rated_reasons_``: a German reason per area of the
@@ -16,7 +16,8 @@ from sozialplanung.analysis.cluster import ClusterTypology
 from sozialplanung.data.datenpaket import Datenpaket
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.analysis.factor import FactorAnalysis
-from sozialplanung.config.recipes import SozialIndex, read_recipe
+from sozialplanung.analysis.sozialindex import SozialIndex
+from sozialplanung.config.recipes import read_recipe
 from sozialplanung.analysis.sensitivity import Sensitivity
 from sozialplanung.analysis.spatial import SpatialAutocorrelation
 

@@ -9,7 +9,7 @@ Two experiments on a fitted recipe part (by default the status index), both vect
 For each area the result is the share of runs in which its class differs from the class under the
 recipe's own weights. The standardised indicator values and the set of rated areas stay fixed;
 aggregation, re-standardisation and classification are repeated in every run, exactly as in
-:class:`sozialplanung.config.recipes.SozialIndex`.
+:class:`sozialplanung.analysis.sozialindex.SozialIndex`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import pandas as pd
 
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.analysis.classify import classify_columns
-from sozialplanung.config.recipes import GEBIET_ID, SozialIndex, compute_scores
+from sozialplanung.analysis.sozialindex import SozialIndex, compute_scores
+from sozialplanung.config.catalogue import GEBIET_ID
 
 __all__ = ["Sensitivity"]
 
@@ -30,7 +31,7 @@ class Sensitivity:
     Parameters
     ----------
     recipe : Recipe, str or path
-        As for :class:`~sozialplanung.config.recipes.SozialIndex`.
+        As for :class:`~sozialplanung.analysis.sozialindex.SozialIndex`.
     part : {"status", "dynamik"}, default="status"
     n_draws : int, default=1000
         Number of weight draws.
@@ -81,7 +82,7 @@ class Sensitivity:
         specs = part.indicators_for(index.year_)
         z_frame = index.standardized_[self.part]
         z = z_frame.to_numpy()
-        pop = index._rated_population
+        pop = index.rated_population_
         w0 = np.array([i.weight for i in specs], dtype=float)
         p = len(w0)
         rule = part.classification.rule, part.classification.rule_kwargs()

@@ -7,11 +7,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from sozialplanung.config.catalogue import GEBIET_ID
 from sozialplanung.errors import SozialplanungError, SozialplanungWarning
 
 __all__ = ["SpatialAutocorrelation", "LISA_LABELS"]
 
-GEBIET_ID = "gebiet_id"
 QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 LISA_LABELS = {
     "HH": "Hoch-Hoch",

@@ -27,6 +27,8 @@ UNITS: dict[str, tuple[str, int]] = {
     "Index": ("Indexwert ohne Einheit", 1),
 }
 """The allowed units (``unit:`` of an indicator): unit → (meaning, default number of decimals)."""
+GEBIET_ID = "gebiet_id"
+"""Name of the area id (column or index) in every table of the package; defined here only."""
 RATE_UNITS = {"%": 100, "‰": 1000, "je 100": 100, "je 1.000 Einwohner/innen": 1000}
 """Units of shares and rates, with the base they are per (for the jump check between years)."""
 

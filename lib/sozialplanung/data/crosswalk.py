@@ -7,12 +7,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from sozialplanung.config.catalogue import GEBIET_ID
 from sozialplanung.errors import SozialplanungError, SozialplanungWarning
 from sozialplanung.formatting import fmt_int
 
 __all__ = ["Crosswalk", "error_summary"]
 
-GEBIET_ID = "gebiet_id"
 METHODS = ("ipf", "areal")
 KINDS = ("count", "rate")
 

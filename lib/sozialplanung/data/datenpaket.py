@@ -27,12 +27,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from sozialplanung.config.catalogue import Catalogue
+from sozialplanung.config.catalogue import GEBIET_ID, Catalogue
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.data.inputs import read_inputs
 from sozialplanung.config.params import Params, read_params
 
-GEBIET_ID = "gebiet_id"
 
 
 @dataclass

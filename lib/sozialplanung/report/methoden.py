@@ -12,6 +12,7 @@ import pandas as pd
 
 from sozialplanung.data import labels
 from sozialplanung.report import tables
+from sozialplanung.report.recipe_text import describe_index
 from sozialplanung.formatting import fmt_int, fmt_number
 from sozialplanung.markup import Markup, join, paragraph
 
@@ -153,7 +154,7 @@ def section_methoden(dp, results) -> Markup:
            _h3("Bezugswerte"), _p(describe_references(dp)), _h3("Karten und Farben"), _p(describe_maps(dp))]
     index = results.get("index")
     if index is not None:
-        out += [_h3("Sozialindex"), _p(index.describe())]
+        out += [_h3("Sozialindex"), _p(describe_index(index))]
         out += [_index_part(index, name) for name in index.recipe_.parts()]
     if results.get("fa") is not None:
         out += [_h3("Faktorenanalyse"), _p(describe_factor(dp, results["fa"]))]
