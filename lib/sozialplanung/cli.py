@@ -217,7 +217,8 @@ def _render(args) -> int:
 
 def _validate(args) -> int:
     """Load each Datenpaket and print its findings; exit 2 on an error, with ``--streng`` also on a warning."""
-    from sozialplanung.data.checks import failed, findings, format_findings
+    from sozialplanung.analysis.needs import findings
+    from sozialplanung.data.checks import failed, format_findings
     from sozialplanung.data.datenpaket import load_datenpaket
 
     code, strict = 0, args.streng

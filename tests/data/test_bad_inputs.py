@@ -87,7 +87,7 @@ def fails(paket_or_path, match: str) -> SozialplanungError:
 
 
 def finding(dp, check: str) -> pd.Series:
-    table = sp.data.checks.findings(dp)
+    table = sp.analysis.needs.findings(dp)
     rows = table[table["Prüfung"].str.contains(check, regex=False) & (table["Ergebnis"] != "ok")]
     assert len(rows), sp.data.checks.format_findings(table)
     return rows.iloc[0]
@@ -95,7 +95,7 @@ def finding(dp, check: str) -> pd.Series:
 
 def test_the_unchanged_copy_loads(paket):
     dp = paket.load()
-    assert len(dp.areas) == 234 and not sp.data.checks.failed(sp.data.checks.findings(dp), strict=True)
+    assert len(dp.areas) == 234 and not sp.data.checks.failed(sp.analysis.needs.findings(dp), strict=True)
 
 
 # -- params ------------------------------------------------------------------------------------------
@@ -461,7 +461,7 @@ def test_missing_year(paket):
 def test_biennial_years_are_no_gap(paket):
     df = paket.table()
     df = pd.concat([df[df["jahr"] != 2020], df[df["jahr"] == 2021].assign(jahr=2023)])
-    table = sp.data.checks.findings(paket.write_table(df).load())
+    table = sp.analysis.needs.findings(paket.write_table(df).load())
     assert table.set_index("Prüfung").loc["Lückenlose Jahresfolge", "Ergebnis"] == "ok"
 
 
@@ -587,7 +587,7 @@ def test_files_in_bad_inputs_folder(paket, name):
         demo = pd.read_csv(DEMO / "daten.csv", dtype={"gebiet_id": str})
         assert dp.table[["arbeitslose", "ew_15bis65"]].to_numpy().tolist() == \
             demo[["arbeitslose", "ew_15bis65"]].to_numpy().tolist()  # 10.190 read as 10190
-        assert not sp.data.checks.failed(sp.data.checks.findings(dp), strict=True)
+        assert not sp.data.checks.failed(sp.analysis.needs.findings(dp), strict=True)
         return
     message, field, row = CORPUS[name]
     err = fails(paket, re.escape(message))

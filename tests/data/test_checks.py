@@ -19,7 +19,9 @@ from hypothesis import strategies as st
 
 import sozialplanung as sp
 from sozialplanung.errors import SozialplanungError
-from sozialplanung.data.checks import COLUMNS, SEVERITIES, failed, zero_hint
+from sozialplanung.analysis.needs import findings
+from sozialplanung.data.checks import COLUMNS, SEVERITIES, failed
+from sozialplanung.data.tablechecks import zero_hint
 from conftest import PARAMS, REPO
 
 DEMO = REPO / "lib" / "sozialplanung" / "demo" / "bitburg_pruem"
@@ -28,7 +30,7 @@ BASE = pd.read_csv(DEMO / "daten.csv", dtype={"gebiet_id": str})
 
 def test_findings_table_shape():
     dp = sp.load_datenpaket(PARAMS / "eifelkreis" / "bitburg-pruem.yaml")
-    table = sp.data.checks.findings(dp)
+    table = findings(dp)
     assert list(table.columns) == COLUMNS
     assert set(table["Ergebnis"]) <= set(SEVERITIES)
     assert not failed(table, strict=True)
@@ -42,7 +44,7 @@ def test_findings_table_shape():
 def test_findings_never_show_values():
     """Details name ids and columns, not values (the table is published in notebook 01)."""
     dp = sp.load_datenpaket(PARAMS / "eifelkreis" / "bitburg-pruem.yaml")
-    text = " ".join(sp.data.checks.findings(dp)["Details"])
+    text = " ".join(findings(dp)["Details"])
     withheld = dp.table["arbeitslose"][dp.table["arbeitslose"].between(1, 2)]
     assert len(withheld) and "arbeitslose = " not in text
 
@@ -158,7 +160,7 @@ def test_broken_tables_never_crash(folder, case):
         assert exc.message and "Traceback" not in str(exc)
         assert exc.file in (name, "params.yaml", str(params)) or exc.file is None
         return
-    table = sp.data.checks.findings(dp)
+    table = findings(dp)
     assert set(table["Ergebnis"]) <= set(SEVERITIES)
     assert dp.years() and len(dp.areas) == 234
     counts = dp.table[NUMERIC].to_numpy(dtype=float)

@@ -129,7 +129,7 @@ def test_utf16_without_bom_says_utf16(tmp_path):
 
 
 def test_points_that_may_be_thousands_stay_text_until_known(tmp_path):
-    """„12.345“ in a file without any other decimal: count or rate decides (checks.check_table)."""
+    """„12.345“ in a file without any other decimal: count or rate decides (tablechecks.check_table)."""
     df = read_table(_csv(tmp_path, "id;ew;quote\n1;1.152;12.345\n2;980;7\n"), id_column="id")
     assert df["ew"].tolist() == ["1.152", "980"] and "decimal" not in {k for k, v in df.attrs["format"].items() if v}
     fmt = df.attrs["format"]

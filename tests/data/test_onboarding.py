@@ -17,6 +17,7 @@ import pytest
 
 import sozialplanung as sp
 from sozialplanung.errors import SozialplanungError
+from sozialplanung.analysis import needs
 from sozialplanung.data import checks
 from sozialplanung.data import datenschutz
 from sozialplanung.data.datenpaket import Datenpaket
@@ -78,7 +79,7 @@ def load(path) -> Datenpaket:
 
 
 def finding(dp, check: str) -> pd.Series:
-    table = checks.findings(dp)
+    table = needs.findings(dp)
     rows = table[table["Prüfung"] == check]
     assert len(rows) == 1, checks.format_findings(table)
     return rows.iloc[0]
@@ -114,7 +115,7 @@ def test_published_spreadsheet_loads_unedited(kommune, suffix):
     assert len(totals) == 13 and totals.loc[("Kommune", "Berlin"), "einwohner"] == 3769962
     assert dp.table.set_index("gebiet_id").loc["Neukölln", "einwohner"] < totals.loc[("Bezirk", "Neukölln"), "einwohner"]
     assert pd.isna(dp.table.set_index("gebiet_id").loc["Zentrum", "S3"])
-    assert not checks.failed(checks.findings(dp))
+    assert not checks.failed(needs.findings(dp))
 
 
 def test_unpublished_cells_are_missing_data_not_not_assessed(kommune):
@@ -125,7 +126,7 @@ def test_unpublished_cells_are_missing_data_not_not_assessed(kommune):
     assert not dp.withheld().loc["Zentrum", "S3"]  # not withheld by this report's Datenschutz
     row = finding(dp, "Fehlende Werte im Berichtsjahr")
     assert row["Details"] == "S3, S4: je 1 Gebiete (in der Quelle als fehlend markiert 1)"
-    table = checks.findings(dp)
+    table = needs.findings(dp)
     rows = table[table["Prüfung"] == "Eingelesen: Fehlende Werte (Codes)"]
     assert rows[["Feld", "Zeile"]].values.tolist() == [["S3", "6"], ["S4", "17"]]
     assert rows["Details"].str.contains("in der Quelle nicht veröffentlicht, kein Datenschutz dieses Berichts").all()
@@ -133,7 +134,7 @@ def test_unpublished_cells_are_missing_data_not_not_assessed(kommune):
 
 def test_every_reading_decision_is_a_finding(kommune):
     dp = load(kommune)
-    table = checks.findings(dp)
+    table = needs.findings(dp)
     shown = dict(zip(table["Prüfung"] + " | " + table["Details"], table["Zeile"]))
     assert "Eingelesen: Kopfzeile | Kopfzeile in Zeile 3; Daten ab Zeile 4" in shown
     assert "Eingelesen: Jahr | keine Jahresspalte: alle Zeilen gelten für das Berichtsjahr 2021" in shown
@@ -198,7 +199,7 @@ def test_columns_by_letter(kommune):
     (kommune.parent / "katalog.yaml").write_text(text, encoding="utf-8")
     dp = load(kommune)
     assert dp.population().loc["Moabit"] == 86828
-    details = checks.findings(dp)["Details"].tolist()
+    details = needs.findings(dp)["Details"].tolist()
     assert "Spalte C („Gebiet“) als Kennung (data.id)" in details
     assert "Spalte D („Einwohner insgesamt“) als data.population" in details
 
@@ -234,7 +235,7 @@ def test_analyses_needs_are_validated(kommune):
     (kommune.parent / "katalog.yaml").write_text(text[:text.index("  S4:")], encoding="utf-8")
     dp = load(kommune)
     row = finding(dp, "Voraussetzungen: Faktorenanalyse")
-    assert row["Ergebnis"] == "Fehler" and checks.failed(checks.findings(dp))
+    assert row["Ergebnis"] == "Fehler" and checks.failed(needs.findings(dp))
     assert row["Details"].startswith("Faktorenanalyse: Mindestens 3 Indikatoren werden gebraucht, gefunden: 2. Die Analyse würde beim ")
     assert finding(dp, "Voraussetzungen: Räumliche Statistik")["Ergebnis"] == "ok"
 
@@ -310,7 +311,7 @@ analyses: {{run: [raeumliche_statistik]}}
     long = pd.read_csv(shared_data / "inkar_kreise" / "inkar_kreise_long.csv", dtype={"kreis_id": str})
     assert dp.values().loc["01001", "AL"] == long.query("kreis_id == '01001' and year == 2021 and "
                                                         "indicator == 'arbeitslose_anzahl'")["value"].item()
-    details = checks.findings(dp)["Details"].tolist()
+    details = needs.findings(dp)["Details"].tolist()
     assert "eine Spalte je Jahr (Jahre in Zeile 2: 1995–2021) in eine Zeile je Gebiet und Jahr umgeformt" in details
 
 
@@ -429,7 +430,7 @@ def test_mss_raw_table_with_minus_9999(mss):
     source = checks.missing_in_source(dp)
     assert source["S1"].sum() == 6 and dp.values()["S1"].isna().sum() == 6  # the six invalid PLR
     assert finding(dp, "Codes für fehlende Werte")["Ergebnis"] == "ok"
-    assert not checks.failed(checks.findings(dp))
+    assert not checks.failed(needs.findings(dp))
 
 
 def test_mss_undeclared_minus_9999_is_a_warning(mss):

@@ -1,4 +1,5 @@
-"""What the chosen analyses need, checked by ``validate`` so that a render never fails on it.
+"""What the chosen analyses need, checked by ``validate`` so that a render never fails on it; and
+:func:`findings`, the complete findings table that ``validate`` prints.
 
 One finding per analysis of ``analyses.run`` (:meth:`Params.analyses_run`): ``Fehler`` with every
 unmet requirement, else ``ok``. The requirements are those the estimators enforce, on the same
@@ -20,8 +21,11 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 
+from sozialplanung.data import checks
 from sozialplanung.errors import SozialplanungError
+from sozialplanung.indicators import totals
 
 FACTOR_MIN_INDICATORS = 3
 """As :meth:`sozialplanung.analysis.factor.FactorAnalysis.fit` (``prepare_indicators(min_columns=3)``)."""
@@ -31,6 +35,22 @@ SPATIAL_MIN_AREAS = 3
 """As :meth:`sozialplanung.analysis.spatial.SpatialAutocorrelation.fit` (three areas with a neighbour)."""
 NAMES = {"sozialindex": "Sozialindex", "faktorenanalyse": "Faktorenanalyse", "clusteranalyse": "Clusteranalyse",
          "raeumliche_statistik": "Räumliche Statistik"}
+
+
+def findings(dp) -> pd.DataFrame:
+    """All checks after loading, one row each (columns :data:`sozialplanung.data.checks.COLUMNS`).
+
+    The data stage's rules (:func:`sozialplanung.data.checks.data_rules`), the comparison with the
+    published totals (:func:`sozialplanung.indicators.totals.cross_check`), the missing values and
+    what the chosen analyses need (:func:`check`). Details never show a data value, so the table may
+    be published.
+    """
+    rows = checks.Findings()
+    checks.data_rules(dp, rows.add)
+    totals.cross_check(dp, rows.add)
+    checks.missing_values(dp, rows.add)
+    check(dp, rows.add)
+    return rows.frame()
 
 
 def check(dp, add) -> None:

@@ -4,7 +4,7 @@
 layout, missing-value codes, year, totals), names the key columns ``gebiet_id`` and ``jahr`` and
 splits off the declared total rows (:func:`split_totals`). Every decision it takes on the user's
 behalf is recorded in ``table.attrs["entscheidungen"]`` and reported by
-:func:`sozialplanung.data.checks.findings`.
+:func:`sozialplanung.data.checks.data_rules`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,12 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from sozialplanung.errors import SozialplanungError
+from sozialplanung.config.catalogue import read_catalogue
+from sozialplanung.config.validation import Errors
+from sozialplanung.data import tablechecks
+from sozialplanung.data.geometry import read_geometry
 from sozialplanung.data.tablefiles import as_id, layout_column, read_table
+from sozialplanung.errors import SozialplanungError
 
 
 @dataclass
@@ -36,14 +40,9 @@ def read_inputs(params) -> Inputs:
     """Read geometry, data table and catalogue of ``params`` and check them (every error at once).
 
     The three files are read independently, so the errors of all of them are raised together (one
-    :class:`~sozialplanung.config.validation.SeveralErrors`); then :func:`sozialplanung.data.checks.check_table`
+    :class:`~sozialplanung.config.validation.SeveralErrors`); then :func:`sozialplanung.data.tablechecks.check_table`
     checks the table against areas and catalogue.
     """
-    from sozialplanung.data import checks
-    from sozialplanung.config.catalogue import read_catalogue
-    from sozialplanung.data.geometry import read_geometry
-    from sozialplanung.config.validation import Errors
-
     errors, got = Errors(), {}
     with errors.collect():
         got["geometry"] = read_geometry(params)
@@ -51,11 +50,11 @@ def read_inputs(params) -> Inputs:
         got["data"] = read_data(params)
     with errors.collect():
         got["catalogue"] = read_catalogue(params.resolve(params.catalogue), shown_as=params.catalogue)
-        checks.check_references(params, got["catalogue"])
+        tablechecks.check_references(params, got["catalogue"])
     errors.raise_all()
     (areas, parents), (table, totals), catalogue = got["geometry"], got["data"], got["catalogue"]
-    table = checks.check_table(table, areas, catalogue, params)
-    totals = checks.check_totals(totals, table, catalogue, params)
+    table = tablechecks.check_table(table, areas, catalogue, params)
+    totals = tablechecks.check_totals(totals, table, catalogue, params)
     return Inputs(areas, parents, table, totals, catalogue)
 
 
@@ -80,7 +79,8 @@ def read_data(params) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _shape_decisions(table: pd.DataFrame, params) -> list[tuple]:
-    """(check, detail, file, field, lines) for each reading decision, as :func:`checks.findings` adds them."""
+    """(check, detail, file, field, lines) for each reading decision, as
+    :func:`sozialplanung.data.checks.data_rules` adds them."""
     spec, file, out = params.data, params.data.file, []
     rows = spec.header_row if isinstance(spec.header_row, list) else [spec.header_row]
     if rows != [1]:

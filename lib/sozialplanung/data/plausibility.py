@@ -1,4 +1,4 @@
-"""The rules behind :func:`sozialplanung.data.checks.findings`: each adds rows to the findings table.
+"""The rules behind :func:`sozialplanung.data.checks.data_rules`: each adds rows to the findings table.
 
 Every function takes the Datenpaket and ``add(check, severity, detail, file, field, lines)``.
 Details name ids, columns, years and lines, never a data value (the table is published in the
@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sozialplanung.data.checks import (_MOJIBAKE, JUMP_FACTOR, JUMP_MIN_COUNT, JUMP_POINTS, RATE_UNITS, _lines, _show,
-                                  count_columns, zero_hint)
+from sozialplanung.config.catalogue import RATE_UNITS
 from sozialplanung.data import numeric
+from sozialplanung.data.tablechecks import (JUMP_FACTOR, JUMP_MIN_COUNT, JUMP_POINTS, MOJIBAKE, count_columns,
+                                            editor_lines, needed_columns, show, zero_hint)
 
 
 def _count_columns(dp) -> dict[str, str]:
@@ -28,8 +29,8 @@ def coverage(dp, add) -> None:
         ids = list(dict.fromkeys(table.loc[extra, "gebiet_id"]))
         hint = zero_hint(ids, known) or "Summen- oder Gebietszeilen anderer Ebenen? Sie werden nicht verwendet."
         add("Jede Kennung der Tabelle in der Geometrie", "Warnung",
-            f"{len(ids)} Kennung(en) ohne Gebiet in {p.areas.file}, z. B. {_show(ids, 3)}. {hint}",
-            p.data.file, p.data.id, _lines(table, extra))
+            f"{len(ids)} Kennung(en) ohne Gebiet in {p.areas.file}, z. B. {show(ids, 3)}. {hint}",
+            p.data.file, p.data.id, editor_lines(table, extra))
     else:
         add("Jede Kennung der Tabelle in der Geometrie", "ok", f"alle Kennungen in {p.areas.file}", p.data.file, p.data.id)
     gaps = []
@@ -54,7 +55,7 @@ def leading_zeros(dp, add) -> None:
             short = [i for i in ids if len(i) < lengths[-1]]
             found = True
             add("Kennungen gleich lang", "Warnung",
-                f"Kennungen mit {' und '.join(map(str, lengths))} Stellen, z. B. {_show(short, 3)}. "
+                f"Kennungen mit {' und '.join(map(str, lengths))} Stellen, z. B. {show(short, 3)}. "
                 "Führende Nullen verloren? Kennungen als Text speichern.", file, field)
     if not found:
         add("Kennungen gleich lang", "ok", "keine Hinweise auf verlorene führende Nullen", p.data.file, p.data.id)
@@ -69,7 +70,7 @@ def counts(dp, add) -> None:
     bad = [c for c, m in negative.items() if m.any()]
     for c in bad:
         add("Keine negativen Fallzahlen", "Fehler", f"Spalte „{c}“ ({cols[c]}): {int(negative[c].sum())} negative "
-            "Werte", p.data.file, c, _lines(table, negative[c]))
+            "Werte", p.data.file, c, editor_lines(table, negative[c]))
     if not bad:
         add("Keine negativen Fallzahlen", "ok", f"Spalten {', '.join(cols)}" if cols else "keine Fallzahlen",
             p.data.file)
@@ -78,7 +79,7 @@ def counts(dp, add) -> None:
             over = table[ind.numerator] > table[ind.denominator]
             add(f"{ind.id}: Zähler ≤ Nenner", "Fehler" if over.any() else "ok",
                 f"„{ind.numerator}“ größer als „{ind.denominator}“ in {int(over.sum())} Zeilen" if over.any()
-                else f"„{ind.numerator}“ ≤ „{ind.denominator}“", p.data.file, ind.numerator, _lines(table, over))
+                else f"„{ind.numerator}“ ≤ „{ind.denominator}“", p.data.file, ind.numerator, editor_lines(table, over))
     for c in cols:
         v = table[c].dropna().to_numpy(dtype=float)
         frac = v[np.abs(v - np.round(v)) > 1e-9]
@@ -90,11 +91,11 @@ def counts(dp, add) -> None:
                 + (" (laut data.decimal: „.“ Dezimalzahlen)." if confirmed else
                    " (z. B. „1.234“ als 1,234 gelesen?). Tausenderpunkte entfernen oder die Datei als deutsches CSV "
                    "mit „;“ und Dezimalkomma liefern; sind es wirklich Dezimalzahlen, in der Parameterdatei "
-                   "data: {decimal: \".\"} angeben."), p.data.file, c, _lines(table, table[c].isin(frac)))
+                   "data: {decimal: \".\"} angeben."), p.data.file, c, editor_lines(table, table[c].isin(frac)))
 
 
 def jumps(dp, add) -> None:
-    """Implausible changes between consecutive years (rule in :mod:`sozialplanung.data.checks`)."""
+    """Implausible changes between consecutive years (thresholds in :mod:`sozialplanung.data.tablechecks`)."""
     p, table = dp.params, dp.table
     years = dp.years()
     rule = (f"Regel: Quote ändert sich um mehr als {JUMP_POINTS:g} Prozentpunkte oder Fallzahl um mehr als den "
@@ -121,11 +122,11 @@ def jumps(dp, add) -> None:
             flagged.extend((c, gid, a, b) for gid in w.index[jump.fillna(False)])
     if flagged:
         shown = [f"{col} in „{gid}“ {a}→{b}" for col, gid, a, b in flagged]
-        lines = _lines(table, pd.Series(list(zip(table["gebiet_id"], table["jahr"]))).isin(
+        lines = editor_lines(table, pd.Series(list(zip(table["gebiet_id"], table["jahr"]))).isin(
             [(g, b) for _, g, _, b in flagged]).to_numpy())
         add("Plausible Entwicklung zwischen den Jahren", "Warnung",
-            f"{len(flagged)} auffällige Sprünge: {_show(shown, 4)}. Bitte prüfen (Gebietsreform, Neubaugebiet, "
-            f"Erfassungsfehler?). {rule}.", p.data.file, _show(sorted({f[0] for f in flagged}), 3), lines)
+            f"{len(flagged)} auffällige Sprünge: {show(shown, 4)}. Bitte prüfen (Gebietsreform, Neubaugebiet, "
+            f"Erfassungsfehler?). {rule}.", p.data.file, show(sorted({f[0] for f in flagged}), 3), lines)
     else:
         add("Plausible Entwicklung zwischen den Jahren", "ok", f"{', '.join(map(str, years))}; {rule}", p.data.file)
 
@@ -179,7 +180,7 @@ def crs(dp, add) -> None:
 
 def _mojibake(series: pd.Series) -> pd.Series:
     text = series.astype(object).where(series.notna(), "").astype(str)
-    return text.str.contains(_MOJIBAKE)
+    return text.str.contains(MOJIBAKE)
 
 
 def _repaired(text: str) -> str:
@@ -193,7 +194,7 @@ def encoding(dp, add) -> None:
     """Mojibake such as „Ã¼“ for „ü“ (UTF-8 read as latin-1) or „�“ in names and column names."""
     p, table, areas = dp.params, dp.table, dp.areas
     found = False
-    headers = [c for c in table.columns if _MOJIBAKE.search(str(c))]
+    headers = [c for c in table.columns if MOJIBAKE.search(str(c))]
     if headers:
         found = True
         add("Zeichenkodierung", "Warnung", f"Spaltennamen mit kaputten Umlauten: „{headers[0]}“ (gemeint: "
@@ -205,14 +206,14 @@ def encoding(dp, add) -> None:
             first = str(table.loc[bad, col].iloc[0])
             add("Zeichenkodierung", "Warnung", f"Spalte „{col}“: {int(bad.sum())} Texte mit kaputten Umlauten, z. B. "
                 f"„{first}“ (gemeint: „{_repaired(first)}“?). Datei als UTF-8 speichern.", p.data.file, col,
-                _lines(table, bad))
+                editor_lines(table, bad))
     for col in [c for c in areas.columns if c != "geometry" and not pd.api.types.is_numeric_dtype(areas[c])]:
         bad = _mojibake(areas[col])
         if bad.any():
             found = True
             first = str(areas.loc[bad, col].iloc[0])
             add("Zeichenkodierung", "Warnung", f"Spalte „{col}“ der Geometrie: {int(bad.sum())} Texte mit kaputten "
-                f"Umlauten, z. B. „{first}“ (gemeint: „{_repaired(first)}“?) bei {_show(areas.index[bad], 3)}. "
+                f"Umlauten, z. B. „{first}“ (gemeint: „{_repaired(first)}“?) bei {show(areas.index[bad], 3)}. "
                 "Beim Shapefile die Kodierung in der .cpg-Datei prüfen.", p.areas.file, col)
     if not found:
         add("Zeichenkodierung", "ok", f"Datentabelle: {table.attrs.get('format', {}).get('kodierung', 'UTF-8')}",
@@ -237,7 +238,7 @@ def number_format(dp, add) -> None:
                 what = ("Zahlen wie „1.152“, bei denen nicht zu erkennen ist, ob der Punkt ein Dezimalpunkt oder ein "
                         "Tausendertrennzeichen ist. " + numeric.DECIMAL_HINT)
             add("Zahlenformat", "Warnung", f"Spalte „{col}“ wurde als Text gelesen, enthält aber {int(looks.sum())} "
-                + what, p.data.file, col, _lines(table, looks))
+                + what, p.data.file, col, editor_lines(table, looks))
     if not found:
         fmt = table.attrs.get("format", {})
         add("Zahlenformat", "ok", f"Dezimaltrennzeichen „{fmt.get('decimal') or p.data.decimal}“"
@@ -263,8 +264,6 @@ CODE_LIKE = (-9999, -999, -99, 9999, 99999, 999999)
 
 def code_like(dp, add) -> None:
     """Numbers such as −9999 in a column the catalogue needs: probably an undeclared missing-value code."""
-    from sozialplanung.data.checks import needed_columns
-
     p, table, hits = dp.params, dp.table, {}
     for col in needed_columns(dp.catalogue, p):
         if col in table.columns and pd.api.types.is_numeric_dtype(table[col]) and table[col].isin(CODE_LIKE).any():
@@ -277,4 +276,4 @@ def code_like(dp, add) -> None:
     counts = ", ".join(f"„{c}“ {int(m.sum())}" for c, m in hits.items())
     add("Codes für fehlende Werte", "Warnung", f"Zellen mit {code} oder ähnlichen Werten in Spalte {counts}: ein Code "
         f"für fehlende Werte? Dann in der Parameterdatei angeben: data: {{missing: [{code}]}} (sonst wird er als "
-        "Zahl gerechnet)", p.data.file, _show(hits, 3), _lines(table, np.logical_or.reduce(list(hits.values()))))
+        "Zahl gerechnet)", p.data.file, show(hits, 3), editor_lines(table, np.logical_or.reduce(list(hits.values()))))

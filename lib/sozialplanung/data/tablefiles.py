@@ -8,7 +8,7 @@ count. Where the header is, which columns are which and what one column per year
 
 Numbers written as text follow :mod:`sozialplanung.data.numeric`: a column whose points could be
 thousands points or decimal points (only ``1.152``-like values, no decimal comma in the file) stays
-text until :func:`sozialplanung.data.checks.check_table` knows whether it holds counts.
+text until :func:`sozialplanung.data.tablechecks.check_table` knows whether it holds counts.
 """
 
 from __future__ import annotations

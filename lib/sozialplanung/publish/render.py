@@ -121,7 +121,7 @@ def _execute(notebook: Path, staging: Path, params, deadline: float | None, time
 
 def report_summary(dp, folder: Path, seconds: float) -> dict:
     """Key figures of a published report for the index page: areas, inhabitants, warnings, outline."""
-    from sozialplanung.data.checks import findings
+    from sozialplanung.analysis.needs import findings
 
     ids = dp.shown_ids
     inhabitants = dp.population().loc[ids].sum(min_count=1)
