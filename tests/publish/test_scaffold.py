@@ -1,0 +1,112 @@
+"""``sozialplanung neu`` on real raw files (issue 13, item 1): the skeleton names what to fill in, and
+validates once it is filled in."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+
+from conftest import REPO
+from sozialplanung.config.yamlio import read_yaml
+from sozialplanung.errors import SozialplanungError
+from sozialplanung.publish.scaffold import scaffold, slug
+
+FILLED = {"definition": '"Anteil in %"', "themenfeld": '"Soziales"', "source": '"Testquelle"',
+          "stichtag": '"2020-12-31"'}
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "sozialplanung.cli", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd)
+
+
+def fill_in(catalogue: Path) -> None:
+    text = catalogue.read_text(encoding="utf-8")
+    for key, value in FILLED.items():
+        text = re.sub(rf"^    {key}: .*$", f"    {key}: {value}", text, flags=re.M)
+    catalogue.write_text(text, encoding="utf-8")
+
+
+def test_mss_raw_files_validate_after_filling_in(shared_data, tmp_path):
+    mss = shared_data / "berlin_mss"
+    res = run("neu", tmp_path / "berlin", "--gebiete", mss / "geometry_lor2021_plr", "--daten",
+              mss / "mss_2021" / "mss_2021_index_indikatoren.csv", "--kommune", "Berlin", "-v")
+    assert res.returncode == 0, res.stderr
+    assert "Koordinatensystem EPSG:25833" in res.stdout and "Codes für fehlende Werte: -9999" in res.stdout
+    assert "die ersten 4 Stellen der Kennung (58 Einheiten)" in res.stdout and "Noch zu tun:" in res.stdout
+    params, lines = read_yaml(tmp_path / "berlin" / "params.yaml")
+    assert params["areas"]["id"] == "PLR_ID" and params["areas"]["name"] == "PLR_NAME"
+    assert params["data"]["id"] == "PLR_ID" and params["data"]["year"] is None and params["data"]["population"] == "EW"
+    assert params["data"]["missing"] == ["-9999"] and params["report_year"] == 2021 and params["slug"] == "berlin"
+    catalogue, _ = read_yaml(tmp_path / "berlin" / "indikatoren.yaml")
+    assert list(catalogue["indicators"]) == ["S1", "S3", "S4", "D1", "D3", "D4"]  # S2, D2 are empty in 2021
+    assert catalogue["indicators"]["S1"]["rate"] == "S1" and catalogue["indicators"]["S1"]["weight"] == "EW"
+
+    first = run("validate", tmp_path / "berlin" / "params.yaml")
+    assert first.returncode == 2 and "Traceback" not in first.stderr
+    assert "indikatoren.yaml: 24 Fehler" in first.stderr and "Feld „indicators.S1.definition“, Zeile 7" in first.stderr
+    fill_in(tmp_path / "berlin" / "indikatoren.yaml")
+    text = (tmp_path / "berlin" / "params.yaml").read_text(encoding="utf-8")
+    text = text.replace("  parents: []", "  parents:").replace("  #  - {level: AUSFÜLLEN, prefix: 4}",
+                                                                 "    - {level: Prognoseraum, prefix: 4}")
+    (tmp_path / "berlin" / "params.yaml").write_text(text.replace("  #  - {level: AUSFÜLLEN, prefix: 2}",
+                                                                  "    - {level: Bezirk, prefix: 2}"), encoding="utf-8")
+    second = run("validate", "params.yaml", cwd=tmp_path / "berlin")
+    assert second.returncode == 0, second.stderr
+    assert "✓ params.yaml: 542 Gebiete, 6 Indikatoren, Jahre 2021" in second.stdout
+
+
+def test_inkar_raw_sheet_with_kreis_geometry(shared_data, tmp_path):
+    kreise = shared_data / "inkar_kreise"
+    out = scaffold(tmp_path / "kreise", areas_file=kreise / "geometry_vg5000_2021",
+                   data_file=kreise / "inkar_raw_kreise" / "A_ArbeitslosigkeitKreis.xls")
+    params, _ = read_yaml(out.params)
+    assert params["areas"]["layer"] == "VG5000_KRS" and params["areas"]["id"] == "ARS"
+    assert params["areas"]["name"] == "GEN" and params["report_year"] == 2021
+    assert {k: params["data"][k] for k in ("id", "layout", "year_row")} == {"id": "Kennziffer", "layout": "breit",
+                                                                             "year_row": 2}
+    text = out.params.read_text(encoding="utf-8")
+    assert '#  - {level: AUSFÜLLEN, layer: "VG5000_LAN", column: SPALTE_MIT_DER_KENNUNG}' in text
+    assert '#  - {level: AUSFÜLLEN, column: "SN_L"}   # 16 Einheiten' in text
+    assert "Arbeitslose: Fallzahl (ohne Einwohnerspalte kein Anteil)" in out.catalogue.read_text(encoding="utf-8")
+    assert any("trifft nur 400 von 401 Gebieten" in t for t in out.todo)
+
+
+def test_spreadsheet_with_title_rows_and_areas_named_by_name(tmp_path):
+    berlin = REPO / "lib" / "sozialplanung" / "demo" / "berlin"
+    pgr = gpd.read_file(berlin / "gebiete.gpkg", layer="prognoseraeume")
+    pgr[["name", "geometry"]].to_file(tmp_path / "prognoseraeume.gpkg", driver="GPKG")
+    out = scaffold(tmp_path / "neu", areas_file=tmp_path / "prognoseraeume.gpkg",
+                   data_file=REPO / "tests" / "onboarding" / "prognoseraeume.xlsx", kommune="Berlin (Prognoseräume)",
+                   level="Prognoseraum")
+    params, _ = read_yaml(out.params)
+    assert params["data"]["header_row"] == 3 and params["data"]["id"] == "Gebiet" and params["data"]["missing"] == ["."]
+    assert params["areas"]["id"] == "name" and params["areas"]["level"] == "Prognoseraum"
+    assert params["slug"] == "berlin-prognoseraeume" and params["data"]["population"] == "Einwohner insgesamt"
+    catalogue, _ = read_yaml(out.catalogue)
+    assert [v["rate"] for v in catalogue["indicators"].values()] == ["Arbeitslosigkeit (S1) in %",
+                                                                      "Transferbezug (S3) in %", "Kinderarmut (S4) in %"]
+
+
+def test_existing_files_are_kept_and_bad_input_is_a_german_error(tmp_path):
+    gebiete = REPO / "lib" / "sozialplanung" / "demo" / "berlin" / "gebiete.gpkg"
+    assert run("neu", tmp_path / "k", "--gebiete", gebiete, "-q").returncode == 0
+    again = run("neu", tmp_path / "k", "--gebiete", gebiete)
+    assert again.returncode == 2 and "gibt es schon" in again.stderr and "--force" in again.stderr
+    missing = run("neu", tmp_path / "m", "--gebiete", tmp_path / "fehlt.gpkg")
+    assert missing.returncode == 2 and "Die Geodatei der Gebiete existiert nicht" in missing.stderr
+    assert "Traceback" not in again.stderr + missing.stderr
+    with pytest.raises(SozialplanungError, match="Datentabelle existiert nicht"):
+        scaffold(tmp_path / "d", areas_file=gebiete, data_file=tmp_path / "fehlt.csv")
+    params, _ = read_yaml(tmp_path / "k" / "params.yaml")
+    assert params["areas"]["layer"] == "planungsraeume" and params["areas"]["id"] == "gebiet_id"
+
+
+def test_slug():
+    assert slug("Landkreis Südliche Weinstraße") == "landkreis-suedliche-weinstrasse"
+    assert slug("!!!") == "kommune"
