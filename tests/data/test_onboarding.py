@@ -441,3 +441,32 @@ def test_mss_undeclared_minus_9999_is_a_warning(mss):
                               "fehlende Werte? Dann in der Parameterdatei angeben: data: {missing: [-9999]} (sonst wird "
                               "er als Zahl gerechnet)")
     assert row["Zeile"].startswith("101, 117, 171")
+
+
+def test_published_totals_replace_the_reference_values_with_use_ersetzen(kommune):
+    """``use: ersetzen``: the reference table, the comparisons and every reference_value show the published totals."""
+    from sozialplanung.indicators import totals
+    from sozialplanung.indicators.reference import compare_with_reference, computed_value, reference_table, \
+        reference_value
+
+    dp = load(kommune)
+    before = reference_table(dp).set_index(["ebene", "id"])
+    mitte = list(dp.areas.index[dp.areas["Bezirk"] == "Mitte"])
+    assert before.loc[("Bezirk", "Mitte"), "S3"] != pytest.approx(15.95)  # computed without Zentrum's S3
+    edit_yaml(kommune, "values: {Bezirk: Bezirk, Kommune: Land}}", "values: {Bezirk: Bezirk, Kommune: Land}, "
+              "use: ersetzen}")
+    dp = load(kommune)
+    published = totals.published(dp).set_index(["ebene", "id"])
+    after = reference_table(dp).set_index(["ebene", "id"])
+    assert after.loc[("Bezirk", "Mitte"), "S3"] == pytest.approx(15.95)
+    for ind in ("S1", "S3", "S4"):
+        assert after.loc[("Kommune", ""), ind] == pytest.approx(published.loc[("Kommune", ""), ind])
+        assert after.loc[("Bezirk", "Neukölln"), ind] == pytest.approx(published.loc[("Bezirk", "Neukölln"), ind])
+    assert reference_value(dp, "S3", mitte) == (pytest.approx(15.95), False)  # published: exact, not „≈“
+    assert computed_value(dp, "S3", mitte)[0] == pytest.approx(before.loc[("Bezirk", "Mitte"), "S3"])
+    assert reference_value(dp, "S3", mitte[:3]) == computed_value(dp, "S3", mitte[:3])  # no total for these
+    compared = compare_with_reference(dp, level="Bezirk")
+    assert compared.loc[mitte[0], ("S3", "Bezirk")] == pytest.approx(15.95)
+    assert compared.loc[mitte[0], ("S1", "Kommune")] == pytest.approx(published.loc[("Kommune", ""), "S1"])
+    row = finding(dp, "Summenzeilen Bezirk: veröffentlicht = berechnet")
+    assert row["Details"].endswith("der Bericht zeigt die veröffentlichten Werte")

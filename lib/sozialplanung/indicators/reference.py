@@ -17,17 +17,29 @@ import numpy as np
 import pandas as pd
 
 from sozialplanung.data.datenpaket import Datenpaket
+from sozialplanung.indicators.published import published_value
 
 
 def reference_value(dp: Datenpaket, indicator: str, ids, year: int | None = None) -> tuple[float, bool]:
     """Reference value of ``indicator`` over the areas ``ids``; returns ``(value, approx)``.
+
+    The published total where ``data.totals`` says ``use: ersetzen`` and ``ids`` are exactly the areas of
+    a unit with a total row (:func:`sozialplanung.indicators.published.published_value`; exact, not
+    approx), else :func:`computed_value`.
+    """
+    own = published_value(dp, indicator, ids, year)
+    return (own, False) if own is not None else computed_value(dp, indicator, ids, year)
+
+
+def computed_value(dp: Datenpaket, indicator: str, ids, year: int | None = None) -> tuple[float, bool]:
+    """Reference value of ``indicator`` computed from the areas ``ids``; returns ``(value, approx)``.
 
     Examples
     --------
     >>> from sozialplanung.config.params import find_params
     >>> from sozialplanung.data.datenpaket import load_datenpaket
     >>> dp = load_datenpaket(find_params("berlin/berlin.yaml"))
-    >>> value, approx = reference_value(dp, "S1", dp.reference_ids)
+    >>> value, approx = computed_value(dp, "S1", dp.reference_ids)
     >>> round(value, 3), approx
     (5.196, True)
     """

@@ -2,69 +2,27 @@
 
 The total rows of the data table (:func:`sozialplanung.data.inputs.split_totals`) are kept out of the
 areas. :func:`published` computes each indicator from them as the report would from the areas
-(numerator / denominator · factor, or the published rate); :func:`cross_check` compares that with
-the reference value computed from the areas and reports both numbers in :func:`sozialplanung.data.checks.findings`
-(published figures, so the detail may show them). With ``use: ersetzen`` the report takes the
-published values (:func:`replaced`).
+(numerator / denominator · factor, or the published rate; :mod:`sozialplanung.indicators.published`);
+:func:`cross_check` compares that with the reference value computed from the areas and reports both
+numbers in the findings of ``validate`` (published figures, so the detail may show them). With
+``use: ersetzen`` the report takes the published values: :func:`sozialplanung.indicators.reference.reference_value`
+returns them for the areas of each unit with a total row (every table, text and chart), and the
+findings say so; without it (``use: pruefen``, the default) they are only compared.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from sozialplanung.formatting import fmt_number, round_half_up
+from sozialplanung.indicators.published import match_id, members, published, replaced
+from sozialplanung.indicators.reference import computed_value
 
-
-def _rows(dp) -> pd.DataFrame:
-    return getattr(dp, "totals", None) if getattr(dp, "totals", None) is not None else pd.DataFrame()
-
-
-def match_id(dp, level: str, given: str) -> str | None:
-    """The id of the unit of ``level`` a total row names (by id or by name); ``""`` for the Kommune."""
-    if level == "Kommune":
-        return ""
-    if given in set(dp.areas[level]):
-        return given
-    layer = dp.parents.get(level)
-    if layer is not None and "name" in layer.columns:
-        hit = layer.index[layer["name"].astype(str) == given]
-        if len(hit) == 1:
-            return str(hit[0])
-    return None
-
-
-def published(dp, year: int | None = None) -> pd.DataFrame:
-    """Indicator values of the total rows of ``year``: columns ``ebene``, ``id`` (None: no such unit),
-    ``angabe`` (the id or name as in the table), ``zeile`` and one column per indicator."""
-    year = dp.year if year is None else year
-    rows = _rows(dp)
-    if rows.empty:
-        return pd.DataFrame(columns=["ebene", "id", "angabe", "zeile", *dp.catalogue])
-    rows = rows[rows["jahr"] == year]
-    first = rows.attrs.get("erste_zeile", 2)
-    out = pd.DataFrame({"ebene": rows["ebene"], "id": [match_id(dp, lv, g) for lv, g in
-                                                        zip(rows["ebene"], rows["gebiet_id"])],
-                        "angabe": rows["gebiet_id"], "zeile": [int(i) + first for i in rows.index]})
-    for ind in dp.catalogue.values():
-        if ind.from_counts:
-            den = rows[ind.denominator].astype(float)
-            out[ind.id] = rows[ind.numerator].astype(float) / den.where(den > 0) * ind.factor
-        else:
-            out[ind.id] = rows[ind.rate].astype(float)
-    return out.reset_index(drop=True)
-
-
-def replaced(dp) -> bool:
-    """Whether the published totals replace the computed reference values (``data.totals.use: ersetzen``)."""
-    spec = dp.params.data.totals
-    return spec is not None and spec.use == "ersetzen"
+__all__ = ["cross_check", "match_id", "published", "replaced"]
 
 
 def cross_check(dp, add) -> None:
     """Published totals against the values computed from the areas (one row per level)."""
-    from sozialplanung.indicators.reference import reference_value
-
     spec = dp.params.data.totals
     if spec is None:
         return
@@ -74,9 +32,9 @@ def cross_check(dp, add) -> None:
         unknown = rows[rows["id"].isna()]
         differ, n = [], 0
         for row in rows[rows["id"].notna()].itertuples(index=False):
-            members = dp.areas.index if level == "Kommune" else dp.areas.index[dp.areas[level] == row.id]
+            ids = members(dp, level, row.id)
             for ind in dp.catalogue.values():
-                own, computed = getattr(row, ind.id), reference_value(dp, ind.id, members)[0]
+                own, computed = getattr(row, ind.id), computed_value(dp, ind.id, ids)[0]
                 if np.isnan(own) or np.isnan(computed):
                     continue
                 n += 1
