@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sozialplanung.publish.render import render_many
+from sozialplanung.publish.batch import render_many
 
 REPO = Path(__file__).resolve().parents[1]
 FILES = [REPO / "params" / "berlin" / f"{name}.yaml" for name in ("mitte", "spandau", "pankow", "neukoelln")]

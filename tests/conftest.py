@@ -44,7 +44,7 @@ def edit_yaml(path: Path, old: str, new: str) -> Path:
 @pytest.fixture(scope="session")
 def rendered_mitte(tmp_path_factory) -> Path:
     """The Mitte report rendered once per test session through papermill (``output/berlin-mitte``)."""
-    from sozialplanung.publish.render import render_many
+    from sozialplanung.publish.batch import render_many
 
     root = tmp_path_factory.mktemp("output")
     results = render_many([PARAMS / "berlin" / "mitte.yaml"], output_root=root, notebooks=REPO / "notebooks",

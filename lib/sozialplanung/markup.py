@@ -7,6 +7,7 @@ The Jinja templates use autoescape, so a data string is escaped exactly once on 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from markupsafe import Markup, escape
@@ -48,3 +49,17 @@ def css_string(text) -> Markup:
     Bericht \3c script\3e  \22 A\26 B\22  2021
     """
     return Markup("".join(c if c.isalnum() or c in " .,:-–·()" else f"\\{ord(c):x} " for c in str(text)))
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # ASCII punctuation
+
+
+def escape_markdown(value: str) -> str:
+    r"""``value`` as literal Markdown text: every ASCII punctuation character backslash-escaped.
+
+    Examples
+    --------
+    >>> print(escape_markdown("<b>Nord & Süd</b> {{ x }}"))
+    \<b\>Nord \& Süd\<\/b\> \{\{ x \}\}
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value).replace("\n", " "))

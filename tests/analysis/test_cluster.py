@@ -20,6 +20,7 @@ from sklearn.metrics import (
 
 matplotlib.use("Agg")
 
+from sozialplanung.viz import analysis_plots
 from sozialplanung.analysis.cluster import ClusterTypology, profile_text, type_names  # noqa: E402
 from sozialplanung.errors import SozialplanungError, SozialplanungWarning  # noqa: E402
 from sozialplanung.analysis.factor import FactorAnalysis  # noqa: E402
@@ -140,10 +141,10 @@ def test_stability_lower_for_structureless_data():
 def test_plots_and_errors():
     frame, _ = blobs()
     ct = ClusterTypology(k=3, n_bootstrap=0).fit(frame)
-    assert isinstance(ct.plot_dendrogram(), matplotlib.figure.Figure)
-    assert isinstance(ct.plot_profiles(), matplotlib.figure.Figure)
+    assert isinstance(analysis_plots.dendrogram(ct), matplotlib.figure.Figure)
+    assert isinstance(analysis_plots.type_profiles(ct), matplotlib.figure.Figure)
     km = ClusterTypology(k=3, method="kmeans", n_bootstrap=0).fit(frame)
-    fig = km.plot_dendrogram()  # the Ward tree for orientation, also when the types come from k-means
+    fig = analysis_plots.dendrogram(km)  # the Ward tree for orientation, also when the types come from k-means
     assert "k-means" in fig.axes[0].get_title()
     with pytest.raises(SozialplanungError, match="Clusterverfahren „pam“"):
         ClusterTypology(method="pam").fit(frame)

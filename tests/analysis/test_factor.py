@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 matplotlib.use("Agg")
 
+from sozialplanung.viz import analysis_plots
 from sozialplanung.errors import SozialplanungError, SozialplanungWarning  # noqa: E402
 from sozialplanung.analysis.factor import FactorAnalysis  # noqa: E402
 
@@ -159,7 +160,7 @@ def test_missing_values_are_dropped_explicitly(inkar):
 
 def test_scree_plot(inkar):
     fa = FactorAnalysis().fit(inkar)
-    fig = fa.plot_scree()
+    fig = analysis_plots.scree(fa)
     assert isinstance(fig, matplotlib.figure.Figure)
     assert fig.axes[0].get_ylabel() == "Eigenwert"
 

@@ -20,7 +20,7 @@ import pytest
 
 from sozialplanung.publish.batch import expand_params, render_task, run_batch
 from sozialplanung.cli import main
-from sozialplanung.publish.manifest import read_manifest, sha256
+from sozialplanung.data.manifest import read_manifest, sha256
 from batchkit import berlin_params, tiny_notebooks
 from conftest import REPO, edit_yaml
 

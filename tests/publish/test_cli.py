@@ -46,8 +46,6 @@ def test_validate_three_mistakes(mitte_params, tmp_path):
 HEAVY = ["matplotlib", "sklearn", "statsmodels", "papermill", "distributed", "weasyprint", "typst", "esda", "seaborn"]
 
 
-@pytest.mark.xfail(reason="analysis.needs.findings → analysis.pipeline/factor import sklearn, statsmodels and "
-                          "matplotlib at module level; passes once the architecture cleanup (#9) lands", strict=False)
 def test_validate_loads_no_plotting_modelling_or_rendering_library():
     probe = ("import sys\nfrom sozialplanung.cli import main\ncode = main(['validate', 'params/berlin/mitte.yaml'])\n"
              f"print('LOADED', *[m for m in {HEAVY!r} if m in sys.modules], code)")

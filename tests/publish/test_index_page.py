@@ -9,7 +9,7 @@ import pytest
 import sozialplanung as sp
 from sozialplanung.publish.batch import RenderResult
 from sozialplanung.publish.index_page import german_time, write_index
-from sozialplanung.publish.manifest import write_manifest
+from sozialplanung.data.manifest import write_manifest
 from sozialplanung.publish.render import report_summary
 
 from conftest import PARAMS

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from sozialplanung.publish import render
-from sozialplanung.publish.manifest import add_output_hashes, read_manifest, sha256, write_manifest
+from sozialplanung.data.manifest import add_output_hashes, read_manifest, sha256, write_manifest
 from conftest import REPO
 
 SLUG = "berlin-mitte"

@@ -14,7 +14,7 @@ import pyogrio
 import pytest
 
 import sozialplanung as sp
-from sozialplanung.publish.manifest import read_manifest, sha256
+from sozialplanung.data.manifest import read_manifest, sha256
 from sozialplanung.publish.render import NOTEBOOKS, output_folder, publish, render_one
 
 from conftest import PARAMS, REPO, edit_yaml

@@ -10,7 +10,7 @@ import pytest
 import sozialplanung as sp
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.publish import render
-from sozialplanung.publish.manifest import build_manifest
+from sozialplanung.data.manifest import build_manifest
 from sozialplanung.config.params import read_params
 from conftest import REPO, edit_yaml
 

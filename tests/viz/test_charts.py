@@ -52,38 +52,6 @@ def test_compare_bar_highlight_and_limits(values):
         charts.compare_bar(values, reference={str(i): i for i in range(5)})
 
 
-def test_profile_dots_zero_line_and_z_mode():
-    v = pd.Series({"S1": 12.0, "S4": 20.0, "S3": np.nan})
-    ref = pd.Series({"S1": 10.0, "S4": 25.0, "S3": 8.0})
-    sd = pd.Series({"S1": 2.0, "S4": 10.0, "S3": 1.0})
-    fig = charts.profile_dots(v, ref, spread=sd, polarity={"S1": 1, "S4": 1, "S3": 1}, reference_label="Kommune")
-    ax = fig.axes[0]
-    assert list(reference_lines(ax)["Kommune (Mittelwert)"]) == [0, 0]
-    offsets = ax.collections[-1].get_offsets()
-    assert np.allclose(np.asarray(offsets)[:, 0][~np.isnan(np.asarray(offsets)[:, 0])], [-0.5, 1.0])
-    assert "Standardabweichungen" in ax.get_xlabel()
-    assert "S1: 12,0 gegenüber 10,0 (+1,0, ungünstiger)" in fig.alt_text
-    assert "S3: keine Angabe" in fig.alt_text
-
-
-def test_profile_dots_already_relative():
-    fig = charts.profile_dots(pd.Series({"a": 1.5, "b": -0.25}), unit=None, area_label="X")
-    assert fig.alt_text == "Profil: X im Vergleich mit Kommune (Nulllinie). a: (+1,5); b: (\u22120,3)."
-
-
-def test_trend_line_reference_and_years():
-    area = pd.Series({2013: 6.4, 2015: 5.8, 2017: 5.0, 2019: 2.8, 2021: 4.2})
-    berlin = pd.Series({2013: 8.1, 2015: 7.4, 2017: 6.2, 2019: 3.9, 2021: 5.0})
-    fig = charts.trend_line(area, {"Berlin": berlin}, area_label="Stülerstraße", title="S1")
-    ax = fig.axes[0]
-    labels = [ln.get_label() for ln in ax.get_lines()]
-    assert labels == ["Stülerstraße", "Berlin"]
-    assert ax.get_lines()[1].get_linestyle() == "--"
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["2013", "2015", "2017", "2019", "2021"]
-    assert fig.alt_text == ("Liniendiagramm: S1, 2013 bis 2021. Stülerstraße: von 6,4 % auf 4,2 %. "
-                            "Berlin: von 8,1 % auf 5,0 %.")
-
-
 def test_german_formatter():
     f = charts.GermanFormatter()
     f.set_locs([0, 0.25, 0.5])

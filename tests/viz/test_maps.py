@@ -227,10 +227,10 @@ def mitte():
 def test_report_caption_promises_area_numbers_only_where_drawn(mitte, show):
     """The issue: „Zahlen in den Flächen = letzte drei Stellen der Gebietsnummer“ under maps without numbers."""
     from sozialplanung.viz import atlas
-    from sozialplanung.report import bericht
+    from sozialplanung.report import page
 
     dp = mitte
-    html = str(bericht.figure({}, "karte-S1", lambda: atlas.indicator_map(dp, "S1", show_labels=show),
+    html = str(page.figure({}, "karte-S1", lambda: atlas.indicator_map(dp, "S1", show_labels=show),
                              "Karte: Arbeitslosigkeit in %; Klassengrenzen in der Legende. ", "Quelle: MSS.", "karte"))
     fig = atlas.indicator_map(dp, "S1", show_labels=show)
     numbers = drawn_area_labels(fig)
@@ -244,15 +244,15 @@ def test_report_caption_promises_area_numbers_only_where_drawn(mitte, show):
 
 def test_report_caption_of_a_large_map_has_no_area_numbers():
     from sozialplanung.viz import atlas
-    from sozialplanung.report import bericht
+    from sozialplanung.report import page
     from sozialplanung.data.datenpaket import load_datenpaket
     from sozialplanung.config.params import find_params
 
     dp = load_datenpaket(find_params("berlin/berlin.yaml"))
     assert len(dp.shown_ids) > 60
     results = {}
-    html = str(bericht.figure(results, "karte-S1", lambda: atlas.indicator_map(dp, "S1"), "Karte: S1. "))
+    html = str(page.figure(results, "karte-S1", lambda: atlas.indicator_map(dp, "S1"), "Karte: S1. "))
     assert "Beschriftung der Flächen" not in html
     # the same figure key again (e.g. the Indikatorenblatt) carries the same notes
-    again = str(bericht.figure(results, "karte-S1", lambda: pytest.fail("drawn twice"), "Karte. "))
+    again = str(page.figure(results, "karte-S1", lambda: pytest.fail("drawn twice"), "Karte. "))
     assert ("Dunkle Linien" in html) == ("Dunkle Linien" in again)

@@ -170,7 +170,7 @@ def test_five_class_sozialformel_map_is_ordered(mitte_params):
 # ----------------------------------------------------------------------------- one source of colours
 COLOUR_LITERAL = re.compile(r"['\"]#[0-9a-fA-F]{3,8}['\"]|tab10|tab20|Set[123]\b|Pastel|Dark2|Paired|"
                             r"['\"](?:YlGnBu|YlOrBr|Purples|RdBu(?:_r)?|viridis)['\"]")
-DRAWING_MODULES = ["viz/maps", "viz/charts", "viz/atlas", "analysis/cluster", "report/steckbrief", "viz/figures",
+DRAWING_MODULES = ["viz/maps", "viz/mapparts", "viz/analysis_plots", "viz/charts", "viz/atlas", "analysis/cluster", "report/steckbrief", "viz/figures",
                    "report/chapters", "report/bericht"]
 
 

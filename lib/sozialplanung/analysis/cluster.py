@@ -6,12 +6,11 @@ import string
 
 import numpy as np
 import pandas as pd
-from scipy.cluster.hierarchy import dendrogram, fcluster, linkage
+from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.cluster import KMeans
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
-from sozialplanung.viz import palettes
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.analysis.factor import prepare_indicators
 from sozialplanung.config.catalogue import GEBIET_ID
@@ -334,45 +333,6 @@ class ClusterTypology:
         out = self.labels_.reset_index()
         out["typ_name"] = out["typ"].map(self.titles())
         return out
-
-    def plot_dendrogram(self, ax=None, truncate: int = 30):
-        """Dendrogram of the Ward tree, cut at ``k_`` types (last ``truncate`` merges)."""
-        from matplotlib.figure import Figure
-
-        self._check_fitted()
-        fig = Figure(figsize=(8, 4)) if ax is None else ax.figure
-        ax = fig.subplots() if ax is None else ax
-        height = self.ward_tree_[-(self.k_ - 1), 2] if self.k_ > 1 else 0.0
-        dendrogram(self.ward_tree_, ax=ax, truncate_mode="lastp", p=truncate, no_labels=False,
-                   link_color_func=lambda _: palettes.BAR)
-        ax.axhline(height, color=palettes.HIGHLIGHT, linestyle="--", linewidth=1,
-                   label=f"Schnitt bei {self.k_} Typen")
-        ax.set_xlabel("Gebiete (Anzahl in Klammern)")
-        ax.set_ylabel("Fusionsniveau (Ward)")
-        ax.set_title("Dendrogramm (Ward-Verfahren)" if self.method == "ward" else
-                     "Dendrogramm (Ward-Verfahren, zur Orientierung; Typen aus k-means)")
-        ax.legend(frameon=False)
-        fig.tight_layout()
-        return fig
-
-    def plot_profiles(self, ax=None):
-        """Heatmap of the mean z-values of each indicator per type."""
-        from matplotlib.figure import Figure
-
-        self._check_fitted()
-        data = self.profiles_.loc[list(self.names_)]
-        size = (7.0 + 0.6 * data.shape[1], 2.2 + 0.5 * len(data))
-        fig = Figure(figsize=size, layout="constrained") if ax is None else ax.figure
-        ax = fig.subplots() if ax is None else ax
-        limit = float(np.nanmax(np.abs(data.to_numpy()))) or 1.0
-        image = ax.imshow(data.to_numpy(), cmap=palettes.DIVERGING, vmin=-limit, vmax=limit, aspect="auto")
-        ax.set_xticks(range(data.shape[1]), data.columns, rotation=45, ha="right")
-        ax.set_yticks(range(len(data)), [self.names_[t] for t in data.index])
-        for (i, j), value in np.ndenumerate(data.to_numpy()):
-            ax.text(j, i, f"{value:.1f}".replace(".", ","), ha="center", va="center", fontsize=8)
-        fig.colorbar(image, ax=ax, label="Mittlerer z-Wert")
-        ax.set_title("Profile der Gebietstypen")
-        return fig
 
     def __repr__(self) -> str:
         if not hasattr(self, "labels_"):

@@ -6,8 +6,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from statsmodels.multivariate.factor import Factor
-from statsmodels.multivariate.factor_rotation import promax, rotate_factors
 
 from sozialplanung.analysis.adequacy import (
     compute_bartlett,
@@ -16,7 +14,6 @@ from sozialplanung.analysis.adequacy import (
     kmo_rating,
 )
 from sozialplanung.config.catalogue import GEBIET_ID
-from sozialplanung.viz import palettes
 from sozialplanung.errors import SozialplanungError, SozialplanungWarning
 
 __all__ = ["FactorAnalysis", "GEBIET_ID"]
@@ -221,6 +218,8 @@ class FactorAnalysis:
 
     def _extract(self, z: pd.DataFrame) -> None:
         k = self.n_factors_
+        from statsmodels.multivariate.factor import Factor  # deferred: validate must stay light
+
         model = Factor(z.to_numpy(), n_factor=k, method=self.method, smc=True,
                        endog_names=self.indicators_)
         with warnings.catch_warnings():
@@ -288,38 +287,6 @@ class FactorAnalysis:
         self._check_fitted()
         return self.scores_.reset_index()
 
-    def plot_scree(self, ax=None):
-        """Scree plot: observed eigenvalues and the parallel-analysis threshold.
-
-        Returns
-        -------
-        matplotlib.figure.Figure
-        """
-        from matplotlib.figure import Figure
-
-        self._check_fitted()
-        if ax is None:
-            fig = Figure(figsize=(6, 4))
-            ax = fig.subplots()
-        else:
-            fig = ax.figure
-        table = self.parallel_.table
-        column = "zufall_perzentil" if self.parallel_.threshold == "percentile" else "zufall_mittel"
-        label = ("Parallelanalyse (95. Perzentil)" if column == "zufall_perzentil"
-                 else "Parallelanalyse (Mittelwert)")
-        ax.plot(self.eigenvalues_.index, self.eigenvalues_, marker="o", color=palettes.BAR,
-                label="Eigenwerte der Daten")
-        ax.plot(table.index, table[column], marker="s", linestyle="--", color=palettes.WORSE,
-                label=label)
-        ax.axhline(1.0, color=palettes.NEUTRAL, linewidth=0.8, linestyle=":", label="Kaiser-Kriterium (1)")
-        ax.set_xlabel("Position")
-        ax.set_ylabel("Eigenwert")
-        ax.set_title(f"Screeplot – vorgeschlagen: {self.parallel_.n_factors} Faktor(en)")
-        ax.set_xticks(list(self.eigenvalues_.index))
-        ax.legend(frameon=False)
-        fig.tight_layout()
-        return fig
-
     def __repr__(self) -> str:
         if not hasattr(self, "loadings_"):
             return (f"FactorAnalysis(n_factors={self.n_factors!r}, method={self.method!r}, "
@@ -349,6 +316,8 @@ def _rotate(unrotated: np.ndarray, rotation: str) -> tuple[np.ndarray, np.ndarra
     h = np.sqrt((unrotated**2).sum(axis=1))
     h[h == 0] = 1.0
     normed = unrotated / h[:, None]
+    from statsmodels.multivariate.factor_rotation import promax, rotate_factors
+
     if rotation == "promax":
         rotated, rot = promax(normed, k=4)
     elif rotation == "oblimin":
@@ -365,3 +334,14 @@ def _ledermann_bound(p: int) -> int:
     while (p - (k + 1)) ** 2 >= p + (k + 1):
         k += 1
     return max(k, 1)
+
+
+def factor_indicators(dp) -> list[str]:
+    """The indicators of the factor analysis: ``analyses.factor.indicators`` or all with a polarity."""
+    spec = dp.params.analyses.factor
+    chosen = spec.indicators or [i for i, ind in dp.catalogue.items() if ind.polarity != 0]
+    unknown = [i for i in chosen if i not in dp.catalogue]
+    if unknown:
+        raise SozialplanungError(f"Der Indikator „{unknown[0]}“ steht nicht im Katalog.", file=dp.params.path,
+                                 field="analyses.factor.indicators", hint=f"Vorhanden: {', '.join(dp.catalogue)}")
+    return chosen

@@ -71,8 +71,7 @@ def _field(name: str) -> str:
 
 def _complete(dp):
     """The factor analysis' indicators and the areas it would use (complete values), or the problem."""
-    from sozialplanung.analysis.pipeline import factor_indicators
-    from sozialplanung.analysis.factor import prepare_indicators
+    from sozialplanung.analysis.factor import factor_indicators, prepare_indicators
 
     chosen = factor_indicators(dp)
     values = dp.values().loc[dp.assessed_ids(dp.reference_ids), chosen]
@@ -119,8 +118,6 @@ def _cluster(dp):
 
 
 def _spatial(dp):
-    from libpysal.graph import Graph
-
     indicator = dp.params.analyses.spatial.indicator or next(iter(dp.catalogue))
     ids = dp.assessed_ids(dp.reference_ids)
     values = dp.values().loc[ids, indicator].dropna()
@@ -128,9 +125,7 @@ def _spatial(dp):
         return [f"nur {len(values)} Gebiete mit einem Wert für „{indicator}“, gebraucht werden mindestens "
                 f"{SPATIAL_MIN_AREAS}"], ""
     frame = dp.areas.loc[values.index, ["geometry"]]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        islands = set(map(str, Graph.build_contiguity(frame, rook=False).isolates))
+    islands = _isolates(frame)
     linked = [i for i in values.index if i not in islands]
     problems = []
     if len(linked) < SPATIAL_MIN_AREAS:
@@ -142,12 +137,21 @@ def _spatial(dp):
         (f" ({len(islands)} ohne Nachbarn)" if islands else "")
 
 
+def _isolates(frame) -> set[str]:
+    """Areas that share no boundary point with another (queen contiguity, as libpysal's
+    ``Graph.build_contiguity(rook=False)``; computed with the spatial index of geopandas, so that
+    ``validate`` does not load libpysal)."""
+    left, right = frame.sindex.query(frame.geometry, predicate="intersects")
+    linked = {frame.index[i] for i, j in zip(left, right) if i != j}
+    return {str(i) for i in frame.index if i not in linked}
+
+
 def _spec_weighted(spec) -> bool:
     return spec is not None and spec.population_weights
 
 
 def _sozialindex(dp):
-    from sozialplanung.analysis.pipeline import recipe
+    from sozialplanung.analysis.sozialindex import recipe
 
     parts = recipe(dp).parts()
     weighted = any(_spec_weighted(p.standardization) or _spec_weighted(p.restandardization) for p in parts.values())

@@ -15,9 +15,8 @@ import pandas as pd
 from sozialplanung.analysis.cluster import ClusterTypology
 from sozialplanung.data.datenpaket import Datenpaket
 from sozialplanung.errors import SozialplanungError
-from sozialplanung.analysis.factor import FactorAnalysis
-from sozialplanung.analysis.sozialindex import SozialIndex
-from sozialplanung.config.recipes import read_recipe
+from sozialplanung.analysis.factor import FactorAnalysis, factor_indicators
+from sozialplanung.analysis.sozialindex import SozialIndex, recipe
 from sozialplanung.analysis.sensitivity import Sensitivity
 from sozialplanung.analysis.spatial import SpatialAutocorrelation
 
@@ -34,13 +33,6 @@ def left_out(dp: Datenpaket, used, inputs: list[str]) -> pd.Series:
     return pd.Series([reasons[g] for g in rest], index=pd.Index(rest, name="gebiet_id"), dtype=object, name="grund")
 
 
-def recipe(dp: Datenpaket):
-    if not dp.params.recipe:
-        raise SozialplanungError("Für den Sozialindex ist kein Rezept angegeben.", file=dp.params.path,
-                                 field="recipe", hint="z. B. recipe: ../rezepte/sozialformel.yaml")
-    return read_recipe(dp.params.resolve(dp.params.recipe))
-
-
 def sozialindex(dp: Datenpaket) -> SozialIndex:
     """The Sozialindex of the params' recipe, computed over the Bezugsgesamtheit."""
     ids = dp.reference_ids
@@ -53,16 +45,6 @@ def sensitivity(dp: Datenpaket, n_draws: int = 1000) -> Sensitivity:
     ids = dp.reference_ids
     return Sensitivity(recipe(dp), n_draws=n_draws, random_state=dp.params.analyses.random_state).fit(
         dp.values().loc[ids], einwohner=dp.population().loc[ids], year=dp.year)
-
-
-def factor_indicators(dp: Datenpaket) -> list[str]:
-    spec = dp.params.analyses.factor
-    chosen = spec.indicators or [i for i, ind in dp.catalogue.items() if ind.polarity != 0]
-    unknown = [i for i in chosen if i not in dp.catalogue]
-    if unknown:
-        raise SozialplanungError(f"Der Indikator „{unknown[0]}“ steht nicht im Katalog.", file=dp.params.path,
-                                 field="analyses.factor.indicators", hint=f"Vorhanden: {', '.join(dp.catalogue)}")
-    return chosen
 
 
 def faktorenanalyse(dp: Datenpaket) -> FactorAnalysis:

@@ -238,3 +238,11 @@ def _population(frame: pd.DataFrame, einwohner) -> pd.Series | None:
     pop = pd.Series(einwohner).copy()
     pop.index = pop.index.astype(str)
     return pd.to_numeric(pop.reindex(frame.index), errors="coerce")
+
+
+def recipe(dp):
+    """The recipe named by the params file (``recipe:``), read and validated."""
+    if not dp.params.recipe:
+        raise SozialplanungError("Für den Sozialindex ist kein Rezept angegeben.", file=dp.params.path,
+                                 field="recipe", hint="z. B. recipe: ../rezepte/sozialformel.yaml")
+    return read_recipe(dp.params.resolve(dp.params.recipe))

@@ -101,7 +101,7 @@ def render_task(params_file: str, output_root: str, notebooks: str, timeout: flo
 
     ``check_only``: None where it would render (the client's look before it starts a cluster).
     """
-    from sozialplanung.publish.manifest import fingerprint, read_manifest
+    from sozialplanung.data.manifest import fingerprint, read_manifest
     from sozialplanung.config.params import read_params
     from sozialplanung.publish.render import output_folder, render_one
 
@@ -130,7 +130,7 @@ def render_task(params_file: str, output_root: str, notebooks: str, timeout: flo
 
 def _current(final: Path, digest: str) -> bool:
     """The published report was made from exactly these inputs and is complete."""
-    from sozialplanung.publish.manifest import read_manifest
+    from sozialplanung.data.manifest import read_manifest
 
     try:
         manifest = read_manifest(final)

@@ -9,6 +9,7 @@ two for scores and loadings, three for p-values; counts and classes are integers
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -16,6 +17,9 @@ import pandas as pd
 
 KINDS = ("id", "text", "count", "int", "number", "bool", "date")
 """``id``: a key kept as text (leading zeros); ``count``: a whole number where 0 is shown as ``–``."""
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 _DIFF_UNIT = {"%": "Prozentpunkte", "‰": "Promillepunkte"}
 _KNOWN = {  # code → (header, kind, decimals)
@@ -94,16 +98,40 @@ class TableInfo:
 
     @classmethod
     def describe(cls, name: str, frame: pd.DataFrame, schema: list[dict] | None, dp=None) -> TableInfo:
-        schema = schema or [{"name": c, "kind": _kind(frame[c])} for c in frame.columns]
+        schema = schema or [{"name": c, "kind": column_kind(frame[c])} for c in frame.columns]
         columns = [describe(c["name"], c["kind"], c.get("parts"), dp, list(frame.columns)) for c in schema]
         title, what = TABLES.get(name, (name, "Tabelle {name}"))
         return cls(name, frame, columns, title, what.format(name=name, **_words(dp)))
 
 
-def _kind(series: pd.Series) -> str:
-    from sozialplanung.publish.export import column_kind
+def column_kind(series: pd.Series) -> str:
+    """``"bool"``, ``"int"``, ``"float"``, ``"date"`` or ``"text"``: how a column is typed in the outputs.
 
-    return column_kind(series)
+    An object column is typed by its values (``for_report`` turns flags of a reindexed table into objects).
+
+    >>> column_kind(pd.Series([True, None])), column_kind(pd.Series(["01", None])), column_kind(pd.Series([1, 2]))
+    ('bool', 'text', 'int')
+    """
+    dtype = series.dtype
+    if dtype == object:
+        inferred = pd.api.types.infer_dtype(series, skipna=True)
+        return {"boolean": "bool", "integer": "int", "floating": "float", "mixed-integer-float": "float"}.get(
+            inferred, "text")
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int"
+    if pd.api.types.is_float_dtype(dtype):
+        return "float"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "date"
+    return "text"
+
+
+def formula_like(text: str) -> bool:
+    """True for a text a spreadsheet could run as a formula (quotes in front do not help it)."""
+    bare = text.lstrip("'")
+    return bare[:1] in _FORMULA_START and not _NUMBER.fullmatch(bare)
 
 
 def _words(dp) -> dict[str, str]:

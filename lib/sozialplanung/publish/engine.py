@@ -49,7 +49,7 @@ class WarmParent:
     _retired: list[WarmParent] = []  # still serving running kernels; their stdin stays open until then
 
     def __init__(self):
-        from sozialplanung.publish.manifest import library_stamp
+        from sozialplanung.data.manifest import library_stamp
 
         self.stamp = library_stamp()
         env = {**os.environ, "MPLBACKEND": os.environ.get("MPLBACKEND") or INLINE}  # as ipykernel sets it
@@ -79,7 +79,7 @@ class WarmParent:
 
     def fresh(self) -> bool:
         """Still running, and the library has not changed since it was imported (long-lived workers)."""
-        from sozialplanung.publish.manifest import library_stamp
+        from sozialplanung.data.manifest import library_stamp
 
         return self.proc.poll() is None and self.stamp == library_stamp()
 

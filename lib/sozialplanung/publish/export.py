@@ -19,7 +19,6 @@ never published.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -27,18 +26,12 @@ import geopandas as gpd
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from sozialplanung.publish.columns import TableInfo, column_kind, formula_like
+
 DECIMALS = 6
 TABLES = "tabellen"
 SCHEMA = ".tabellen"
 """Hidden folder with the column types of each table (consumed by :func:`write_workbooks`)."""
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-
-
-def _formula_like(text: str) -> bool:
-    """True for a text a spreadsheet could run as a formula (quotes in front do not help it)."""
-    bare = text.lstrip("'")
-    return bare[:1] in _FORMULA_START and not _NUMBER.fullmatch(bare)
 
 
 def neutralise(value):
@@ -52,7 +45,7 @@ def neutralise(value):
     >>> restore(neutralise("'@x")) == "'@x"
     True
     """
-    return "'" + value if isinstance(value, str) and _formula_like(value) else value
+    return "'" + value if isinstance(value, str) and formula_like(value) else value
 
 
 def _csv_text(value):
@@ -65,7 +58,7 @@ def _csv_text(value):
 
 def restore(value):
     """The original text of a :func:`neutralise`-d cell."""
-    return value[1:] if isinstance(value, str) and value.startswith("'") and _formula_like(value) else value
+    return value[1:] if isinstance(value, str) and value.startswith("'") and formula_like(value) else value
 
 
 def _texts(df: pd.DataFrame, convert) -> pd.DataFrame:
@@ -129,30 +122,6 @@ def write_tables(output_dir: str | Path, **tables: pd.DataFrame) -> WrittenTable
     return paths
 
 
-def column_kind(series: pd.Series) -> str:
-    """``"bool"``, ``"int"``, ``"float"``, ``"date"`` or ``"text"``: how a column is typed in the outputs.
-
-    An object column is typed by its values (``for_report`` turns flags of a reindexed table into objects).
-
-    >>> column_kind(pd.Series([True, None])), column_kind(pd.Series(["01", None])), column_kind(pd.Series([1, 2]))
-    ('bool', 'text', 'int')
-    """
-    dtype = series.dtype
-    if dtype == object:
-        inferred = pd.api.types.infer_dtype(series, skipna=True)
-        return {"boolean": "bool", "integer": "int", "floating": "float", "mixed-integer-float": "float"}.get(
-            inferred, "text")
-    if pd.api.types.is_bool_dtype(dtype):
-        return "bool"
-    if pd.api.types.is_integer_dtype(dtype):
-        return "int"
-    if pd.api.types.is_float_dtype(dtype):
-        return "float"
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "date"
-    return "text"
-
-
 def read_tables(output_dir: str | Path) -> dict[str, pd.DataFrame]:
     """The tables written by :func:`write_tables`, with the original texts (see :func:`restore`) and the
     column types kept beside them; without those, a column with leading zeros (ids of parent areas,
@@ -201,7 +170,6 @@ def write_workbooks(output_dir: str | Path, source) -> None:
     """
     from sozialplanung.publish import geopackage
     from sozialplanung.publish import xlsx
-    from sozialplanung.publish.columns import TableInfo
 
     output_dir = Path(output_dir)
     tables, schemas = read_tables(output_dir), read_schemas(output_dir)

@@ -31,7 +31,7 @@ def write_geopackage(path: Path, infos: list[TableInfo], areas, dp=None) -> None
     """Write every table with a ``gebiet_id`` as a layer of ``path`` (replacing the file)."""
     path.unlink(missing_ok=True)
     keyed = [i for i in infos if i.keyed]
-    styles = report_styles(dp, keyed) if dp is not None else {}
+    styles = report_styles(dp, keyed, path.parent) if dp is not None else {}
     rows = []
     for info in keyed:
         pyogrio.write_dataframe(_layer(info, areas), path, layer=info.name, driver="GPKG",
@@ -90,9 +90,10 @@ def description(info: TableInfo, dp=None) -> str:
 
 # -- which map of the report styles which layer -------------------------------------------------------
 
-def report_styles(dp, infos: list[TableInfo]) -> dict[str, list[Style]]:
-    """Per layer the styles of the report's maps of its columns, the default first."""
-    fitted = _Fitted(dp)
+def report_styles(dp, infos: list[TableInfo], output_dir: Path | None = None) -> dict[str, list[Style]]:
+    """Per layer the styles of the report's maps of its columns, the default first; the analyses are the
+    report's (saved beside ``output_dir`` by the notebooks, see :mod:`sozialplanung.analysis.ergebnisse`)."""
+    fitted = _Fitted(dp, output_dir)
     out = {}
     for info in infos:
         make = _MAKERS.get(info.name)
@@ -114,22 +115,22 @@ def plain_style(info: TableInfo) -> Style:
 
 
 class _Fitted:
-    """The analyses the maps need, fitted once as the notebooks fit them (:mod:`sozialplanung.analysis.pipeline`)."""
+    """The analyses the maps need (the report's :class:`~sozialplanung.analysis.ergebnisse.Ergebnisse`, never
+    refitted when the notebooks saved them) and the report's indicator maps, each made once."""
 
-    def __init__(self, dp):
+    def __init__(self, dp, output_dir: Path | None = None):
+        from sozialplanung.analysis.ergebnisse import Ergebnisse
+
         self.dp, self._cache = dp, {}
+        self.ergebnisse = Ergebnisse(dp, output_dir, quiet=True)
 
     def get(self, key: str):
-        from sozialplanung.analysis import pipeline
-
+        if not key.startswith("karte-"):
+            return self.ergebnisse.get(key)  # a German SozialplanungError if the analysis cannot be run
         if key not in self._cache:
             with warnings.catch_warnings():  # the notebooks have shown them already
                 warnings.simplefilter("ignore", SozialplanungWarning)
-                fit = {"index": lambda: pipeline.sozialindex(self.dp),
-                       "fa": lambda: pipeline.faktorenanalyse(self.dp),
-                       "typology": lambda: pipeline.clusteranalyse(self.dp, self.get("fa")),
-                       "spatial": lambda: pipeline.raeumliche_statistik(self.dp)}
-                self._cache[key] = fit[key]() if key in fit else atlas.indicator_map(self.dp, key[len("karte-"):])
+                self._cache[key] = atlas.indicator_map(self.dp, key[len("karte-"):])
         return self._cache[key]
 
 

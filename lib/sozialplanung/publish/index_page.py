@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sozialplanung.formatting import fmt_int, fmt_number
-from sozialplanung.publish.manifest import read_manifest
+from sozialplanung.data.manifest import read_manifest
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FILES = [("Bericht (HTML)", "bericht.html"), ("Bericht (PDF)", "bericht.pdf"), ("Kurzfassung (PDF)", "kurzfassung.pdf"),

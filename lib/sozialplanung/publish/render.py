@@ -22,7 +22,7 @@ from sozialplanung.data.datenpaket import load_datenpaket
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.publish.export import write_workbooks
 from sozialplanung.publish.leaks import check_outputs
-from sozialplanung.publish.manifest import add_output_hashes, build_manifest, fingerprint, read_manifest, write_manifest
+from sozialplanung.data.manifest import add_output_hashes, build_manifest, fingerprint, read_manifest, write_manifest
 from sozialplanung.config.params import read_params
 
 NOTEBOOK_ANALYSIS = {
@@ -234,10 +234,3 @@ def publish(staging: Path, final: Path) -> None:
         shutil.rmtree(old)
     else:
         os.replace(staging, final)
-
-
-def render_many(*args, **kwargs):
-    """Render a batch of params files: see :func:`sozialplanung.publish.batch.render_many`."""
-    from sozialplanung.publish.batch import render_many as run
-
-    return run(*args, **kwargs)

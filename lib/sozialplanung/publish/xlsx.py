@@ -21,8 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from sozialplanung.publish.columns import Column, TableInfo
-from sozialplanung.publish.export import _formula_like
+from sozialplanung.publish.columns import Column, TableInfo, formula_like
 from sozialplanung.formatting import (MINUS, SYMBOL_GEHEIM, SYMBOL_NICHT_SINNVOLL, SYMBOL_NICHTS,
                                       ZEICHENERKLAERUNG, excel_number_format, fmt_number)
 
@@ -238,4 +237,4 @@ def _no_formulas(ws) -> None:
         for cell in row:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
-                cell.quotePrefix = _formula_like(cell.value)  # Excel keeps it text when the cell is edited
+                cell.quotePrefix = formula_like(cell.value)  # Excel keeps it text when the cell is edited

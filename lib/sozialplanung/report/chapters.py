@@ -11,13 +11,14 @@ import pandas as pd
 
 from sozialplanung.viz import atlas
 from sozialplanung.viz import charts
+from sozialplanung.viz import analysis_plots
 from sozialplanung.data import labels
 from sozialplanung.report import tables
 from sozialplanung.report import texts
 from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
 from sozialplanung.indicators.reference import reference_table, reference_value, top_level
 from sozialplanung.markup import Markup, join, paragraph
-from sozialplanung.report.bericht import figure
+from sozialplanung.report.page import figure
 
 TABLE_COLUMNS = 4
 """At most this many indicators per table, so that a table fits the page width."""
@@ -193,7 +194,7 @@ def section_typologie(dp, results) -> Markup:
                                            "davon im Berichtsgebiet": "int", "Stabilität (Jaccard)": ("number", 2)},
                                   note="Stabilität: mittlere Jaccard-Ähnlichkeit im Bootstrap (ab 0,75 stabil, "
                                        "unter 0,6 instabil). " + _index_source(dp)))
-    out.append(figure(results, "typprofile", typ.plot_profiles, "Abbildung: mittlere z-Werte der Faktoren je Typ. ",
+    out.append(figure(results, "typprofile", lambda: analysis_plots.type_profiles(typ), "Abbildung: mittlere z-Werte der Faktoren je Typ. ",
                       _index_source(dp), "diagramm"))
     out.append(left_out(dp, typ, "Clusteranalyse"))
     return join(out)

@@ -10,7 +10,7 @@ from sozialplanung.data import labels
 from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
 from sozialplanung.indicators.reference import reference_value
 from sozialplanung.markup import Markup, join
-from sozialplanung.report.bericht import figure
+from sozialplanung.report.page import figure
 
 _POLARITY = {1: "höherer Wert = stärkere Belastung", -1: "höherer Wert = Ressource (günstiger)",
              0: "beschreibend, ohne Wertung"}

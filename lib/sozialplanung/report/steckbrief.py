@@ -19,7 +19,7 @@ from sozialplanung.viz import palettes
 from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
 from sozialplanung.indicators.reference import reference_value, top_level
 from sozialplanung.markup import Markup, join, paragraph
-from sozialplanung.report.bericht import STECKBRIEF_LIMIT, _ENV, _page_context, figure
+from sozialplanung.report.page import ENV, STECKBRIEF_LIMIT, figure, page_context
 
 ANCHOR = "steckbrief-"
 _HEADINGS = {"h2": Markup("h2"), "h3": Markup("h3")}
@@ -174,8 +174,8 @@ def section_steckbriefe(dp, results) -> Markup:
 def render_volume(dp, results) -> str:
     """All Steckbriefe as one HTML document (the separate volume)."""
     body = join(steckbrief_html(dp, results, gid, heading="h2") for gid in sorted(dp.shown_ids))
-    return _ENV.get_template("steckbriefe.html.j2").render(
-        **_page_context(dp, f"Sozialraum-Steckbriefe {dp.params.kommune} {dp.params.report_year}"), body=body)
+    return ENV.get_template("steckbriefe.html.j2").render(
+        **page_context(dp, f"Sozialraum-Steckbriefe {dp.params.kommune} {dp.params.report_year}"), body=body)
 
 
 def write_steckbriefe(dp, results, output_dir) -> dict:

@@ -32,7 +32,7 @@ from sozialplanung.data import labels
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.formatting import fmt_int
 from sozialplanung.indicators.reference import reference_value
-from sozialplanung.markup import Markup
+from sozialplanung.markup import escape_markdown, Markup
 
 CHAPTERS = {
     "einleitung": "Einleitung",
@@ -46,7 +46,6 @@ CHAPTERS = {
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([^}]*?)\s*\}\}")
 _IGNORED = {"liesmich.md", "readme.md"}
-_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # ASCII punctuation
 
 
 def slug(text: str) -> str:
@@ -109,17 +108,6 @@ def placeholder_table(dp, results: dict) -> pd.DataFrame:
     values = placeholders(dp, results)
     return pd.DataFrame({"Platzhalter": [f"{{{{ {k} }}}}" for k in values], "Wert": list(values.values())})
 
-
-
-def escape_markdown(value: str) -> str:
-    r"""``value`` as literal Markdown text: every ASCII punctuation character backslash-escaped.
-
-    Examples
-    --------
-    >>> print(escape_markdown("<b>Nord & Süd</b> {{ x }}"))
-    \<b\>Nord \& Süd\<\/b\> \{\{ x \}\}
-    """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value).replace("\n", " "))
 
 
 def fill(text: str, values: dict[str, str], *, file: str) -> str:

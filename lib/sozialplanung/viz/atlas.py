@@ -79,7 +79,7 @@ def index_map(dp: Datenpaket, index, part: str = "status"):
     if part not in index.recipe_.parts():
         from IPython.display import Markdown
 
-        from sozialplanung.report.texts import escape_markdown
+        from sozialplanung.markup import escape_markdown
 
         name, part_name = escape_markdown(index.recipe_.name), escape_markdown(part)
         return Markdown(f"*Das Rezept „{name}“ hat keinen Teil „{part_name}“.*")
