@@ -1,6 +1,5 @@
-"""Charts: reference lines, German axes, alt text; figures: self-contained HTML."""
+"""Charts: reference lines, German axes, alt text."""
 
-import base64
 
 import numpy as np
 import pandas as pd
@@ -8,7 +7,6 @@ import pytest
 from matplotlib.figure import Figure
 
 import sozialplanung.viz.charts as charts
-import sozialplanung.viz.figures as figures
 from sozialplanung.errors import SozialplanungError
 
 
@@ -67,18 +65,3 @@ def test_axes_argument_reuses_figure(values):
     charts.compare_bar(values, ax=ax1, title="A")
     out = charts.compare_bar(values, ax=ax2, title="B")
     assert out is fig and "Balkendiagramm: A" in fig.alt_text and "Balkendiagramm: B" in fig.alt_text
-
-
-def test_figures_data_uri_and_img_tag(values):
-    fig = charts.compare_bar(values, title="Anteil <unter> \"15\"")
-    uri = figures.figure_to_data_uri(fig, "png", dpi=50)
-    assert base64.b64decode(uri.split(",", 1)[1])[:4] == b"\x89PNG"
-    svg = base64.b64decode(figures.figure_to_data_uri(fig, "svg").split(",", 1)[1]).decode()
-    assert 'href="http' not in svg and "url(http" not in svg  # no external resources
-    tag = figures.figure_to_img_tag(fig, dpi=50)
-    assert tag.startswith('<img src="data:image/png;base64,')
-    assert 'alt="Balkendiagramm: Anteil &lt;unter&gt; &#34;15&#34;.' in tag
-    assert figures.alt_text(Figure()) == "Abbildung"
-    with pytest.raises(SozialplanungError, match="Bildformat"):
-        figures.figure_to_data_uri(fig, "jpg")
-    figures.close(fig)
