@@ -344,7 +344,7 @@ def test_builtin_recipe_name(mitte_params):
     edit_yaml(mitte_params, "recipe: sozialformel", "recipe: sozialformal")
     with pytest.raises(SozialplanungError, match="„sozialformal“ existiert nicht") as exc:
         sp.read_params(mitte_params)
-    assert "Mitgelieferte Rezepte (nur der Name, z. B. recipe: sozialformel): kreise_sozialformel, mss, rang, " \
+    assert "Mitgelieferte Rezepte (nur der Name, z. B. recipe: sozialformel): gisd, kreise_sozialformel, mss, rang, " \
            "sozialformel." in exc.value.hint
 
 

@@ -16,7 +16,7 @@ from sozialplanung.config.catalogue import GEBIET_ID
 from sozialplanung.config.recipes import PartSpec, Recipe, StandardizationSpec, read_recipe
 from sozialplanung.errors import SozialplanungError
 
-__all__ = ["SCORE_DECIMALS", "SozialIndex", "classify_scores", "compute_scores"]
+__all__ = ["SCORE_DECIMALS", "SozialIndex", "classify_scores", "compute_scores", "part_weights"]
 
 #: Scores are rounded to this many decimals before classification, so that floating-point noise
 #: (order of summation, rescaled input) cannot move an area across a class boundary.
@@ -25,6 +25,39 @@ SCORE_DECIMALS = 10
 
 def _standardize(spec: StandardizationSpec, values, population=None):
     return METHODS[spec.method](values, **spec.options(population))
+
+
+def part_weights(part: PartSpec, specs, z: pd.DataFrame) -> pd.DataFrame:
+    """Weight per indicator (rows: indicator ids; columns ``dimension``, ``loading``, ``weight``).
+
+    ``weighting.method: fixed`` takes each indicator's ``weight``. ``pca`` follows the RKI's GISD
+    (Michalski et al. 2022, J Health Monit 7(S5), doi:10.25646/10640; syntax ``GISD_Generate_Release.R``,
+    ``prcomp(center = TRUE, scale. = TRUE, rank. = 1)`` per dimension): per dimension, the weights are the
+    coefficients of the first principal component of the correlation matrix of ``z`` (proportional to the
+    loadings), signed so that the loadings sum to a positive value. ``loading`` is eigenvector × √eigenvalue,
+    i.e. the correlation of the indicator with the component. ``dimension_scaling: minmax`` divides each
+    dimension's weights by the range of its score, which with a sum equals rescaling each dimension score
+    to 0–1 (the RKI's ``rescale``) up to a constant that a following ``minmax`` re-standardisation removes.
+    """
+    ids = [i.id for i in specs]
+    dims = pd.Series([i.dimension or "" for i in specs], index=ids)
+    out = pd.DataFrame({"dimension": dims, "loading": np.nan, "weight": [float(i.weight) for i in specs]}, index=ids)
+    for dim in dict.fromkeys(dims):
+        cols = dims.index[dims == dim]
+        if part.weighting.method == "pca":
+            if len(cols) == 1:
+                vec, load = np.ones(1), np.ones(1)
+            else:
+                values, vectors = np.linalg.eigh(np.corrcoef(z[cols].to_numpy(dtype=float), rowvar=False))
+                vec = vectors[:, -1] * (1.0 if vectors[:, -1].sum() >= 0 else -1.0)
+                load = vec * np.sqrt(values[-1])
+            out.loc[cols, "loading"], out.loc[cols, "weight"] = load, vec
+        if part.weighting.dimension_scaling == "minmax":
+            score = z[cols].to_numpy(dtype=float) @ out.loc[cols, "weight"].to_numpy()
+            spread = score.max() - score.min()
+            if spread > 0:
+                out.loc[cols, "weight"] = out.loc[cols, "weight"] / spread
+    return out
 
 
 def compute_scores(part: PartSpec, z: np.ndarray, weights: np.ndarray, population=None) -> np.ndarray:
@@ -75,6 +108,8 @@ class SozialIndex:
         Residents of the rated areas (None without ``einwohner``).
     standardized_ : dict of part → pd.DataFrame
         Standardised, polarity-aligned indicator values of the rated areas.
+    weights_ : dict of part → pd.DataFrame
+        Weight used per indicator, with its ``dimension`` and (``weighting: pca``) ``loading``; see :func:`part_weights`.
     status_score_, dynamik_score_ : pd.Series
         Final score per area (NaN if not rated); ``dynamik_*`` is None without a dynamics part.
     status_, dynamik_ : pd.Series of Int64
@@ -119,13 +154,14 @@ class SozialIndex:
         self.not_rated_reasons_ = reasons[~rated]
         self.n_areas_ = len(frame)
         rated_pop = self.rated_population_ = pop[rated] if pop is not None else None
-        self.standardized_, self.classifications_, self.breaks_, scores, classes = {}, {}, {}, {}, {}
+        self.standardized_, self.weights_, self.classifications_, self.breaks_, scores, classes = {}, {}, {}, {}, {}, {}
         for name, part in recipe.parts().items():
             specs = part.indicators_for(year)
             x = data.loc[rated, [i.id for i in specs]] * np.array([i.polarity for i in specs], dtype=float)
             z = _standardize(part.standardization, x, rated_pop)
             self.standardized_[name] = z
-            w = np.array([[i.weight] for i in specs])
+            self.weights_[name] = weights = part_weights(part, specs, z)
+            w = weights[["weight"]].to_numpy()
             s = pd.Series(compute_scores(part, z.to_numpy(), w, rated_pop)[:, 0], index=z.index)
             cl = classify_scores(part, s)
             codes = {j + 1: c.code for j, c in enumerate(part.classification.classes)}

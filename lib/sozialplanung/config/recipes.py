@@ -41,6 +41,7 @@ class IndicatorSpec(_Model):
     polarity: Literal[1, -1] = 1  # 1: higher value = more disadvantage; -1: the reverse (value is negated)
     weight: float = Field(1.0, gt=0)
     years: list[int] | None = None  # report years in which the indicator is used; None = all
+    dimension: str | None = None  # sub-dimension of the part (weighting "pca": one principal component each)
 
 
 class StandardizationSpec(_Model):
@@ -105,13 +106,30 @@ class ClassificationSpec(_Model):
         return {"k": self.k} | ({"scheme": self.scheme} if self.rule == "mapclassify" else {})
 
 
+class WeightingSpec(_Model):
+    """How the indicator weights are set. ``fixed``: the ``weight`` of each indicator. ``pca``: per
+    ``dimension`` (indicators without one form one dimension) the loadings of the first principal component
+    of the correlation matrix of the standardised indicators (RKI GISD). ``dimension_scaling: minmax``
+    rescales each dimension score to 0–1 before the aggregation, so each dimension counts equally."""
+
+    method: Literal["fixed", "pca"] = "fixed"
+    dimension_scaling: Literal["none", "minmax"] = "none"
+
+
 class PartSpec(_Model):
     label: str
     indicators: list[IndicatorSpec] = Field(min_length=1)
     standardization: StandardizationSpec
+    weighting: WeightingSpec = WeightingSpec()
     aggregation: Literal["sum", "mean"]
     restandardization: StandardizationSpec | None = None
     classification: ClassificationSpec
+
+    @model_validator(mode="after")
+    def _check_weighting(self):
+        if self.weighting.method == "pca" and any(i.weight != 1 for i in self.indicators):
+            raise ValueError("Bei „weighting: pca“ werden die Gewichte aus den Ladungen berechnet; „weight“ entfällt.")
+        return self
 
     def indicators_for(self, year: int | None) -> list[IndicatorSpec]:
         return [i for i in self.indicators if i.years is None or year in i.years]
