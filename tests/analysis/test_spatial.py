@@ -113,3 +113,16 @@ def test_errors():
         SpatialAutocorrelation().fit(pd.DataFrame(gdf.drop(columns="geometry")), "wert")
     with pytest.raises(SozialplanungError, match="alpha"):
         SpatialAutocorrelation(alpha=2).fit(gdf, "wert")
+
+
+def test_fit_leaves_the_global_random_state_alone_and_is_reproducible():
+    gdf = grid_with_island().iloc[:12]
+    np.random.seed(12345)
+    before = np.random.get_state()
+    a = SpatialAutocorrelation(permutations=99, random_state=3).fit(gdf, "wert")
+    after = np.random.get_state()
+    assert before[0] == after[0] and np.array_equal(before[1], after[1]) and before[2:] == after[2:]
+    np.random.random(5)  # a caller drawing in between changes nothing
+    b = SpatialAutocorrelation(permutations=99, random_state=3).fit(gdf, "wert")
+    assert a.p_sim_ == b.p_sim_ and a.z_sim_ == b.z_sim_
+    pd.testing.assert_frame_equal(a.lisa_, b.lisa_)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,18 @@ LISA_LABELS = {
 }
 NOT_SIGNIFICANT = "nicht signifikant"
 ISLAND = "ohne Nachbarn"
+
+
+@contextmanager
+def _global_seed(seed):
+    """Seed NumPy's global generator for a dependency that accepts no local one (``esda.Moran`` and
+    ``Moran_Local`` accept no ``np.random.Generator``), and restore the caller's state afterwards."""
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
 
 
 class SpatialAutocorrelation:
@@ -155,11 +168,12 @@ class SpatialAutocorrelation:
                                      field=str(column))
         self.graph_ = graph.transform("r")
         self.n_ = len(y)
-        np.random.seed(self.random_state)  # esda.Moran draws with the global NumPy generator
-        moran = esda.Moran(y, self.graph_, permutations=int(self.permutations))
+        with _global_seed(self.random_state):  # esda.Moran draws from NumPy's global generator
+            moran = esda.Moran(y, self.graph_, permutations=int(self.permutations))
         self.I_, self.EI_ = float(moran.I), float(moran.EI)
         self.z_sim_, self.p_sim_ = float(moran.z_sim), float(moran.p_sim)
-        with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"), \
+                _global_seed(self.random_state):  # Moran_Local(seed=…) seeds the global generator
             # esda announces a future change of its default alternative; we use the
             # current directed pseudo p-value (Anselin 1995) and say so in the docstring
             warnings.filterwarnings("ignore", message="The alternative hypothesis",
