@@ -123,15 +123,8 @@ class SpatialAutocorrelation:
             raise SozialplanungError("Gebiete ohne Geometrie: " + ", ".join(bad[:10]), field="geometry")
         return ids
 
-    def fit(self, gdf, column: str) -> "SpatialAutocorrelation":
-        """Compute Moran's I and LISA of ``gdf[column]``.
-
-        ``gdf`` is a GeoDataFrame with one polygon per area; the ids are taken from a
-        ``gebiet_id`` column if present, else from the index.
-        """
-        with warnings.catch_warnings():  # esda imports tqdm.auto, which warns without ipywidgets (noise only)
-            warnings.filterwarnings("ignore", message="IProgress not found")
-            import esda
+    def _linked_areas(self, gdf, column: str):
+        """All ids, the areas with a value and a neighbour (warning about the others), their contiguity graph."""
         from libpysal.graph import Graph
 
         ids = self._validate(gdf, column)
@@ -144,7 +137,7 @@ class SpatialAutocorrelation:
             warnings.warn(
                 f"{len(self.dropped_)} Gebiete ohne Wert für „{column}“ werden ausgeschlossen: "
                 + ", ".join(self.dropped_[:10]) + (" …" if len(self.dropped_) > 10 else ""),
-                SozialplanungWarning, stacklevel=2,
+                SozialplanungWarning, stacklevel=3,
             )
         frame = frame.loc[~missing]
         graph = Graph.build_contiguity(frame, rook=False)
@@ -153,7 +146,7 @@ class SpatialAutocorrelation:
             warnings.warn(
                 f"{len(self.islands_)} Gebiete ohne Nachbarn (Inseln) werden aus der räumlichen "
                 "Statistik ausgeschlossen: " + ", ".join(self.islands_),
-                SozialplanungWarning, stacklevel=2,
+                SozialplanungWarning, stacklevel=3,
             )
             frame = frame.drop(index=self.islands_)
             graph = Graph.build_contiguity(frame, rook=False)
@@ -162,6 +155,18 @@ class SpatialAutocorrelation:
                 f"Zu wenige benachbarte Gebiete für Moran's I: {len(frame)}.",
                 hint="Mindestens drei Gebiete mit gemeinsamen Grenzen werden gebraucht.",
             )
+        return ids, frame, graph
+
+    def fit(self, gdf, column: str) -> "SpatialAutocorrelation":
+        """Compute Moran's I and LISA of ``gdf[column]``.
+
+        ``gdf`` is a GeoDataFrame with one polygon per area; the ids are taken from a
+        ``gebiet_id`` column if present, else from the index.
+        """
+        with warnings.catch_warnings():  # esda imports tqdm.auto, which warns without ipywidgets (noise only)
+            warnings.filterwarnings("ignore", message="IProgress not found")
+            import esda
+        ids, frame, graph = self._linked_areas(gdf, column)
         y = frame[column].to_numpy(dtype=float)
         if np.ptp(y) == 0:
             raise SozialplanungError(f"„{column}“ hat in allen Gebieten denselben Wert.",
