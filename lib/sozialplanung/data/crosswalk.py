@@ -125,6 +125,47 @@ class Crosswalk:
         self.max_iter = max_iter
         self.tol = tol
 
+    @classmethod
+    def from_table(cls, table: pd.DataFrame, old_weight=None, *, source: str = "Gebietsschlüssel",
+                   tol: float = 1e-6) -> "Crosswalk":
+        """A fitted crosswalk from a stored key ``alt_id, neu_id, gewicht`` (e.g. ``gebietsschluessel.csv``).
+
+        ``old_weight`` (Series by old id) is the default weight of :meth:`carry` for rates. A new
+        area is ``interpoliert`` unless it receives from exactly one old area that goes to it alone.
+        The weights of every old area must sum to 1 (± ``tol``); ``source`` names the file in errors.
+
+        >>> key = pd.DataFrame({"alt_id": ["A", "A", "B"], "neu_id": ["A1", "A2", "B"], "gewicht": [0.25, 0.75, 1]})
+        >>> Crosswalk.from_table(key).carry(pd.Series({"A": 8.0, "B": 1.0})).wert.tolist()
+        [2.0, 6.0, 1.0]
+        """
+        missing = [c for c in ("alt_id", "neu_id", "gewicht") if c not in table.columns]
+        if missing:
+            raise SozialplanungError(f"Spalte „{missing[0]}“ fehlt im Gebietsschlüssel.", file=source,
+                                     field=missing[0], hint="Erwartet: alt_id, neu_id, gewicht")
+        t = table[["alt_id", "neu_id", "gewicht"]].astype({"alt_id": str, "neu_id": str}).copy()
+        t["gewicht"] = pd.to_numeric(t.gewicht, errors="coerce")
+        bad = t.index[t.gewicht.isna() | (t.gewicht < 0) | (t.gewicht > 1 + tol)]
+        if len(bad):
+            raise SozialplanungError(f"Ungültiges Gewicht in Zeile {int(bad[0]) + 2} (alt_id {t.alt_id[bad[0]]}): "
+                                     "erwartet eine Zahl zwischen 0 und 1.", file=source, field="gewicht")
+        sums = t.groupby("alt_id").gewicht.sum()
+        off = sums[(sums - 1).abs() > tol]
+        if len(off):
+            raise SozialplanungError(f"Die Gewichte des alten Gebiets {off.index[0]} ergeben {off.iloc[0]:.6f} "
+                                     "statt 1.", file=source, field="gewicht",
+                                     hint="Je alt_id müssen sich die Gewichte zu 1 summieren.")
+        cw = cls("areal")
+        cw.table_ = t.sort_values(["alt_id", "neu_id"]).reset_index(drop=True)
+        cw.pieces_ = cw.table_.assign(gewicht_flaeche=np.nan)
+        cw.old_ids_ = pd.Index(sorted(t.alt_id.unique()), name=GEBIET_ID)
+        cw.new_ids_ = pd.Index(sorted(t.neu_id.unique()), name=GEBIET_ID)
+        cw.old_weight_ = (pd.Series(1.0, index=cw.old_ids_) if old_weight is None
+                          else _weight(pd.Series(old_weight), None, cw.old_ids_, "old_weight"))
+        cw.unchanged_ = _unchanged(cw.table_)
+        cw.interpoliert_ = pd.Series(~cw.new_ids_.isin(cw.unchanged_.neu_id), index=cw.new_ids_, name="interpoliert")
+        cw.errors_, cw.n_iter_, cw.converged_ = None, 0, True
+        return cw
+
     def _validate_params(self) -> None:
         if self.method not in METHODS:
             raise SozialplanungError(f"Unbekannte Methode „{self.method}“ für den Gebietsschlüssel.",
