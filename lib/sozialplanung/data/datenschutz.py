@@ -13,16 +13,21 @@ The rules, applied by :func:`protect` before any notebook sees a value:
 3. **Secondary suppression**: reports publish totals – the reference value of every parent area
    (e.g. each Verbandsgemeinde) and of the Kommune over the Bezugsgesamtheit, computed from *all*
    counts, the withheld ones (and those of areas not assessed) included. Without further suppression
-   a withheld count could be recomputed as ``total − published parts``. Heuristic (documented in the
-   Methodenanhang), per count column and year: while some withheld cell is exactly determined by the
-   published totals – tested with linear algebra over all totals at once, a cell :math:`x_i` is
-   determined iff every vector of the null space of the group–cell incidence matrix restricted to
-   the withheld cells has a zero in position *i* – withhold in the smallest group containing it the
-   smallest non-zero published count whose suppression makes the cell undetermined (ties by id).
-   Repeat until stable. Zero counts are used only if no non-zero count helps. This protects against
-   exact recomputation, not against interval bounds (an attacker still knows that counts are
-   non-negative); cf. Hundepool et al. (2012), *Statistical Disclosure Control*, ch. 4.3 (secondary
-   cell suppression, hierarchical tables). A total that consists of one withheld cell alone (a parent
+   a withheld count could be recomputed as ``total − published parts``. Per count column and year:
+   a withheld cell :math:`x_i` is *determined* iff every vector of the null space of the group–cell
+   incidence matrix restricted to the withheld cells has a zero in position *i*. For **nested**
+   totals (parent levels, and the Kommune over all areas) this is decided bottom-up and exactly
+   (:mod:`sozialplanung.data.secondary`): a total minus its published sub-totals is the sum of its
+   own members, so a cell is determined iff it is the only withheld own member of its smallest
+   total; such a total gets a second withheld cell, its smallest non-zero published count (ties by
+   id; zeros only if no non-zero one is left). Linear in the number of areas (all 10.990 Gemeinden
+   in seconds); the null-space check verifies the result where it is affordable
+   (:data:`VERIFY_BUDGET`). Totals that are not nested (a Bezugsgesamtheit across parent areas) use
+   the greedy: while some withheld cell is determined, withhold in the smallest group containing it
+   the smallest non-zero published count whose suppression makes the cell undetermined (ties by
+   id), until stable. Both protect against exact recomputation, not against interval bounds (an
+   attacker still knows that counts are non-negative); cf. Hundepool et al. (2012), *Statistical
+   Disclosure Control*, ch. 4.3 (secondary cell suppression, hierarchical tables). A total that consists of one withheld cell alone (a parent
    area with a single member) cannot be protected: logged as „nicht schützbar“; the leak scan
    (:mod:`sozialplanung.publish.leaks`) then stops the report and says what to do.
 
@@ -49,9 +54,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import null_space
 from threadpoolctl import threadpool_limits
 
+from sozialplanung.data import secondary
+from sozialplanung.data.secondary import determined_cells  # noqa: F401 - public here before
 from sozialplanung.formatting import fmt_int
 
 PRIMARY = "primär"
@@ -59,7 +65,6 @@ SECONDARY = "sekundär"
 UNPROTECTED = "nicht schützbar"
 NOT_ASSESSED = "nicht bewertet"
 LOG_COLUMNS = ["gebiet_id", "jahr", "spalte", "art", "grund"]
-_TOL = 1e-9
 
 
 @dataclass(frozen=True)
@@ -98,9 +103,8 @@ def protect(dp) -> None:
                 log.append(_entry(gid, year, col, PRIMARY, f"primär: Fallzahl < {limits[col]}"))
             masks[col] |= primary
         if groups and col in limits:  # rate-based: no total contains a withheld rate (module docstring)
-            with threadpool_limits(limits=1):  # small matrices: threads only cost (100× on a busy machine)
-                for year in dp.years():
-                    _secondary(dp, groups, values.xs(year, level="jahr"), masks, col, year, log)
+            for year in dp.years():
+                _secondary(dp, groups, values.xs(year, level="jahr"), masks, col, year, log)
     dp.suppressed_counts = masks[list(limits)]
     dp.suppressed = _indicator_mask(dp, masks, index)
     dp.suppression_log = pd.DataFrame(log, columns=LOG_COLUMNS)
@@ -148,11 +152,12 @@ def published_groups(dp) -> list[Group]:
     """
     groups, seen = [], set()
     for parent in dp.params.areas.parents:
-        column = dp.areas[parent.level]
         names = dp.parents.get(parent.level)
-        for pid in sorted(column.dropna().unique()):
-            members = tuple(sorted(dp.areas.index[column == pid]))
-            name = names.at[pid, "name"] if names is not None and pid in names.index else pid
+        names = {} if names is None else names["name"].to_dict()
+        by_parent = dp.areas.index.to_series().groupby(dp.areas[parent.level].to_numpy(), sort=True)
+        for pid, ids in by_parent:
+            members = tuple(sorted(ids))
+            name = names.get(pid, pid)
             if members not in seen:
                 seen.add(members)
                 groups.append(Group(parent.level, str(pid), f"{parent.level} {name}", members))
@@ -162,114 +167,51 @@ def published_groups(dp) -> list[Group]:
     return groups
 
 
-def determined_cells(incidence: np.ndarray, hidden: np.ndarray) -> np.ndarray:
-    """Which hidden cells the published totals determine exactly.
-
-    Parameters
-    ----------
-    incidence : array (groups × cells) of 0/1
-        Row *g* marks the cells summed into total *g*. Totals and every non-hidden cell are known,
-        so each row gives one linear equation in the hidden cells.
-    hidden : bool array (cells)
-
-    Returns
-    -------
-    bool array (cells): True where a hidden cell equals a linear combination of published numbers,
-    i.e. where the null space of ``incidence[:, hidden]`` is zero in that cell's position.
-    """
-    out = np.zeros(len(hidden), dtype=bool)
-    idx = np.flatnonzero(hidden)
-    if idx.size == 0 or incidence.shape[0] == 0:
-        return out
-    sub = incidence[:, idx].astype(float)
-    sub = sub[sub.any(axis=1)]
-    if sub.shape[0] == 0:
-        return out
-    basis = null_space(sub)
-    free = np.abs(basis).max(axis=1) > _TOL if basis.size else np.zeros(idx.size, dtype=bool)
-    out[idx[~free]] = True
-    return out
-
-
 def _secondary(dp, groups: list[Group], values: pd.Series, masks: pd.DataFrame, col: str, year: int,
                log: list[dict]) -> None:
-    """Greedy secondary suppression of one protected column in one year (see module docstring)."""
+    """Secondary suppression of one protected column in one year (module docstring): bottom-up for
+    nested totals (:mod:`sozialplanung.data.secondary`), else the recomputation greedy."""
     values = values.reindex(dp.areas.index)
-    cells = [gid for gid in values.index if not np.isnan(values[gid])]
+    known = values.notna().to_numpy()
+    cells = list(values.index[known])
     pos = {gid: i for i, gid in enumerate(cells)}
-    vals = values[cells].to_numpy()
-    incidence = np.zeros((len(groups), len(cells)), dtype=np.int8)
-    for g, group in enumerate(groups):
-        incidence[g, [pos[m] for m in group.members if m in pos]] = 1
+    vals = values.to_numpy(dtype=float)[known]
+    members = [np.array([pos[m] for m in group.members if m in pos], dtype=int) for group in groups]
     key = pd.MultiIndex.from_arrays([cells, [year] * len(cells)])
     hidden = masks[col].reindex(key).fillna(False).to_numpy().astype(bool)
-    given_up: set[int] = set()
-    isolated = determined_cells(incidence, np.ones_like(hidden))  # determined even if all were withheld
-    while True:
-        open_ = [i for i in np.flatnonzero(determined_cells(incidence, hidden)) if i not in given_up]
-        if not open_:
-            break
-        x = open_[0]
-        choice = None if isolated[x] else _cover(incidence, hidden, vals, cells, groups, x)
-        if choice is None:
-            given_up.add(x)
-            log.append(_entry(cells[x], year, col, UNPROTECTED,
-                              "nicht schützbar: eine veröffentlichte Summe besteht nur aus diesem Wert "
-                              "(und veröffentlichten Teilsummen)"))
-            continue
-        y, group = choice
-        hidden[y] = True
-        masks.loc[(cells[y], year), col] = True
-        log.append(_entry(cells[y], year, col, SECONDARY, f"sekundär: Schutz von {cells[x]} in {group.label}"))
+    home = secondary.homes(members, len(cells))
+    if home is None:
+        with threadpool_limits(limits=1):  # small matrices: threads only cost (100× on a busy machine)
+            added, unprotected = secondary.greedy(members, hidden, vals, cells)
+    else:
+        added, unprotected = secondary.protect_nested(home, hidden, vals, cells)
+        _verify(members, hidden, unprotected, cells, col, year)
+    for y, g, x in added:
+        log.append(_entry(cells[y], year, col, SECONDARY, f"sekundär: Schutz von {cells[x]} in {groups[g].label}"))
+    for x in unprotected:
+        log.append(_entry(cells[x], year, col, UNPROTECTED,
+                          "nicht schützbar: eine veröffentlichte Summe besteht nur aus diesem Wert "
+                          "(und veröffentlichten Teilsummen)"))
+    if added:
+        masks.loc[pd.MultiIndex.from_arrays([[cells[y] for y, _, _ in added], [year] * len(added)]), col] = True
 
 
-def _cover(incidence, hidden, vals, cells, groups, x) -> tuple[int, Group] | None:
-    """The cell to withhold additionally to protect ``x``, and the group it is taken from.
-
-    Candidates, in order: the published cells of the groups containing ``x`` (smallest group first),
-    then every other published cell (totals that overlap without nesting); non-zero counts before
-    zeros, smallest value first, ties by id. The first candidate that makes ``x`` undetermined wins
-    (:func:`_helps`); if none does alone, the first candidate is taken anyway (progress; the caller
-    loops until no cell is determined). The caller skips cells that stay determined even
-    with every cell withheld (a total that consists of ``x`` alone).
-    """
-    size = incidence.sum(axis=1)
-    containing = sorted(np.flatnonzero(incidence[:, x]), key=lambda g: size[g])
-    ranked = np.lexsort((np.argsort(np.argsort(cells)), np.abs(vals)))  # by |value|, then id
-    helps = _helps(incidence, hidden, x, ranked)
-    first = None
-    for allow_zero in (False, True):
-        for g in [*containing, None]:
-            members = incidence[g, ranked] > 0 if g is not None else np.ones(len(ranked), dtype=bool)
-            ok = members & ~hidden[ranked] & ((vals[ranked] == 0) == allow_zero)
-            if ok.any():
-                first = first or (int(ranked[np.argmax(ok)]), g)
-            if (ok & helps).any():
-                y = int(ranked[np.argmax(ok & helps)])
-                return y, groups[_home(incidence, size, y) if g is None else g]
-    y, g = first
-    return y, groups[_home(incidence, size, y) if g is None else g]
+VERIFY_BUDGET = 2e10
+"""Largest ``totals × withheld²`` for which the bottom-up result is checked again with the null space
+(the recomputation check); about 10 s on one core. Bitburg-Prüm: 3·10⁵; a Land of Gemeinden: ~10⁹."""
 
 
-def _helps(incidence, hidden, x, candidates) -> np.ndarray:
-    """For each candidate cell y: does withholding y (too) make the determined cell ``x`` undetermined?
-
-    ``x`` is determined iff some λ over the totals gives λᵀ·A = eₓ (A: totals × withheld cells). These
-    λ are λ₀ + L·μ (L: left null space of A). With y withheld as well, λ must also give λᵀ·a_y = 0:
-    impossible – y helps – iff Lᵀ·a_y = 0 and λ₀ᵀ·a_y ≠ 0. One decomposition for all candidates.
-    """
-    idx = np.flatnonzero(hidden)
-    sub = incidence[:, idx].astype(float)
-    lam = np.linalg.lstsq(sub.T, (idx == x).astype(float), rcond=None)[0]
-    left = null_space(sub.T)
-    cols = incidence[:, candidates].astype(float)
-    fixed = np.abs(left.T @ cols).max(axis=0) <= _TOL if left.size else np.ones(len(candidates), dtype=bool)
-    return fixed & (np.abs(lam @ cols) > _TOL)
-
-
-def _home(incidence, size, y) -> int:
-    """The smallest group containing cell ``y``."""
-    return min(np.flatnonzero(incidence[:, y]), key=lambda g: size[g])
+def _verify(members, hidden, unprotected, cells, col, year) -> None:
+    """The recomputation check over all totals at once, where affordable: no withheld cell but the
+    unprotectable ones may be determined (else a bug – never publish)."""
+    rows = sum(1 for m in members if hidden[m].any())
+    if rows * int(hidden.sum()) ** 2 > VERIFY_BUDGET:
+        return
+    with threadpool_limits(limits=1):
+        found = secondary.determined_cells(secondary.incidence_matrix(members, len(hidden)), hidden)
+    wrong = sorted(set(np.flatnonzero(found)) - set(unprotected))
+    if wrong:
+        raise AssertionError(f"Sekundäre Geheimhaltung: {cells[wrong[0]]} ({col}, {year}) bleibt rückrechenbar.")
 
 
 def _indicator_mask(dp, masks: pd.DataFrame, index: pd.MultiIndex) -> pd.DataFrame:
@@ -368,11 +310,12 @@ def describe_suppression(dp, year: int | None = None) -> list[str]:
     if rules.secondary and limits:
         levels = [p.level for p in dp.params.areas.parents]
         protected = ", ".join([*(f"jede {lv}" for lv in levels), f"die Kommune ({dp.params.kommune})"])
-        out.append(f"Geschützte Summen: {protected}. Verfahren (Heuristik): Solange sich ein geheim "
-                   "gehaltener Wert aus allen veröffentlichten Summen zugleich exakt berechnen lässt "
-                   "(geprüft mit linearer Algebra), wird in der kleinsten betroffenen Summe die kleinste von "
-                   "null verschiedene Fallzahl zusätzlich geheim gehalten, bis kein Wert mehr berechenbar ist. "
-                   "Geschützt wird gegen exakte Rückrechnung, nicht gegen Eingrenzung auf ein Intervall.")
+        out.append(f"Geschützte Summen: {protected}. Verfahren: Eine Summe abzüglich ihrer veröffentlichten "
+                   "Teilsummen ist die Summe ihrer übrigen Teile; ist darunter genau ein geheim gehaltener "
+                   "Wert, wird dort die kleinste von null verschiedene Fallzahl zusätzlich geheim gehalten – "
+                   "von den kleinsten Summen aufwärts, bis sich kein Wert mehr aus allen veröffentlichten "
+                   "Summen zugleich exakt berechnen lässt (geprüft mit linearer Algebra). Geschützt wird gegen "
+                   "exakte Rückrechnung, nicht gegen Eingrenzung auf ein Intervall.")
         unprotected = log[log["art"] == UNPROTECTED]
         if not unprotected.empty:
             out.append(f"Achtung: {_werte(len(unprotected))} lassen sich nicht durch weitere Zellen schützen "
