@@ -39,6 +39,7 @@ from importlib import metadata
 from pathlib import Path
 
 from sozialplanung.analysis import pipeline
+from sozialplanung.data.manifest import sha256
 from sozialplanung.errors import SozialplanungError, SozialplanungWarning
 
 FORMAT = 1
@@ -195,7 +196,7 @@ def fingerprint(dp) -> str:
     """sha256 over everything the analyses of ``dp`` depend on (see the module docstring)."""
     parts = {"format": FORMAT, "parameter": dp.params.model_dump(mode="json"), "code": code_hash(),
              "versionen": versions(),
-             "eingaben": {k: _sha256(p) for k, p in sorted(dp.inputs.items()) if k != "params" and p.is_file()}}
+             "eingaben": {k: sha256(p) for k, p in sorted(dp.inputs.items()) if k != "params" and p.is_file()}}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -225,13 +226,6 @@ def _code_hash(stamp: tuple) -> str:
     root = Path(__file__).parents[1]
     h = hashlib.sha256()
     for name, *_ in stamp:
-        h.update(str(Path(name).relative_to(root)).encode() + b"\0" + _sha256(Path(name)).encode())
+        h.update(str(Path(name).relative_to(root)).encode() + b"\0" + sha256(Path(name)).encode())
     return h.hexdigest()
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
