@@ -197,3 +197,37 @@ def test_berlin_fair_check_on_2018_rates(berlin):
     mean = {m: sum(v[3] for v in script.rate_check(fitted[m], old_rates, new_rates, mixed).values())
             for m in METHODS}
     assert mean["ipf"] < 0.95 * mean["areal"]
+
+
+SHIPPED_KEY = Path(__file__).resolve().parents[2] / "lib/sozialplanung/demo/berlin_zeitreihe/tabellen/gebietsschluessel.csv"
+
+
+def test_shipped_gebietsschluessel_carries_the_2020_residents(berlin):
+    """The demo's tabellen/gebietsschluessel.csv against areal weighting: 447 old PLR → 542 new (31.12.2020)."""
+    script, src, P, Q, fitted = berlin
+    key = pd.read_csv(SHIPPED_KEY, dtype={"alt_id": str, "neu_id": str})
+    shipped = Crosswalk.from_table(key, old_weight=P, source=str(SHIPPED_KEY))
+    carried = {"areal": fitted["areal"].carry(P).wert, "key": shipped.carry(P).wert}
+    s = {m: error_summary(c, Q) for m, c in carried.items()}
+    assert s["areal"]["share_over"] == pytest.approx(0.168, abs=0.001) and s["key"]["share_over"] <= 0.05
+    assert s["areal"]["p90"] == pytest.approx(0.341, abs=0.001) and s["key"]["p90"] < 1e-3
+    assert s["areal"]["max"] == pytest.approx(8.496, abs=0.001) and s["areal"]["max_id"] == "12200411"
+    assert s["key"]["max"] == pytest.approx(643 / 5445, abs=1e-4) and s["key"]["max_id"] == "09401431"
+    mixed = shipped.interpoliert_.index[shipped.interpoliert_]
+    med = {m: error_summary(c[mixed], Q[mixed])["median"] for m, c in carried.items()}
+    assert med["key"] < 0.001 and med["areal"] == pytest.approx(0.138, abs=0.001)
+    for c in carried.values():  # totals of Berlin and of each Bezirk preserved
+        assert c.sum() == pytest.approx(P.sum(), abs=1e-3)
+        pd.testing.assert_series_equal(c.groupby(c.index.str[:2]).sum(), Q.groupby(Q.index.str[:2]).sum(),
+                                       check_names=False, check_dtype=False, atol=1e-3)
+    # out of sample: the SGB II rates of 31.12.2018 (MSS 2019, old PLR) against S(2020) − D(2021) on the new PLR,
+    # over every interpolated new PLR with ≥ 300 residents (absolute error, percentage points)
+    old_rates, new_rates = script.read_rates_2018(src)
+    target = mixed[Q.reindex(mixed) >= 300]
+    err = {m: (cw.carry(old_rates, kind="rate")[list(old_rates.columns)] - new_rates).reindex(target).abs()
+           for m, cw in {"areal": fitted["areal"], "key": shipped}.items()}
+    mean = {m: float(e.mean().mean()) for m, e in err.items()}
+    # measured: mean 1,85 vs 1,89 pp, median 0,62 vs 0,64, P90 5,26 vs 5,55 (252 PLR × S1, S3, S4)
+    assert len(target) == 252 and mean["key"] == pytest.approx(1.852, abs=0.01)
+    assert float(err["key"].stack().median()) < float(err["areal"].stack().median())
+    assert mean["key"] < mean["areal"]
