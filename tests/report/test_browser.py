@@ -21,7 +21,6 @@ import time
 
 import pytest
 
-from test_report_render import rendered
 
 pytestmark = pytest.mark.xdist_group("bericht_klein")  # shares one rendered report
 
@@ -135,8 +134,8 @@ def _problems(events) -> list[dict]:
                        and e["params"]["entry"]["level"] in ("error", "warning")]
 
 
-def test_bericht_html_offline_without_console_errors():
-    folder, *_ = rendered()
+def test_bericht_html_offline_without_console_errors(bericht_klein):
+    folder, *_ = bericht_klein
     url = (folder / "bericht.html").resolve().as_uri()
     events, _ = _visit(url)
     requests = _requests(events)
@@ -145,11 +144,11 @@ def test_bericht_html_offline_without_console_errors():
     assert _problems(events) == []
 
 
-def test_hostile_themenfeld_makes_no_request_and_no_navigation(tmp_path):
+def test_hostile_themenfeld_makes_no_request_and_no_navigation(tmp_path, hostile_report):
     """A Themenfeld ``<meta http-equiv=refresh content=0;url=https://evil.example/>X`` stays text."""
-    from test_escaping import REFRESH, hostile_report
+    from test_escaping import REFRESH
 
-    folder, dp, results, pages = hostile_report()
+    folder, dp, results, pages = hostile_report
     assert REFRESH in dp.catalogue.themenfelder()
     page = tmp_path / "bericht.html"
     page.write_text(pages["bericht"], encoding="utf-8")

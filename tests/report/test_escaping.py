@@ -1,7 +1,7 @@
 """Hostile catalogue, area names, Kommune and sources: the report shows them as text, never as markup.
 
-One small report (Prognoseraum 0110 of Berlin-Mitte, 16 Planungsräume) is built once with every
-data string replaced by a hostile one (:func:`hostile_report`): Themenfeld, indicator name,
+One small report (Prognoseraum 0110 of Berlin-Mitte, 16 Planungsräume) is built once per session with every
+data string replaced by a hostile one (fixture ``hostile_report`` in conftest.py): Themenfeld, indicator name,
 definition and source, area and parent-area names, ``kommune``, ``bezugsname``, ``sources`` and the
 placeholders of an authored chapter. The HTML is parsed with :mod:`html.parser`: no element or
 attribute from the data may appear, and each string is shown literally, escaped exactly once.
@@ -10,11 +10,9 @@ attribute from the data may appear, and each string is shown literally, escaped 
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import shutil
-import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -35,42 +33,9 @@ TAGS = {"html", "head", "meta", "title", "style", "body", "header", "nav", "main
         "h3", "h4", "h5", "h6", "p", "ol", "ul", "li", "a", "figure", "img", "figcaption", "span", "table",
         "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "br", "code", "pre", "em", "strong"}
 """Every element the report itself writes."""
-
-
-@functools.lru_cache(maxsize=1)
-def hostile_report():
-    """(params folder, Datenpaket, results, {"bericht" | "kurzfassung" | "steckbriefe": HTML})."""
-    root = Path(tempfile.mkdtemp(prefix="sp-hostile-"))
-    shutil.copytree(REPO / "params" / "berlin", root / "params" / "berlin")
-    shutil.copytree(REPO / "params" / "rezepte", root / "params" / "rezepte")
-    path = root / "params" / "berlin" / "mitte.yaml"
-    text = path.read_text(encoding="utf-8")
-    for old, new in [('berichtsgebiet:\n  level: Bezirk\n  ids: ["01"]',
-                      'berichtsgebiet:\n  level: Prognoseraum\n  ids: ["0110"]'),
-                     ('kommune: "Berlin-Mitte"', f"kommune: {json.dumps(KOMMUNE)}"),
-                     ("bezugsname: Berlin", f"bezugsname: {json.dumps(BEZUG)}"),
-                     ("sources:\n", f"sources:\n  - {json.dumps(HOSTILE[0])}\n  - {json.dumps(HOSTILE[4])}\n")]:
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    path.write_text(text, encoding="utf-8")
-    (path.parent / "texte" / "einleitung.md").write_text(
-        "\n\n".join(f"{name}: {{{{ {name} }}}}" for name in PLACEHOLDERS) + "\n", encoding="utf-8")
-    dp = sp.load_datenpaket(path)
-    for k, (ind_id, ind) in enumerate(list(dp.catalogue.items())):
-        bad = HOSTILE[k % len(HOSTILE)]
-        dp.catalogue[ind_id] = ind.model_copy(update={"name": f"{bad} {ind_id}", "definition": bad,
-                                                      "source": HOSTILE[(k + 1) % len(HOSTILE)], "themenfeld": bad})
-    names = HOSTILE + [MARKDOWN]
-    for k, gid in enumerate(dp.shown_ids):
-        dp.areas.at[gid, "name"] = names[k % len(names)]
-    for k, frame in enumerate(dp.parents.values()):
-        if "name" in frame.columns:
-            frame["name"] = f"{MARKDOWN} {HOSTILE[k]}"
-    results = sp.report.bericht.compute_results(dp)
-    pages = {"bericht": sp.report.bericht.render_html(dp, results),
-             "kurzfassung": sp.report.bericht.render_kurzfassung(dp, results),
-             "steckbriefe": sp.report.steckbrief.render_volume(dp, results)}
-    return path.parent, dp, results, pages
+SVG_TAGS = {"svg", "g", "path", "text", "rect", "use", "defs", "style", "clippath", "line", "image", "title",
+            "polygon", "polyline", "circle", "tspan"}
+"""Elements of the inline SVG figures (matplotlib's and the report's own)."""
 
 
 class Page(HTMLParser):
@@ -101,13 +66,13 @@ class Page(HTMLParser):
 
 
 @pytest.fixture(scope="module", params=["bericht", "kurzfassung", "steckbriefe"])
-def page(request):
-    return hostile_report()[3][request.param]
+def page(request, hostile_report):
+    return hostile_report[3][request.param]
 
 
 def test_no_element_or_attribute_from_the_data(page):
     doc = Page(page)
-    assert {t for t, _ in doc.elements} <= TAGS
+    assert {t for t, _ in doc.elements} <= TAGS | SVG_TAGS
     assert not [a for _, attrs in doc.elements for a in attrs if a.startswith("on")]
     metas = [attrs for t, attrs in doc.elements if t == "meta"]
     assert [m.get("http-equiv") for m in metas if "http-equiv" in m] == ["Content-Security-Policy"]
@@ -122,8 +87,8 @@ def test_no_double_escaping(page):
         assert entity not in text, entity
 
 
-def test_data_strings_are_shown_literally():
-    folder, dp, results, pages = hostile_report()
+def test_data_strings_are_shown_literally(hostile_report):
+    folder, dp, results, pages = hostile_report
     doc = Page(pages["bericht"])
     assert doc.text("h1") == [KOMMUNE] and doc.text("title") == [f"Sozialbericht {KOMMUNE} 2021"]
     assert set(doc.text("h3")) >= set(dp.catalogue.themenfelder()) == set(HOSTILE)
@@ -140,8 +105,8 @@ def test_data_strings_are_shown_literally():
     assert any(HOSTILE[1] in t for t in doc.text("span"))  # a figure's source line
 
 
-def test_placeholders_in_authored_text_are_literal():
-    folder, dp, results, pages = hostile_report()
+def test_placeholders_in_authored_text_are_literal(hostile_report):
+    folder, dp, results, pages = hostile_report
     values = sp.report.texts.placeholders(dp, results)
     assert any(MARKDOWN in values[name] for name in PLACEHOLDERS)  # the Markdown name is among them
     lines = [t.strip() for t in Page(pages["bericht"]).text("p")]
@@ -149,20 +114,19 @@ def test_placeholders_in_authored_text_are_literal():
         assert f"{name}: {values[name]}" in lines, name
 
 
-def test_alt_texts_carry_the_names_as_text():
-    folder, dp, results, pages = hostile_report()
-    alts = [attrs.get("alt", "") for t, attrs in Page(pages["bericht"]).elements if t == "img"]
+def test_alt_texts_carry_the_names_as_text(hostile_report):
+    folder, dp, results, pages = hostile_report
+    alts = [attrs.get("aria-label", "") for t, attrs in Page(pages["bericht"]).elements if t == "svg"]
     assert any(f"{dp.catalogue['S1'].name}" in alt for alt in alts)
 
 
-def test_pdf_footer_shows_the_title_once_escaped():
+def test_pdf_footer_shows_the_title_once_escaped(tmp_path, hostile_report):
     from pypdf import PdfReader
 
-    from sozialplanung.report import pdf
+    from sozialplanung.report import typst_writer
 
-    folder, dp, results, pages = hostile_report()
-    out = Path(tempfile.mkdtemp(prefix="sp-hostile-pdf-")) / "steckbriefe.pdf"
-    pdf.write_pdf(pages["steckbriefe"], out)
-    text = PdfReader(out).pages[1].extract_text()
+    folder, dp, results, pages = hostile_report
+    out = typst_writer.write_pdf(sp.report.steckbrief.volume(dp, results), tmp_path / "steckbriefe.pdf")
+    text = PdfReader(out).pages[-1].extract_text()
     assert f"Sozialraum-Steckbriefe {KOMMUNE} 2021" in text
     assert "&lt;" not in text and "\\3c" not in text

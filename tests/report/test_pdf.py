@@ -11,7 +11,6 @@ from pypdf import PdfReader
 
 from sozialplanung.report import pdf
 from sozialplanung.errors import SozialplanungError
-from test_report_render import rendered
 
 pytestmark = pytest.mark.xdist_group("bericht_klein")  # shares one rendered report
 
@@ -22,15 +21,15 @@ def test_overflow_check_can_fail():
     assert any("rechten Rand" in p for p in pdf.overflowing_boxes(pdf.layout(wide)))
 
 
-def test_no_table_or_figure_runs_past_the_page():
-    folder, *_ = rendered()
+def test_no_table_or_figure_runs_past_the_page(bericht_klein):
+    folder, *_ = bericht_klein
     for name in ("bericht.html",):
         document = pdf.layout((folder / name).read_text(encoding="utf-8"))
         assert pdf.overflowing_boxes(document) == []
 
 
-def test_kurzfassung_at_most_four_pages_and_tagged():
-    folder, _, out, _ = rendered()
+def test_kurzfassung_at_most_four_pages_and_tagged(bericht_klein):
+    folder, _, out, _ = bericht_klein
     reader = PdfReader(folder / "kurzfassung.pdf")
     assert 1 <= len(reader.pages) <= 4
     root = reader.trailer["/Root"]
@@ -39,8 +38,8 @@ def test_kurzfassung_at_most_four_pages_and_tagged():
     assert b"pdfuaid" in root["/Metadata"].get_object().get_data()
 
 
-def test_report_pdf_pages_and_steckbriefe_one_page_each():
-    folder, dp, out, _ = rendered()
+def test_report_pdf_pages_and_steckbriefe_one_page_each(bericht_klein):
+    folder, dp, out, _ = bericht_klein
     assert len(PdfReader(folder / "bericht.pdf").pages) == out["bericht.pdf"][1] > 20
     for gid in dp.shown_ids:
         reader = PdfReader(folder / "steckbriefe" / f"{gid}.pdf")
@@ -49,8 +48,8 @@ def test_report_pdf_pages_and_steckbriefe_one_page_each():
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) fehlt")
-def test_pdf_pages_render_to_png(tmp_path):
-    folder, *_ = rendered()
+def test_pdf_pages_render_to_png(tmp_path, bericht_klein):
+    folder, *_ = bericht_klein
     subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "6", str(folder / "bericht.pdf"),
                     str(tmp_path / "seite")], check=True, timeout=120)
     assert len(list(tmp_path.glob("seite*.png"))) == 6

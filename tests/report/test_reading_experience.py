@@ -11,6 +11,7 @@ from sozialplanung.report import findings
 from sozialplanung.report import bericht
 from sozialplanung.report import steckbrief
 from sozialplanung.report import tables
+from sozialplanung.report.html_writer import blocks_html, render
 from sozialplanung.data.datenpaket import load_datenpaket
 from sozialplanung.config.params import find_params
 
@@ -57,7 +58,7 @@ def test_steckbrief_names_status_and_type_without_contradiction(mitte):
     dp, results = mitte
     typ = results["typology"]
     for gid in sorted(dp.shown_ids)[:3]:
-        html = str(steckbrief.steckbrief_html(dp, results, gid))
+        html = str(blocks_html(steckbrief.steckbrief(dp, results, gid)))
         facts = re.search(r'<ul class="fakten">(.*?)</ul>', html).group(1)
         assert "Status: " in facts
         assert f"Gebietstyp: {typ.title(int(typ.labels_[gid]), brackets=True)}" in facts
@@ -66,7 +67,7 @@ def test_steckbrief_names_status_and_type_without_contradiction(mitte):
 
 def test_typology_chapter_lists_types_in_letter_order(mitte):
     dp, results = mitte
-    html = str(chapters.section_typologie(dp, results))
+    html = str(blocks_html(chapters.section_typologie(dp, results)))
     rows = re.findall(r'<tr><th scope="row">(Typ [A-Z][^<]*)</th>', html)
     typ = results["typology"]
     assert rows == [typ.title(t) for t in typ.names_] and rows[0].startswith("Typ A: ")
@@ -76,7 +77,7 @@ def test_typology_chapter_lists_types_in_letter_order(mitte):
 
 def test_status_dynamik_table_in_class_order(mitte):
     dp, results = mitte
-    html = str(chapters.section_sozialindex(dp, results))
+    html = str(blocks_html(chapters.section_sozialindex(dp, results)))
     table = html[html.index("Status × Dynamik"):]
     heads = re.findall(r'<th scope="col">([^<]*)</th>', table)[:5]
     rows = re.findall(r'<tr><th scope="row">([^<]*)</th>', table)[:5]
@@ -87,7 +88,7 @@ def test_status_dynamik_table_in_class_order(mitte):
 # ----------------------------------------------------------------------------- summary rows
 def test_summary_rows_of_parent_areas_in_id_order():
     dp = load_datenpaket(find_params("berlin/berlin.yaml"))
-    html = str(tables.indicator_table(dp, ["S1"]))
+    html = str(blocks_html(tables.indicator_block(dp, ["S1"])))
     foot = re.search(r"<tfoot>(.*)</tfoot>", html).group(1)
     heads = re.findall(r'<th scope="row" colspan="3">([^<]*)</th>', foot)
     names = dp.parents["Bezirk"].loc[sorted(set(dp.areas["Bezirk"])), "name"]
@@ -110,7 +111,7 @@ def test_kurzfassung_has_one_bullet_style(mitte):
     dp, results = mitte
     kinds = {f.kind for f in results["findings"]}
     assert {"befund", "ressource", "hinweis"} <= kinds
-    document = weasyprint.HTML(string=bericht.render_kurzfassung(dp, results)).render()
+    document = weasyprint.HTML(string=render(bericht.kurzfassung_document(dp, results))).render()
     markers = [m for page in document.pages for m in _markers(page._page_box)]
     assert len(markers) == len(results["findings"])
     assert set(markers) == {"•"}, set(markers)

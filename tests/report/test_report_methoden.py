@@ -5,13 +5,14 @@ from __future__ import annotations
 import sozialplanung as sp
 from sozialplanung.viz import atlas
 from sozialplanung.report import methoden
+from sozialplanung.report.html_writer import blocks_html
 from conftest import edit_yaml
 
 
 def _anhang(params_path):
     dp = sp.load_datenpaket(params_path)
     index = sp.analysis.pipeline.sozialindex(dp)
-    html = methoden.section_methoden(dp, {"index": index})
+    html = str(blocks_html(methoden.section_methoden(dp, {"index": index})))
     fig = atlas.index_map(dp, index, "status")
     return html, fig.alt_text, index
 

@@ -10,12 +10,13 @@ import pytest
 
 import sozialplanung as sp
 from sozialplanung.report import texts
+from sozialplanung.report.html_writer import blocks_html
 from conftest import edit_yaml
 
 
 def _einleitung(params_path):
     dp = sp.load_datenpaket(params_path)
-    return dp, texts.load_texts(dp, {"index": sp.analysis.pipeline.sozialindex(dp)})["einleitung"]
+    return dp, str(blocks_html(texts.load_texts(dp, {"index": sp.analysis.pipeline.sozialindex(dp)})["einleitung"]))
 
 
 def test_placeholder_shows_current_value_after_rerun(mitte_params):
@@ -44,13 +45,15 @@ def test_file_for_unknown_chapter_is_rejected(mitte_params):
 
 
 def test_markdown_is_escaped_and_headings_move_down():
-    html = texts.render_markdown("# Titel\n\n<script>x</script> **fett**\n")
+    html = str(blocks_html(texts.render_markdown("# Titel\n\n<script>x</script> **fett**\n")))
     assert "<h3>Titel</h3>" in html and "<script>" not in html and "<strong>fett</strong>" in html
 
 
 def test_missing_chapter_is_marked():
-    assert 'data-kapitel="fazit"' in texts.authored({}, "fazit", "Fazit")
-    assert "hinweis-fehlt" not in texts.authored({"fazit": "<p>Text</p>"}, "fazit", "Fazit")
+    from sozialplanung.report.model import para
+
+    assert 'data-kapitel="fazit"' in blocks_html(texts.authored({}, "fazit", "Fazit"))
+    assert "hinweis-fehlt" not in blocks_html(texts.authored({"fazit": [para("Text")]}, "fazit", "Fazit"))
 
 
 # ----------------------------------------------------------------------------- hostile chapter texts
@@ -65,14 +68,15 @@ def _texts(params_path):
 def _render(folder: Path, text: str) -> str:
     """A chapter ``texte/einleitung.md`` rendered on its own (images relative to ``folder/texte``)."""
     (folder / "texte").mkdir(exist_ok=True)
-    return texts.render_markdown(text, file="texte/einleitung.md", base=folder / "texte", root=folder / "texte")
+    return str(blocks_html(texts.render_markdown(text, file="texte/einleitung.md", base=folder / "texte",
+                                                 root=folder / "texte")))
 
 
 def test_placeholder_values_are_literal_text():
     values = {"kommune": "<b onmouseover=alert(1)>**Mitte** &amp; {{ 7*7 }} [x](https://evil.example/)"}
-    html = texts.render_markdown(texts.fill("Kommune: {{ kommune }}\n", values, file="t.md"))
+    html = str(blocks_html(texts.render_markdown(texts.fill("Kommune: {{ kommune }}\n", values, file="t.md"))))
     assert html == ("<p>Kommune: &lt;b onmouseover=alert(1)&gt;**Mitte** &amp;amp; {{ 7*7 }} "
-                    "[x](https://evil.example/)</p>\n")
+                    "[x](https://evil.example/)</p>")
 
 
 @pytest.mark.parametrize("src", ["https://evil.example/a.png", "http://evil.example/a.png", "//evil.example/a.png",
@@ -88,7 +92,7 @@ def test_image_beside_the_chapter_is_embedded(tmp_path):
     (tmp_path / "texte" / "bilder").mkdir(parents=True)
     (tmp_path / "texte" / "bilder" / "karte.png").write_bytes(PNG)
     html = _render(tmp_path, "![Karte der Bezirke](bilder/karte.png)\n")
-    assert '<img src="data:image/png;base64,iVBORw0KGgo' in html and 'alt="Karte der Bezirke"' in html
+    assert 'xlink:href="data:image/png;base64,iVBORw0KGgo' in html and 'aria-label="Karte der Bezirke"' in html
 
 
 def test_image_outside_the_texts_folder_is_refused(tmp_path):
@@ -119,7 +123,7 @@ def test_chapter_symlink_outside_the_texts_folder_is_refused(mitte_params, tmp_p
     (folder / "_vorlage.md").write_text("Typen\n", encoding="utf-8")
     (folder / "typologie.md").symlink_to(folder / "_vorlage.md")  # a link inside the folder is fine
     (folder / "einleitung.md").write_text("Einleitung\n", encoding="utf-8")
-    assert _texts(mitte_params)["typologie"] == "<p>Typen</p>\n"
+    assert str(blocks_html(_texts(mitte_params)["typologie"])) == "<p>Typen</p>"
 
 
 def test_chapter_not_utf8_names_file_and_line(mitte_params):

@@ -1,25 +1,27 @@
-"""The Sozialbericht: self-contained HTML, tagged PDF, Kurzfassung and Steckbriefe from one run.
+"""The Sozialbericht: one report model per document, written as self-contained HTML and tagged PDF.
 
 :func:`compute_results` takes every analysis from :class:`~sozialplanung.analysis.ergebnisse.Ergebnisse`
-(saved by the notebooks, fitted once where missing);
-every section is a small function ``(dp, results) -> html`` listed in :func:`_sections` (the
-chapter functions live in :mod:`sozialplanung.report.chapters`). Figures are rendered once to PNG
-data URIs (:func:`figure`) and the same ``<img>`` serves the HTML and the PDF. Opening
-``bericht.html`` makes no network request (a Content-Security-Policy forbids it).
+(saved by the notebooks, fitted once where missing); every section is a small function
+``(dp, results) -> list`` of blocks of the report model (:mod:`sozialplanung.report.model`), listed in
+:func:`_sections` (the chapter functions live in :mod:`sozialplanung.report.chapters`). :func:`documents` builds the
+Bericht, the Kurzfassung and the Steckbrief volume once; the HTML writer (:mod:`sozialplanung.report.html_writer`) and
+the PDF writer (:mod:`sozialplanung.report.typst_writer`) both write these same documents, so they cannot drift.
+Figures are drawn once per run and key as SVG (:func:`sozialplanung.report.page.figure`). Opening ``bericht.html``
+makes no network request (a Content-Security-Policy forbids it).
 
-Outputs of :func:`write_bericht` in the output folder: ``bericht.html``, ``bericht.pdf``,
+Outputs of :func:`write_bericht` in the output folder: ``bericht.html``, ``kurzfassung.html``, ``bericht.pdf``,
 ``kurzfassung.pdf`` (at most four pages) and ``steckbriefe/<gebiet_id>.pdf``; with more than
-:data:`STECKBRIEF_LIMIT` areas the Steckbriefe also form a separate volume ``steckbriefe.pdf``
-instead of an appendix of the main report.
+:data:`~sozialplanung.report.page.STECKBRIEF_LIMIT` areas the Steckbriefe also form a separate volume
+``steckbriefe.html``/``steckbriefe.pdf`` instead of an appendix of the main report.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from sozialplanung.data.datenpaket import Datenpaket
-from sozialplanung.report.page import ENV, page_context
+from sozialplanung.report.model import Document, Heading
+from sozialplanung.report.page import STECKBRIEF_LIMIT, document, missing_text
 
 def markdown_list(items):
     """Show sentences (or findings) as a Markdown list in a notebook."""
@@ -80,52 +82,64 @@ def _sections(dp: Datenpaket, results: dict) -> list[tuple[str, str, object]]:
     return out
 
 
-def render_html(dp: Datenpaket, results: dict | None = None) -> str:
-    """The complete report as one HTML string."""
-    results = results if results is not None else compute_results(dp)
-    sections = [{"id": sid, "title": title, "html": func(dp, results)} for sid, title, func in _sections(dp, results)]
-    missing = [t for t in sections if 'class="hinweis-fehlt" data-kapitel="' in t["html"]]
-    return ENV.get_template("bericht.html.j2").render(
-        **page_context(dp, f"Sozialbericht {dp.params.kommune} {dp.params.report_year}"),
-        sections=sections, ohne_text=[s["title"] for s in missing])
+def bericht_document(dp: Datenpaket, results: dict) -> Document:
+    """The complete report: a level-1 heading per chapter, then its blocks."""
+    blocks, missing = [], []
+    for sid, title, func in _sections(dp, results):
+        body = func(dp, results)
+        if missing_text(body):
+            missing.append(title)
+        blocks += [Heading(1, title, sid), *body]
+    return document(dp, f"Sozialbericht {dp.params.kommune} {dp.params.report_year}", blocks, "bericht",
+                    Noch_ohne_redaktionellen_Text=", ".join(missing))
 
 
-def render_kurzfassung(dp: Datenpaket, results: dict) -> str:
-    """The Kurzfassung for committees (at most four pages) as HTML."""
+def kurzfassung_document(dp: Datenpaket, results: dict) -> Document:
+    """The Kurzfassung for committees (at most four pages)."""
     from sozialplanung.report import chapters
 
-    return ENV.get_template("kurzfassung.html.j2").render(
-        **page_context(dp, f"Kurzfassung: Sozialbericht {dp.params.kommune} {dp.params.report_year}"),
-        body=chapters.kurzfassung_body(dp, results))
+    return document(dp, f"Kurzfassung: Sozialbericht {dp.params.kommune} {dp.params.report_year}",
+                    chapters.kurzfassung_body(dp, results), "kurzfassung")
 
 
-def _write_text(path: Path, text: str) -> Path:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+def documents(dp: Datenpaket, results: dict | None = None) -> dict[str, Document]:
+    """``{"bericht", "kurzfassung", "steckbriefe"}`` → the model document, each built once (figures shared)."""
+    from sozialplanung.report import steckbrief
+
+    results = results if results is not None else compute_results(dp)
+    return {"bericht": bericht_document(dp, results), "kurzfassung": kurzfassung_document(dp, results),
+            "steckbriefe": steckbrief.volume(dp, results)}
 
 
-def write_html(dp: Datenpaket, output_dir: str | Path, results: dict | None = None) -> Path:
-    """Write only ``bericht.html`` (no PDF)."""
-    output_dir = Path(output_dir)
-    results = results if results is not None else compute_results(dp, output_dir)
-    return _write_text(output_dir / "bericht.html", render_html(dp, results))
+def _pdf(document: Document, path: Path) -> tuple[Path, int]:
+    from sozialplanung.report import typst_writer
+
+    typst_writer.write_pdf(document, path)
+    return path, typst_writer.page_count(path)
 
 
 def write_bericht(dp: Datenpaket, output_dir: str | Path, *, results: dict | None = None,
                   pdf: bool = True) -> dict[str, object]:
     """Write every report output; returns paths and page counts (``{"bericht.pdf": (path, pages), …}``)."""
-    from sozialplanung.report import pdf as pdfmod
-    from sozialplanung.report import steckbrief
+    from sozialplanung.report import html_writer
 
     output_dir = Path(output_dir)
     results = results if results is not None else compute_results(dp, output_dir)
-    page = render_html(dp, results)
-    out = {"bericht.html": _write_text(output_dir / "bericht.html", page)}
+    docs = documents(dp, results)
+    separate = len(dp.shown_ids) > STECKBRIEF_LIMIT
+    out = {"bericht.html": html_writer.write_html(docs["bericht"], output_dir / "bericht.html"),
+           "kurzfassung.html": html_writer.write_html(docs["kurzfassung"], output_dir / "kurzfassung.html")}
+    if separate:
+        out["steckbriefe.html"] = html_writer.write_html(docs["steckbriefe"], output_dir / "steckbriefe.html")
     if not pdf:
         return out
-    out["bericht.pdf"] = pdfmod.write_pdf(page, output_dir / "bericht.pdf")
-    out["kurzfassung.pdf"] = pdfmod.write_pdf(render_kurzfassung(dp, results), output_dir / "kurzfassung.pdf")
-    out["steckbriefe"] = steckbrief.write_steckbriefe(dp, results, output_dir)
+    from sozialplanung.report import steckbrief
+    from sozialplanung.report import typst_writer
+
+    out["bericht.pdf"] = _pdf(docs["bericht"], output_dir / "bericht.pdf")
+    out["kurzfassung.pdf"] = _pdf(docs["kurzfassung"], output_dir / "kurzfassung.pdf")
+    files = typst_writer.write_pdfs(steckbrief.single_documents(docs["steckbriefe"]), output_dir / "steckbriefe")
+    out["steckbriefe"] = {"dateien": files, "seiten": len(files)}
+    if separate:
+        out["steckbriefe"]["band"] = _pdf(docs["steckbriefe"], output_dir / "steckbriefe.pdf")
     return out

@@ -1,4 +1,4 @@
-"""The chapters of the Sozialbericht: each ``section_*(dp, results) -> html``.
+"""The chapters of the Sozialbericht: each ``section_*(dp, results) -> list`` of report-model blocks.
 
 Every figure and table carries its Quelle and Stichtag; every area is named with id and name.
 Authored Markdown (:mod:`sozialplanung.report.texts`) is placed at the start of its chapter, or a note
@@ -17,7 +17,7 @@ from sozialplanung.report import tables
 from sozialplanung.report import texts
 from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
 from sozialplanung.indicators.reference import reference_table, reference_value, top_level
-from sozialplanung.markup import Markup, join, paragraph
+from sozialplanung.report.model import Group, Heading, Note, Paragraph, Run, bullets, para
 from sozialplanung.report.page import figure
 
 TABLE_COLUMNS = 4
@@ -31,11 +31,11 @@ def _source(dp, ind_ids) -> str:
     return "Quelle: " + "; ".join(items) + "."
 
 
-def _authored(dp, results, chapter: str, title: str) -> Markup:
+def _authored(dp, results, chapter: str, title: str) -> list:
     return texts.authored(results.get("texts", {}), chapter, title)
 
 
-def _left_out_table(dp, reasons: pd.Series, caption: str) -> Markup:
+def _left_out_table(dp, reasons: pd.Series, caption: str):
     """Areas of the Berichtsgebiet left out (of the report or of one analysis), with id, name, residents, reason."""
     ids = list(reasons.index)
     rows = pd.DataFrame({"Gebiet": dp.areas.loc[ids, "name"].astype(str),
@@ -44,46 +44,46 @@ def _left_out_table(dp, reasons: pd.Series, caption: str) -> Markup:
     return tables.frame_table(rows, caption=caption, formats={"Gebiet": "text", "Einw.": "int", "Grund": "text"})
 
 
-def left_out(dp, result, analysis: str) -> Markup:
+def left_out(dp, result, analysis: str) -> list:
     """The shown areas an analysis left out for a missing or withheld input (Datenschutz cases are listed in the
     Einleitung), with the reason; empty if none."""
     reasons = getattr(result, "not_rated_reasons_", None)
     if reasons is None or not len(reasons):
-        return Markup("")
+        return []
     reasons = reasons[reasons.index.isin(dp.shown_ids) & ~reasons.astype(str).str.startswith("Datenschutz")]
     if not len(reasons):
-        return Markup("")
-    return (paragraph(f"{fmt_int(len(reasons))} Gebiete des Berichtsgebiets fehlen in der {analysis}, weil ein "
-                      "Eingangswert fehlt oder geheim gehalten ist:")
-            + _left_out_table(dp, reasons, f"Nicht in der {analysis} berücksichtigte Gebiete"))
+        return []
+    return [para(f"{fmt_int(len(reasons))} Gebiete des Berichtsgebiets fehlen in der {analysis}, weil ein "
+                 "Eingangswert fehlt oder geheim gehalten ist:"),
+            _left_out_table(dp, reasons, f"Nicht in der {analysis} berücksichtigte Gebiete")]
 
 
-def section_auf_einen_blick(dp, results) -> Markup:
-    items = join(Markup('<li class="{}">{}</li>').format(f.kind, f.text) for f in results["findings"])
-    note = Markup("<p>Die Aussagen werden bei jedem Lauf aus den Ergebnissen erzeugt. Bewertet wird die soziale "
-                  "Lage im Vergleich der Gebiete, nicht die Menschen, die dort leben.</p>")
-    own = results.get("texts", {}).get("auf-einen-blick", "")
-    return Markup('<div class="kasten"><ul class="befunde">{}</ul></div>{}{}').format(items, note, own)
+def section_auf_einen_blick(dp, results) -> list:
+    box = Group([bullets([f.text for f in results["findings"]], role="befunde")], role="kasten")
+    note = para("Die Aussagen werden bei jedem Lauf aus den Ergebnissen erzeugt. Bewertet wird die soziale "
+                "Lage im Vergleich der Gebiete, nicht die Menschen, die dort leben.")
+    own = results.get("texts", {}).get("auf-einen-blick")
+    return [box, note] + ([Group(list(own), keep_together=False, role="autorentext")] if own else [])
 
 
-def section_einleitung(dp, results) -> Markup:
+def section_einleitung(dp, results) -> list:
     p = dp.params
     shown, ref = len(dp.shown_ids), len(dp.reference_ids)
-    text = [paragraph(f"Dieser Bericht beschreibt die soziale Lage in {fmt_int(shown)} Gebieten der Ebene "
+    text = [para(f"Dieser Bericht beschreibt die soziale Lage in {fmt_int(shown)} Gebieten der Ebene "
                       f"{p.areas.level} ({labels.berichtsgebiet(dp)}). Bezugswerte, Indizes und Klassen sind über "
                       f"{fmt_int(ref)} Gebiete berechnet (Bezugsgesamtheit: {labels.reference(dp)}). Jedes Gebiet "
                       "wird mit Nummer und Namen genannt, da Namen mehrfach vorkommen.")]
     reasons = dp.not_assessed_reasons(dp.shown_ids)
     if len(reasons):
-        text.append(paragraph(f"{fmt_int(len(reasons))} Gebiete werden aus Datenschutzgründen nicht bewertet "
+        text.append(para(f"{fmt_int(len(reasons))} Gebiete werden aus Datenschutzgründen nicht bewertet "
                               "(Zeichen „x“): Für sie werden nur Nummer, Name und Einwohnerzahl veröffentlicht, "
                               "keine Indikatorwerte."))
         text.append(_left_out_table(dp, reasons, "Nicht bewertete Gebiete (Datenschutz)"))
     if len(dp.years()) == 1:
-        text.append(paragraph(f"Zeitreihe: nur ein Berichtsjahr vorhanden ({dp.years()[0]})."))
+        text.append(para(f"Zeitreihe: nur ein Berichtsjahr vorhanden ({dp.years()[0]})."))
     for note in results.get("hinweise", []):
-        text.append(Markup('<p class="hinweis-fehlt">Nicht berechnet – {}</p>').format(note))
-    return _authored(dp, results, "einleitung", "Einleitung") + join(text)
+        text.append(Note(f"Nicht berechnet – {note}", role="fehlt"))
+    return _authored(dp, results, "einleitung", "Einleitung") + text
 
 
 def _bar(dp, ind_id, results):
@@ -105,18 +105,18 @@ def _bar(dp, ind_id, results):
                               title=f"{ind.name} im Vergleich", figsize=(7.0, min(9.0, 1.4 + 0.17 * n)))
 
 
-def section_themenfelder(dp, results) -> Markup:
+def section_themenfelder(dp, results) -> list:
     parts = []
     refs = reference_table(dp)
     for feld in dp.catalogue.themenfelder():
         ids = [i for i, ind in dp.catalogue.items() if ind.themenfeld == feld]
         chapter = f"themenfeld-{texts.slug(feld)}"
-        parts.append(Markup('<h3 id="{}">{}</h3>').format(chapter, feld) + _authored(dp, results, chapter, feld))
+        parts += [Heading(2, feld, chapter), *_authored(dp, results, chapter, feld)]
         for ind_id in ids:
             ind = dp.catalogue[ind_id]
             src = _source(dp, [ind_id])
-            parts.append(Markup('<h4 class="indikator" id="ind-{0}">{1} ({0})</h4>').format(ind_id, ind.name)
-                         + paragraph(f"{ind.definition}."))
+            parts += [Heading(3, f"{ind.name} ({ind_id})", f"ind-{ind_id}", role="indikator"),
+                      para(f"{ind.definition}.")]
             parts.append(figure(results, f"karte-{ind_id}", lambda i=ind_id: atlas.indicator_map(dp, i),
                                 f"Karte: {ind.name} in {ind.unit}; Klassengrenzen in der Legende. ", src, "karte"))
             if ind.polarity != 0:  # descriptive indicators are not ranked
@@ -125,19 +125,19 @@ def section_themenfelder(dp, results) -> Markup:
         groups = [ids[k:k + TABLE_COLUMNS] for k in range(0, len(ids), TABLE_COLUMNS)]
         for n, group in enumerate(groups, start=1):
             part = f" (Teil {n} von {len(groups)})" if len(groups) > 1 else ""
-            parts.append(tables.indicator_table(dp, group, caption=f"{feld}: Gebiete im Vergleich{part}",
+            parts.append(tables.indicator_block(dp, group, caption=f"{feld}: Gebiete im Vergleich{part}",
                                                 references=refs))
-    return join(parts)
+    return parts
 
 
 def _index_source(dp) -> str:
     return _source(dp, [i for i in dp.catalogue if dp.catalogue[i].polarity != 0][:1])
 
 
-def section_sozialindex(dp, results) -> Markup:
+def section_sozialindex(dp, results) -> list:
     index = results["index"]
-    out = [_authored(dp, results, "sozialindex", "Sozialindex"),
-           paragraph(f"{index.recipe_.title}. Der Status-Index fasst die Lage, der Dynamik-Index die Veränderung "
+    out = [*_authored(dp, results, "sozialindex", "Sozialindex"),
+           para(f"{index.recipe_.title}. Der Status-Index fasst die Lage, der Dynamik-Index die Veränderung "
                      "zusammen; beide werden über die Bezugsgesamtheit standardisiert. Die Klassen beschreiben die "
                      "Lage relativ zu allen Gebieten, nicht absolut.")]
     for part in index.recipe_.parts():
@@ -163,8 +163,8 @@ def section_sozialindex(dp, results) -> Markup:
         tab.index.name = "Status \\ Dynamik"
         out.append(tables.frame_table(tab, caption="Status × Dynamik: Zahl der Gebiete",
                                       formats={c: "int" for c in tab.columns}, note=_index_source(dp)))
-    out.append(left_out(dp, index, "Sozialindex-Berechnung"))
-    return join(out)
+    out += left_out(dp, index, "Sozialindex-Berechnung")
+    return out
 
 
 def _type_order_text(typ) -> str:
@@ -174,11 +174,11 @@ def _type_order_text(typ) -> str:
     return "Die Namen bewerten nicht, sie nennen die auffälligsten Indikatoren."
 
 
-def section_typologie(dp, results) -> Markup:
+def section_typologie(dp, results) -> list:
     typ = results["typology"]
     shown = typ.labels_.reindex(dp.shown_ids)
-    out = [_authored(dp, results, "typologie", "Gebietstypen"),
-           paragraph("Die Clusteranalyse fasst Gebiete mit ähnlichem Profil der Faktorwerte zu Typen zusammen. "
+    out = [*_authored(dp, results, "typologie", "Gebietstypen"),
+           para("Die Clusteranalyse fasst Gebiete mit ähnlichem Profil der Faktorwerte zu Typen zusammen. "
                      "Jeder Typ ist nach den Indikatoren beschrieben, deren Mittelwert im Typ am stärksten vom "
                      "Durchschnitt aller Gebiete abweicht (mindestens eine halbe Standardabweichung). "
                      + _type_order_text(typ)),
@@ -196,17 +196,17 @@ def section_typologie(dp, results) -> Markup:
                                        "unter 0,6 instabil). " + _index_source(dp)))
     out.append(figure(results, "typprofile", lambda: analysis_plots.type_profiles(typ), "Abbildung: mittlere z-Werte der Faktoren je Typ. ",
                       _index_source(dp), "diagramm"))
-    out.append(left_out(dp, typ, "Clusteranalyse"))
-    return join(out)
+    out += left_out(dp, typ, "Clusteranalyse")
+    return out
 
 
-def section_faktorenanalyse(dp, results) -> Markup:
+def section_faktorenanalyse(dp, results) -> list:
     from sozialplanung.analysis.pipeline import loadings_table
 
     fa = results["fa"]
     ev = fa.explained_variance_
     p = "< 0,001" if fa.bartlett_.p_value < 0.001 else "= " + fmt_number(fa.bartlett_.p_value, 3)
-    text = paragraph(f"{fmt_int(len(fa.indicators_))} Indikatoren über {fmt_int(fa.n_obs_)} bewertete Gebiete; "
+    text = para(f"{fmt_int(len(fa.indicators_))} Indikatoren über {fmt_int(fa.n_obs_)} bewertete Gebiete; "
                      f"{fmt_int(fa.n_factors_)} Faktoren erklären zusammen "
                      f"{fmt_number(100 * ev['kumuliert'].iloc[-1], 1)} % der Varianz. Eignung: KMO = "
                      f"{fmt_number(fa.kmo_, 2)}, Bartlett-Test χ² = {fmt_number(fa.bartlett_.statistic, 1)} "
@@ -218,38 +218,39 @@ def section_faktorenanalyse(dp, results) -> Markup:
     table = tables.frame_table(load, caption="Faktorladungen (rotiert) und Kommunalitäten",
                                formats={c: ("number", 2) for c in load.columns},
                                note="Ladungen ab |0,5| prägen einen Faktor. " + _index_source(dp))
-    return _authored(dp, results, "faktorenanalyse", "Faktorenanalyse") + text + table + left_out(dp, fa, "Faktorenanalyse")
+    return [*_authored(dp, results, "faktorenanalyse", "Faktorenanalyse"), text, table,
+            *left_out(dp, fa, "Faktorenanalyse")]
 
 
-def section_handlungsempfehlungen(dp, results) -> Markup:
+def section_handlungsempfehlungen(dp, results) -> list:
     return _authored(dp, results, "handlungsempfehlungen", "Handlungsempfehlungen")
 
 
-def section_quellen(dp, results) -> Markup:
+def section_quellen(dp, results) -> list:
     cat = sorted({f"{i.source} (Stichtag {fmt_date(i.stichtag)})" for i in dp.catalogue.values()})
     items = dp.params.sources + [s for s in cat if s.split(" (")[0] not in " ".join(dp.params.sources)]
-    return Markup("<ul>{}</ul>").format(join(Markup("<li>{}</li>").format(s) for s in items)) + paragraph(
+    return [bullets(items), para(
         "Die Gebietsgrenzen sind für die Darstellung vereinfacht (Daten verändert). Karten ohne Hintergrundkarte; "
         "alle Karten und Diagramme sind mit der Bibliothek „sozialplanung“ erstellt. Bezugswerte aus "
-        "veröffentlichten Quoten sind einwohnergewichtete Mittel und daher Näherungswerte (≈).")
+        "veröffentlichten Quoten sind einwohnergewichtete Mittel und daher Näherungswerte (≈).")]
 
 
-def section_provenienz(dp, results) -> Markup:
+def section_provenienz(dp, results) -> list:
     m = results.get("manifest") or {}
     lines = [f"Parameterdatei: {dp.params.path}", f"Git-Commit: {m.get('git_commit')}",
              f"Erstellt: {m.get('zeitpunkt')}"]
     lines += [f"Eingabe {k}: {v['pfad']} (SHA-256 {v['sha256'][:16]}…)" for k, v in m.get("eingaben", {}).items()]
     lines += [f"{k} {v}" for k, v in m.get("versionen", {}).items()]
-    return Markup('<pre class="provenienz">{}</pre>').format("\n".join(lines))
+    return [Paragraph([Run("\n".join(lines))], role="provenienz")]
 
 
-def kurzfassung_body(dp, results) -> Markup:
-    """Findings, the two key maps and the class table: the Kurzfassung's content."""
-    out = [Markup("<h2>Auf einen Blick</h2>"), section_auf_einen_blick(dp, results)]
+def kurzfassung_body(dp, results) -> list:
+    """Findings and the two key maps: the Kurzfassung's content."""
+    out = [Heading(1, "Auf einen Blick", "auf-einen-blick"), *section_auf_einen_blick(dp, results)]
     index = results.get("index")
     key = dp.key_indicators[0]
     ind = dp.catalogue[key]
-    out.append(Markup("<h2>Karten</h2>"))
+    out.append(Heading(1, "Karten", "karten"))
     if index is not None:
         spec = index.recipe_.parts()["status"]
         out.append(figure(results, "index-status", lambda: atlas.index_map(dp, index, "status"),
@@ -257,6 +258,6 @@ def kurzfassung_body(dp, results) -> Markup:
     out.append(figure(results, f"karte-{key}", lambda: atlas.indicator_map(dp, key),
                       f"Karte: {ind.name} in {ind.unit}; Klassengrenzen in der Legende. ", _source(dp, [key]),
                       "karte klein"))
-    out.append(paragraph("Ausführliche Ergebnisse, Steckbriefe aller Gebiete und der Methodenanhang stehen im "
+    out.append(para("Ausführliche Ergebnisse, Steckbriefe aller Gebiete und der Methodenanhang stehen im "
                          "Sozialbericht (bericht.pdf / bericht.html)."))
-    return join(out)
+    return out

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sozialplanung.formatting import fmt_date
-from sozialplanung.markup import Markup, join, paragraph
+from sozialplanung.report.model import Cell, Note, Paragraph, Run, Table, para
 
 FIELDS = {"herausgeber": "Herausgeber", "kontakt": "Kontakt", "stand": "Stand"}
 """Fields of ``impressum:`` → their German label."""
@@ -64,21 +64,19 @@ def zitiervorschlag(dp, today: dt.date | None = None) -> str:
             f"Stand: {fmt_date(stand)}.")
 
 
-def section_impressum(dp, results=None) -> Markup:
-    """Impressum table (Herausgeber, Kontakt, Stand) and the Zitiervorschlag."""
+def section_impressum(dp, results=None) -> list:
+    """Impressum table (Herausgeber, Kontakt, Stand) and the Zitiervorschlag, as model blocks."""
     data = fields(dp.params)
-    rows = [Markup('<tr><th scope="row">{}</th><td class="text">{}</td></tr>').format(
-        label, fmt_date(data[key]) if isinstance(data[key], dt.date) else data[key])
-        for key, label in FIELDS.items() if key in data]
+    rows = [[Cell(label, header=True), Cell(fmt_date(data[key]) if isinstance(data[key], dt.date) else str(data[key]))]
+            for key, label in FIELDS.items() if key in data]
     out = []
     if rows:
-        out.append(Markup('<table class="daten impressum"><caption>Impressum</caption><tbody>{}</tbody></table>')
-                   .format(join(rows)))
+        out.append(Table(caption="Impressum", rows=rows, role="impressum"))
     missing = [label for key, label in FIELDS.items() if key not in data]
     if missing:
-        out.append(Markup('<p class="hinweis-fehlt">Impressum unvollständig – in der Parameterdatei unter '
-                          '„impressum:“ fehlt: {}.</p>').format(", ".join(missing)))
-    out.append(Markup('<p class="zitiervorschlag"><strong>Zitiervorschlag:</strong> {}</p>').format(
-        zitiervorschlag(dp)))
-    out.append(paragraph("Erstellt mit der Bibliothek „sozialplanung“."))
-    return join(out)
+        out.append(Note("Impressum unvollständig – in der Parameterdatei unter „impressum:“ fehlt: "
+                        f"{', '.join(missing)}.", role="fehlt"))
+    out.append(Paragraph([Run("Zitiervorschlag:", strong=True), Run(" " + zitiervorschlag(dp))],
+                         role="zitiervorschlag"))
+    out.append(para("Erstellt mit der Bibliothek „sozialplanung“."))
+    return out

@@ -1,5 +1,5 @@
 """Indikatorenblätter: one page per indicator (definition, formula, source, Stichtag, distribution, map,
-limitations), generated from the catalogue and the data of this run."""
+limitations grouped at the end of the chapter), generated from the catalogue and the data of this run."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sozialplanung.viz import atlas
 from sozialplanung.data import labels
 from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
 from sozialplanung.indicators.reference import reference_value
-from sozialplanung.markup import Markup, join
+from sozialplanung.report.model import Cell, Group, Heading, Note, Table, bullets, para
 from sozialplanung.report.page import figure
 
 _POLARITY = {1: "höherer Wert = stärkere Belastung", -1: "höherer Wert = Ressource (günstiger)",
@@ -27,15 +27,21 @@ def formula(ind) -> str:
 
 
 def limitations(dp, ind) -> list[str]:
+    """What limits the indicator's meaning (its own notes; the Kommune-wide ones are in :func:`common_limitations`)."""
     out = [ind.limitations] if ind.limitations else []
     if not ind.from_counts:
         out.append("Nur die Quote ist veröffentlicht: Fallzahlen und exakte Bezugswerte sind nicht verfügbar.")
-    if dp.params.datenschutz.min_population:
-        out.append(f"Gebiete unter {fmt_int(dp.params.datenschutz.min_population)} Einwohner/innen werden nicht "
-                   "bewertet; kleine Gebiete schwanken zufällig stärker.")
     if ind.age_band:
         out.append(f"Altersgruppe: {ind.age_band}.")
     return out
+
+
+def common_limitations(dp) -> list[str]:
+    """Limits that hold for every indicator of this report."""
+    if not dp.params.datenschutz.min_population:
+        return []
+    return [f"Gebiete unter {fmt_int(dp.params.datenschutz.min_population)} Einwohner/innen werden nicht "
+            "bewertet; kleine Gebiete schwanken zufällig stärker."]
 
 
 def distribution(dp, ind_id) -> list[tuple[str, str]]:
@@ -58,11 +64,12 @@ def distribution(dp, ind_id) -> list[tuple[str, str]]:
     return rows
 
 
-def _rows(pairs) -> Markup:
-    return join(Markup('<tr><th scope="row">{}</th><td>{}</td></tr>').format(k, v) for k, v in pairs)
+def _pairs(pairs, caption: str) -> Table:
+    return Table(caption=caption, rows=[[Cell(k, header=True), Cell(str(v))] for k, v in pairs])
 
 
-def indikatorblatt_html(dp, results, ind_id: str) -> Markup:
+def indikatorblatt(dp, results, ind_id: str) -> Group:
+    """The sheet of one indicator (its limitations are grouped at the end of the chapter)."""
     ind = dp.catalogue[ind_id]
     facts = [("Kennung", ind_id), ("Definition", ind.definition), ("Formel", formula(ind)),
              ("Einheit", ind.unit), ("Polarität", _POLARITY[ind.polarity]), ("Themenfeld", ind.themenfeld),
@@ -70,14 +77,22 @@ def indikatorblatt_html(dp, results, ind_id: str) -> Markup:
     src = f"Quelle: {ind.source}, Stichtag {fmt_date(ind.stichtag)}."
     karte = figure(results, f"karte-{ind_id}", lambda: atlas.indicator_map(dp, ind_id),
                    f"Karte: {ind.name} in {ind.unit}. ", src, "karte klein")
-    return Markup('<section class="indikatorblatt" id="blatt-{id}"><h3>Indikatorenblatt {id}: {name}</h3>'
-                  '<table class="daten steckbrief-tabelle"><caption>Steckbrief des Indikators</caption><tbody>{facts}'
-                  '</tbody></table>{karte}<table class="daten steckbrief-tabelle"><caption>Verteilung im '
-                  'Berichtsgebiet</caption><tbody>{dist}</tbody></table><p class="quelle">{src}</p>'
-                  "<h4>Grenzen der Aussagekraft</h4><ul>{lim}</ul></section>").format(
-        id=ind_id, name=ind.name, facts=_rows(facts), karte=karte, dist=_rows(distribution(dp, ind_id)), src=src,
-        lim=join(Markup("<li>{}</li>").format(t) for t in limitations(dp, ind)))
+    return Group([Heading(2, f"Indikatorenblatt {ind_id}: {ind.name}"),
+                  _pairs(facts, "Steckbrief des Indikators"), karte,
+                  _pairs(distribution(dp, ind_id), "Verteilung im Berichtsgebiet"), para(src, role="quelle")],
+                 keep_together=True, anchor=f"blatt-{ind_id}", role="indikatorblatt")
 
 
-def section_indikatorenblaetter(dp, results) -> Markup:
-    return join(indikatorblatt_html(dp, results, i) for i in dp.catalogue)
+def grenzen(dp) -> list:
+    """"Grenzen der Aussagekraft" of every indicator on one page at the end of the chapter."""
+    items = [f"{i} {ind.name}: " + " ".join(limitations(dp, ind)) for i, ind in dp.catalogue.items()
+             if limitations(dp, ind)]
+    blocks = [Heading(2, "Grenzen der Aussagekraft", "grenzen-indikatoren")]
+    blocks += [Note(text, kind="grenzen") for text in common_limitations(dp)]
+    if items:
+        blocks.append(bullets(items))
+    return [Group(blocks, keep_together=True, role="grenzen")] if len(blocks) > 1 else []
+
+
+def section_indikatorenblaetter(dp, results) -> list:
+    return [*(indikatorblatt(dp, results, i) for i in dp.catalogue), *grenzen(dp)]

@@ -14,11 +14,11 @@ from sozialplanung.data import labels
 from sozialplanung.report import tables
 from sozialplanung.report.recipe_text import describe_index
 from sozialplanung.formatting import fmt_int, fmt_number
-from sozialplanung.markup import Markup, join, paragraph
+from sozialplanung.report.model import Heading, para
 
 
-def _p(sentences) -> Markup:
-    return join(paragraph(s) for s in sentences)
+def _p(sentences) -> list:
+    return [para(s) for s in sentences]
 
 
 def _sel(sel) -> str:
@@ -41,7 +41,7 @@ def parameter_rows(dp) -> list[tuple[str, str]]:
             ("Zufallsstartwert", str(p.analyses.random_state))]
 
 
-def _table(rows, caption) -> Markup:
+def _table(rows, caption):
     frame = pd.DataFrame(rows, columns=["Angabe", "Wert"]).set_index("Angabe")
     return tables.frame_table(frame, caption=caption, formats={"Wert": "text"})
 
@@ -68,7 +68,7 @@ def describe_maps(dp) -> list[str]:
             "Hintergrundkarte: übergeordnete Gebiete als Linien, Gebietsnummern, Maßstabsleiste."]
 
 
-def _index_part(index, name) -> Markup:
+def _index_part(index, name):
     spec = index.recipe_.parts()[name]
     cl = index.classifications_[name]
     rows = pd.DataFrame({"Klasse": [f"{c.code} {c.label}" for c in spec.classification.classes],
@@ -145,33 +145,33 @@ def describe_gis(dp) -> list[str]:
             "Spaltenkennungen stehen im Blatt „Spalten“."]
 
 
-def _h3(title: str) -> Markup:
-    return Markup("<h3>{}</h3>").format(title)
+def _h3(title: str) -> Heading:
+    return Heading(2, title)
 
 
-def section_methoden(dp, results) -> Markup:
+def section_methoden(dp, results) -> list:
     out = [_h3("Parameter dieses Laufs"), _table(parameter_rows(dp), "Parameter des Berichts"),
-           _h3("Bezugswerte"), _p(describe_references(dp)), _h3("Karten und Farben"), _p(describe_maps(dp))]
+           _h3("Bezugswerte"), *_p(describe_references(dp)), _h3("Karten und Farben"), *_p(describe_maps(dp))]
     index = results.get("index")
     if index is not None:
-        out += [_h3("Sozialindex"), _p(describe_index(index))]
+        out += [_h3("Sozialindex"), *_p(describe_index(index))]
         out += [_index_part(index, name) for name in index.recipe_.parts()]
     if results.get("fa") is not None:
-        out += [_h3("Faktorenanalyse"), _p(describe_factor(dp, results["fa"]))]
+        out += [_h3("Faktorenanalyse"), *_p(describe_factor(dp, results["fa"]))]
     if results.get("typology") is not None:
         typ = results["typology"]
-        out += [_h3("Clusteranalyse"), _p(describe_cluster(dp, typ))]
+        out += [_h3("Clusteranalyse"), *_p(describe_cluster(dp, typ))]
         ks = typ.k_scores_.copy()
         ks.index.name = "k"
         out.append(tables.frame_table(ks, caption="Gütemaße je Typenzahl k",
                                       formats={c: ("number", 2) for c in ks.columns}))
     if results.get("spatial") is not None:
-        out += [_h3("Räumliche Statistik"), _p(describe_spatial(dp, results["spatial"]))]
-    out += [_h3("Datenschutz: was geheim gehalten wurde"), _p(describe_datenschutz(dp))]
-    out += [_h3("Für GIS"), _p(describe_gis(dp))]
-    out += [paragraph(f"Nicht berechnet: {note}") for note in results.get("hinweise", [])]
+        out += [_h3("Räumliche Statistik"), *_p(describe_spatial(dp, results["spatial"]))]
+    out += [_h3("Datenschutz: was geheim gehalten wurde"), *_p(describe_datenschutz(dp))]
+    out += [_h3("Für GIS"), *_p(describe_gis(dp))]
+    out += [para(f"Nicht berechnet: {note}") for note in results.get("hinweise", [])]
     cat = dp.catalogue.table().drop(columns=["Definition", "Quelle"]).set_index("Kennung")
     out += [_h3("Indikatorenkatalog"),
             tables.frame_table(cat, caption="Indikatoren (Definitionen und Quellen in den Indikatorenblättern)",
                                formats={c: "text" for c in cat.columns})]
-    return join(out)
+    return out

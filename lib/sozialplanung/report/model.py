@@ -37,6 +37,7 @@ class Heading:
     level: int
     text: str
     anchor: str = ""
+    role: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,15 +68,19 @@ class Figure:
 
 @dataclass(frozen=True)
 class Cell:
+    """A table cell; ``header`` marks a row header (``<th scope="row">``) in a body row."""
+
     text: str
     numeric: bool = False
     colspan: int = 1
     rowspan: int = 1
+    header: bool = False
 
 
 @dataclass(frozen=True)
 class Table:
-    """A table; ``header`` rows become header cells (``<th>``, Typst ``table.header``)."""
+    """A table; ``header`` rows become header cells (``<th>``, Typst ``table.header``). The last ``footer_rows``
+    rows are summary rows (reference values; HTML ``<tfoot>``)."""
 
     caption: str
     header: list[list[Cell]] = field(default_factory=list)
@@ -83,14 +88,19 @@ class Table:
     notes: list[str] = field(default_factory=list)
     key: str = ""
     role: str = ""
+    footer_rows: int = 0
 
 
 @dataclass(frozen=True)
 class Note:
-    """A boxed note: ``"hinweis"`` or ``"grenzen"`` (Grenzen der Aussagekraft, grouped per chapter)."""
+    """A boxed note: ``"hinweis"`` or ``"grenzen"`` (Grenzen der Aussagekraft, grouped per chapter).
+
+    ``role="fehlt"`` marks a note that something is still missing (e.g. an authored chapter; ``key`` = its id)."""
 
     text: str
     kind: str = "hinweis"
+    role: str = ""
+    key: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,32 +1,25 @@
-"""What every page of the report shares: the template environment, page context, and embedded figures."""
+"""What every document of the report shares: figures (drawn once per run and key), the title-page facts.
+
+Nothing here renders: the writers (:mod:`sozialplanung.report.html_writer`, :mod:`sozialplanung.report.typst_writer`)
+turn the model into pages.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import jinja2
-
 from sozialplanung.data.datenpaket import Datenpaket
 from sozialplanung.formatting import fmt_date
-from sozialplanung.markup import Markup, css_string
+from sozialplanung.report.model import Document, Figure, Note, walk
 from sozialplanung.viz import figures
-
-ENV = jinja2.Environment(loader=jinja2.PackageLoader("sozialplanung.report", "templates"),
-                          autoescape=jinja2.select_autoescape(["html", "j2"]))
-ENV.filters["css_string"] = css_string
 
 STECKBRIEF_LIMIT = 80
 """Up to this many areas the Steckbriefe are an appendix of the report; above, a separate volume."""
-DPI = 110
-"""Resolution of the embedded figures (legible in print, small files)."""
-CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-"""Content-Security-Policy of every HTML output: nothing may be loaded from anywhere."""
-
 
 
 # ----------------------------------------------------------------------------- figures
-def figure(results: dict, key: str, factory, caption: str, source: str = "", css_class: str = "") -> Markup:
-    """``<figure>`` with the embedded PNG, caption and source line; drawn once per run and key.
+def figure(results: dict, key: str, factory, caption: str, source: str = "", role: str = "") -> Figure:
+    """A model :class:`Figure` (standalone SVG with alt text); drawn once per run and key, used by both writers.
 
     The figure's own ``caption_notes`` (what a map draws beyond its legend, e.g. the numbers in the
     areas, see :mod:`sozialplanung.viz.maps`) follow ``caption``, so a caption never promises what is not drawn.
@@ -34,44 +27,36 @@ def figure(results: dict, key: str, factory, caption: str, source: str = "", css
     cache = results.setdefault("figures", {})
     if key not in cache:
         fig = factory()
-        cache[key] = (_img_tag(fig), " ".join(getattr(fig, "caption_notes", [])))
-        figures.close(fig)
-    tag, notes = cache[key]
-    cls = Markup(' class="{}"').format(css_class) if css_class else ""
-    src = Markup('<span class="quelle">{}</span>').format(source) if source else ""
-    text = f"{caption.rstrip()} {notes} " if notes else caption
-    return Markup("<figure{}>{}<figcaption>{}{}</figcaption></figure>").format(cls, tag, text, src)
+        try:
+            cache[key] = figures.encode(fig)
+        finally:
+            figures.close(fig)
+    encoded = cache[key]
+    notes = " ".join(encoded.caption_notes)
+    text = f"{caption.rstrip()} {notes}" if notes else caption.rstrip()
+    return Figure(svg=encoded.svg, alt=encoded.alt, caption=text, source=source, key=key, role=role)
 
 
-def _img_tag(fig) -> Markup:
-    """``<img>`` of ``fig`` with its alt text; ``bbox_inches="tight"`` keeps legends outside the axes whole."""
-    import base64
-    import io
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.05, facecolor="white",
-                metadata={"Software": None})
-    png = _small_png(buffer.getvalue())
-    return figures.img_tag("data:image/png;base64," + base64.b64encode(png).decode("ascii"), figures.alt_text(fig))
-
-
-def _small_png(png: bytes) -> bytes:
-    """Re-encode a PNG with an adaptive 256-colour palette (a third of the size, same look)."""
-    import io
-
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    buffer = io.BytesIO()
-    image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(buffer, "PNG", optimize=True)
-    return buffer.getvalue() if buffer.tell() < len(png) else png
-
-
-def page_context(dp: Datenpaket, title: str) -> dict:
+# ----------------------------------------------------------------------------- documents
+def provenance(dp: Datenpaket) -> dict[str, str]:
+    """The title-page facts of every document of this run (German labels → values)."""
     stichtage = sorted({ind.stichtag for ind in dp.catalogue.values()})
-    entwurf = dp.params.status == "entwurf"
-    return dict(title=title, kommune=dp.params.kommune, jahr=dp.params.report_year,
-                datenstand=", ".join(fmt_date(s) for s in stichtage), csp=CSP,
-                untertitel=f"{len(dp.shown_ids)} Gebiete der Ebene {dp.params.areas.level}",
-                entwurf=entwurf, status_text="Entwurf" if entwurf else "Veröffentlichung",
-                intern=dp.params.edition == "intern", erstellt=dt.date.today().strftime("%d.%m.%Y"))
+    out = {"Berichtsjahr": str(dp.params.report_year), "Datenstand": ", ".join(fmt_date(s) for s in stichtage),
+           "Status": "Entwurf" if dp.params.status == "entwurf" else "Veröffentlichung"}
+    if dp.params.edition == "intern":
+        out["Ausgabe"] = "nur für den Dienstgebrauch"
+    out["Erstellt am"] = dt.date.today().strftime("%d.%m.%Y")
+    return out
+
+
+def document(dp: Datenpaket, title: str, blocks: list, kind: str, **facts: str) -> Document:
+    """A :class:`Document` of this run with the shared title-page facts (plus ``facts``)."""
+    return Document(title=title, subtitle=f"{len(dp.shown_ids)} Gebiete der Ebene {dp.params.areas.level}",
+                    lang="de", kommune=dp.params.kommune, blocks=blocks,
+                    provenance={**provenance(dp), **{k.replace("_", " "): v for k, v in facts.items() if v}},
+                    kind=kind)
+
+
+def missing_text(blocks) -> bool:
+    """Whether ``blocks`` hold a note that an authored text is still missing."""
+    return any(isinstance(b, Note) and b.role == "fehlt" and b.key for b in walk(blocks))

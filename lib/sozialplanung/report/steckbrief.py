@@ -2,14 +2,13 @@
 
 Each Steckbrief shows the area's id and name, its parent areas, residents, Status/Dynamik class
 and type, a small locator map, every indicator against the Bezugsgesamtheit (and the top parent
-area) with a deviation bar, and the trend where several years exist. The same HTML fragment is
-an appendix of the report and a page of the separate files ``steckbriefe/<gebiet_id>.pdf``
-(one layout of the whole volume, split by page, :func:`sozialplanung.report.pdf.write_pages`).
+area) with deviation bars, and the trend where several years exist. The same model group is
+an appendix of the report (or of the separate volume) and the separate file ``steckbriefe/<gebiet_id>.pdf``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import replace
 
 import numpy as np
 
@@ -18,11 +17,11 @@ from sozialplanung.viz import maps
 from sozialplanung.viz import palettes
 from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
 from sozialplanung.indicators.reference import reference_value, top_level
-from sozialplanung.markup import Markup, join, paragraph
-from sozialplanung.report.page import ENV, STECKBRIEF_LIMIT, figure, page_context
+from sozialplanung.markup import escape
+from sozialplanung.report.model import Cell, Document, Figure, Group, Heading, Table, bullets, para
+from sozialplanung.report.page import STECKBRIEF_LIMIT, document, figure
 
 ANCHOR = "steckbrief-"
-_HEADINGS = {"h2": Markup("h2"), "h3": Markup("h3")}
 BETTER, WORSE, NEUTRAL = palettes.BETTER, palettes.WORSE, palettes.NEUTRAL
 
 
@@ -57,31 +56,40 @@ def _refs(dp, results) -> dict:
     return results["steckbrief_refs"]
 
 
-def _bar(diff: float, sd: float, polarity: int) -> Markup:
-    if np.isnan(diff) or not sd:
-        return Markup("")
-    share = float(np.clip(diff / sd / 3, -1, 1)) * 50  # ±3 standard deviations = half the cell
-    color = NEUTRAL if polarity == 0 or diff == 0 else (WORSE if diff * polarity > 0 else BETTER)
-    left = 50 + min(share, 0)
-    return Markup('<span class="abw" aria-hidden="true"><span class="abw-null"></span><span class="abw-balken" '
-                  'style="left:{:.1f}%;width:{:.1f}%;background:{}"></span></span>').format(left, abs(share), color)
+def _deviation_svg(bars: list[tuple[str, float, str]]) -> str:
+    """Deviation bars (one row per indicator: label, share of ±3 standard deviations in [-1, 1], colour) as SVG."""
+    row, label_w, bar_w = 13, 190, 150
+    height = row * len(bars) + 18
+    mid = label_w + bar_w / 2
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 10}pt" height="{height}pt" '
+             f'viewBox="0 0 {label_w + bar_w + 10} {height}" font-family="DejaVu Sans" font-size="8">']
+    for k, (label, share, color) in enumerate(bars):
+        y = k * row + 2
+        short = label if len(label) <= 40 else label[:39] + "…"
+        parts.append(f'<text x="0" y="{y + 9}">{escape(short)}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y}" width="{bar_w}" height="{row - 3}" fill="#f3f3f3"/>')
+        if share:
+            left = mid + min(share, 0) * bar_w / 2
+            parts.append(f'<rect x="{left:.1f}" y="{y + 2}" width="{abs(share) * bar_w / 2:.1f}" '
+                         f'height="{row - 7}" fill="{color}"/>')
+    bottom = row * len(bars) + 2
+    parts.append(f'<line x1="{mid}" y1="0" x2="{mid}" y2="{bottom}" stroke="#333" stroke-width="0.8"/>')
+    for x, text in ((label_w, "−3"), (mid, "0"), (label_w + bar_w, "+3")):
+        parts.append(f'<text x="{x}" y="{bottom + 11}" text-anchor="middle">{text}</text>')
+    return "".join(parts) + "</svg>"
 
 
-
-def _row(head, cells, cls: str = "", tail: Markup = Markup("")) -> Markup:
-    """``<tr>`` with a row header, data cells (text escaped, Markup kept) and ``tail`` (ready-made cells)."""
-    return Markup('<tr{}><th scope="row">{}</th>{}{}</tr>').format(
-        Markup(' class="{}"').format(cls) if cls else "", head, join(Markup("<td>{}</td>").format(c) for c in cells),
-        tail)
+def _share(diff: float, sd: float) -> float:
+    if np.isnan(diff) or not sd or np.isnan(sd):
+        return 0.0
+    return float(np.clip(diff / sd / 3, -1, 1))  # ±3 standard deviations = the full half bar
 
 
-def steckbrief_html(dp, results, gid: str, heading: str = "h3") -> Markup:
-    """The Steckbrief of one area as an HTML fragment (one page)."""
-    refs = _refs(dp, results)
-    level = top_level(dp)
-    values, withheld = dp.values(), dp.withheld()
-    keys = set(dp.key_indicators)
-    not_rated = bool(dp.not_assessed().loc[gid].any())
+def _color(diff: float, polarity: int) -> str:
+    return NEUTRAL if polarity == 0 or diff == 0 else (WORSE if diff * polarity > 0 else BETTER)
+
+
+def _facts(dp, results, gid: str, not_rated: bool) -> list[str]:
     facts = [f"Einwohner/innen: {fmt_int(dp.population().get(gid))}"]
     facts += [labels.parent(dp, p.level, dp.areas.at[gid, p.level]) for p in dp.params.areas.parents]
     index, typ = results.get("index"), results.get("typology")
@@ -98,48 +106,64 @@ def steckbrief_html(dp, results, gid: str, heading: str = "h3") -> Markup:
                 facts.append(f"Dynamik: {frame.at[gid, 'dynamik_label']}")
     if typ is not None and gid in typ.labels_.index:
         facts.append(f"Gebietstyp: {typ.title(int(typ.labels_[gid]), brackets=True)}")
-    parent_name = labels.parent(dp, level, dp.areas.at[gid, level]) if level else None
-    rows = []
+    return facts
+
+
+def _comparison(dp, results, gid: str, not_rated: bool) -> tuple[Table, list]:
+    """The indicator table of one area and its deviation bars (name, share, colour)."""
+    refs = _refs(dp, results)
+    level = top_level(dp)
+    values, withheld = dp.values(), dp.withheld()
+    keys = set(dp.key_indicators)
+    rows, bars = [], []
     for ind_id, ind in dp.catalogue.items():
         v = values.at[gid, ind_id]
-        if not_rated:
-            shown = "x"
-        elif withheld.at[gid, ind_id] or np.isnan(v):
-            shown = "."
-        else:
-            shown = fmt_number(v, 1)
+        secret = bool(withheld.at[gid, ind_id])
+        shown = "x" if not_rated else "." if secret or np.isnan(v) else fmt_number(v, 1)
         ref = refs["bezug"][ind_id]
         par = refs["eltern"].get(dp.areas.at[gid, level], {}).get(ind_id, np.nan) if level else np.nan
-        diff = v - ref if not (withheld.at[gid, ind_id] or not_rated) else np.nan
-        head = Markup('{} <span class="einheit">{}</span>').format(ind.name, ind.unit)
+        diff = v - ref if not (secret or not_rated) else np.nan
+        name = f"{ind.name} ({ind.unit})" + (" *" if ind_id in keys else "")
         cells = [shown, *([fmt_number(par, 1)] if level else []), fmt_number(ref, 1),
                  "" if np.isnan(diff) else fmt_number(diff, 1)]
-        bar = Markup('<td class="balken">{}</td>').format(_bar(diff, refs["sd"].get(ind_id, np.nan), ind.polarity))
-        rows.append(_row(head, cells, "schluessel" if ind_id in keys else "", bar))
-    heads = join(Markup('<th scope="col">{}</th>').format(h) for h in
-                  ["Indikator", "Gebiet", *([parent_name] if level else []), labels.reference(dp), "Abweichung",
-                   "Abweichung (Grafik)"])
+        rows.append([Cell(name, header=True), *(Cell(c, numeric=True) for c in cells)])
+        bars.append((name, _share(diff, refs["sd"].get(ind_id, np.nan)), _color(diff, ind.polarity)))
+    parent_name = labels.parent(dp, level, dp.areas.at[gid, level]) if level else None
+    heads = ["Indikator", "Gebiet", *([parent_name] if level else []), labels.reference(dp), "Abweichung"]
+    table = Table(caption="Indikatoren im Vergleich (* Schlüsselindikator)",
+                  header=[[Cell(h, numeric=k > 0) for k, h in enumerate(heads)]], rows=rows,
+                  role="steckbrief-tabelle", key=f"steckbrief-{gid}")
+    return table, bars
+
+
+def steckbrief(dp, results, gid: str, level: int = 2) -> Group:
+    """The Steckbrief of one area (one page) as a model :class:`Group` anchored ``steckbrief-<gebiet_id>``."""
+    not_rated = bool(dp.not_assessed().loc[gid].any())
+    table, bars = _comparison(dp, results, gid, not_rated)
     sources = sorted({f"{i.source}, Stichtag {fmt_date(i.stichtag)}" for i in dp.catalogue.values()})
     years = dp.years()
-    trend = f"Zeitreihe: nur ein Berichtsjahr vorhanden ({years[0]})." if len(years) == 1 else ""
-    lage = figure(results, f"lage-{gid}", lambda: _locator(dp, gid), "Lagekarte. ", "", "lage")
+    trend = f"Zeitreihe: nur ein Berichtsjahr vorhanden ({years[0]}). " if len(years) == 1 else ""
     name = labels.area(dp, gid)
-    return Markup('<section class="steckbrief" id="{anchor}" aria-label="Steckbrief {name}">'
-                  "<{h}>Steckbrief {name}</{h}>{lage}"
-                  '<ul class="fakten">{facts}</ul><table class="daten steckbrief-tabelle"><caption>Indikatoren im '
-                  "Vergleich (fett: Schlüsselindikatoren; Balken: blau günstiger, orange ungünstiger als {ref}, "
-                  "Länge in Standardabweichungen bis ±3)</caption><thead><tr>{heads}</tr></thead>"
-                  '<tbody>{rows}</tbody></table>{trend_table}<p class="quelle">{trend} Quelle: {sources}. '
-                  ". = geheim gehalten oder keine Angabe, x = nicht bewertet.</p></section>").format(
-        anchor=ANCHOR + gid, name=name, h=_HEADINGS[heading], lage=lage, ref=labels.reference(dp), heads=heads,
-        facts=join(Markup("<li>{}</li>").format(f) for f in facts), rows=join(rows), trend=trend,
-        trend_table=_trend_table(dp, results, gid, years) if len(years) > 1 else "", sources="; ".join(sources))
+    ref = labels.reference(dp)
+    said = [f"{label}: {'ungünstiger' if c == WORSE else 'günstiger' if c == BETTER else 'ohne Wertung'}"
+            for label, share, c in bars if share]
+    alt = (f"Abweichung der Indikatoren von {name} vom Wert {ref} in Standardabweichungen (bis ±3): "
+           + ("; ".join(said) or "keine Abweichung darstellbar") + ".")
+    bar_fig = Figure(svg=_deviation_svg(bars), alt=alt, caption=f"Abweichung vom Wert {ref} in Standardabweichungen "
+                     "(bis ±3): blau günstiger, orange ungünstiger, grau beschreibend.", key=f"abw-{gid}",
+                     role="abweichung")
+    blocks = [Heading(level, f"Steckbrief {name}"),
+              figure(results, f"lage-{gid}", lambda: _locator(dp, gid), "Lagekarte.", "", "lage"),
+              bullets(_facts(dp, results, gid, not_rated), role="fakten"), table, bar_fig]
+    if len(years) > 1:
+        blocks.append(_trend_table(dp, results, gid, years, not_rated))
+    blocks.append(para(f"{trend}Quelle: {'; '.join(sources)}. . = geheim gehalten oder keine Angabe, "
+                       "x = nicht bewertet.", role="quelle"))
+    return Group(blocks, keep_together=True, anchor=ANCHOR + gid, role="steckbrief")
 
 
-def _trend_table(dp, results, gid: str, years: list[int]) -> Markup:
-    """Key indicators of the area per year against the reference (withheld values stay ".")."""
-    from sozialplanung.indicators.reference import reference_value
-
+def _trend_table(dp, results, gid: str, years: list[int], not_rated: bool) -> Table:
+    """Key indicators of the area per year against the reference (withheld values stay ".", not rated "x")."""
     years = years[-5:]
     if "trend_refs" not in results:
         results["trend_refs"] = {(ind, y): reference_value(dp, ind, dp.reference_ids, y)[0]
@@ -148,44 +172,36 @@ def _trend_table(dp, results, gid: str, years: list[int]) -> Markup:
     if "trend_values" not in results:  # one frame per year, not one per cell
         results["trend_values"] = {y: (dp.values(y), dp.withheld(y)) for y in years}
     frames = results["trend_values"]
-    heads = join(Markup('<th scope="col">{}</th>').format(y) for y in ["Indikator", *years])
     rows = []
     for ind in dp.key_indicators:
         cells = []
         for y in years:
             v, w = frames[y][0].at[gid, ind], frames[y][1].at[gid, ind]
-            cells.append(Markup('{} <span class="einheit">({})</span>').format(
-                "." if w or np.isnan(v) else fmt_number(v, 1), fmt_number(refs[(ind, y)], 1)))
-        rows.append(_row(dp.catalogue[ind].name, cells))
-    return Markup('<table class="daten steckbrief-trend"><caption>Zeitreihe der Schlüsselindikatoren (in Klammern: '
-                  "{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(
-        labels.reference(dp), heads, join(rows))
+            own = "x" if not_rated else "." if w or np.isnan(v) else fmt_number(v, 1)
+            cells.append(Cell(f"{own} ({fmt_number(refs[(ind, y)], 1)})", numeric=True))
+        rows.append([Cell(dp.catalogue[ind].name, header=True), *cells])
+    return Table(caption=f"Zeitreihe der Schlüsselindikatoren (in Klammern: {labels.reference(dp)})",
+                 header=[[Cell("Indikator"), *(Cell(str(y), numeric=True) for y in years)]], rows=rows,
+                 role="steckbrief-trend")
 
 
-def section_steckbriefe(dp, results) -> Markup:
-    intro = paragraph("Ein Steckbrief je Gebiet im einheitlichen Schema, sortiert nach Gebietsnummer. Jeder Steckbrief "
-                      "liegt auch als eigene Datei vor (steckbriefe/<Gebietsnummer>.pdf).")
+def section_steckbriefe(dp, results) -> list:
+    intro = para("Ein Steckbrief je Gebiet im einheitlichen Schema, sortiert nach Gebietsnummer. Jeder Steckbrief "
+                 "liegt auch als eigene Datei vor (steckbriefe/<Gebietsnummer>.pdf).")
     if len(dp.shown_ids) > STECKBRIEF_LIMIT:
-        return intro + paragraph(f"Bei {fmt_int(len(dp.shown_ids))} Gebieten bilden die Steckbriefe einen eigenen "
-                                 "Band (steckbriefe.pdf), damit dieser Bericht handlich bleibt.")
-    return intro + join(steckbrief_html(dp, results, gid) for gid in sorted(dp.shown_ids))
+        return [intro, para(f"Bei {fmt_int(len(dp.shown_ids))} Gebieten bilden die Steckbriefe einen eigenen "
+                            "Band (steckbriefe.pdf), damit dieser Bericht handlich bleibt.")]
+    return [intro, *(steckbrief(dp, results, gid) for gid in sorted(dp.shown_ids))]
 
 
-def render_volume(dp, results) -> str:
-    """All Steckbriefe as one HTML document (the separate volume)."""
-    body = join(steckbrief_html(dp, results, gid, heading="h2") for gid in sorted(dp.shown_ids))
-    return ENV.get_template("steckbriefe.html.j2").render(
-        **page_context(dp, f"Sozialraum-Steckbriefe {dp.params.kommune} {dp.params.report_year}"), body=body)
+def single_documents(volume: Document) -> dict[str, Document]:
+    """One document per Steckbrief of ``volume`` (``{gebiet_id: Document}``), titled like the volume: a page footer
+    naming the area next to "Seite 1" would read as a case number of that area to the leak scan."""
+    return {g.anchor[len(ANCHOR):]: replace(volume, blocks=[g], kind="steckbrief")
+            for g in volume.blocks if isinstance(g, Group) and g.anchor.startswith(ANCHOR)}
 
 
-def write_steckbriefe(dp, results, output_dir) -> dict:
-    """``steckbriefe/<gebiet_id>.pdf`` per area (and ``steckbriefe.pdf`` for a large Kommune)."""
-    from sozialplanung.report import pdf
-
-    output_dir = Path(output_dir)
-    document = pdf.layout(render_volume(dp, results))
-    files = pdf.write_pages(document, output_dir / "steckbriefe", ANCHOR)
-    out = {"dateien": files, "seiten": len(document.pages)}
-    if len(dp.shown_ids) > STECKBRIEF_LIMIT:
-        out["band"] = pdf.write_pdf("", output_dir / "steckbriefe.pdf", document=document)
-    return out
+def volume(dp, results) -> Document:
+    """All Steckbriefe as one model document (the separate volume; one PDF per area is cut from its groups)."""
+    blocks = [steckbrief(dp, results, gid, level=1) for gid in sorted(dp.shown_ids)]
+    return document(dp, f"Sozialraum-Steckbriefe {dp.params.kommune} {dp.params.report_year}", blocks, "steckbriefe")

@@ -1,11 +1,12 @@
-"""Report tables as accessible HTML: real header cells, German numbers, official symbols, footnotes."""
+"""Report tables as model tables (:class:`~sozialplanung.report.model.Table`): header cells, German numbers,
+official symbols, footnotes."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from sozialplanung.formatting import SYMBOL_GEHEIM, SYMBOL_NICHT_SINNVOLL, fmt_cell, fmt_int
-from sozialplanung.markup import Markup, join
+from sozialplanung.report.model import Cell, Table
 
 
 def value_format(ind) -> tuple[str, int]:
@@ -27,7 +28,7 @@ def _count_columns(dp, indicators, ids, year):
     return {i: rows[dp.catalogue[i].numerator] for i in indicators if dp.catalogue[i].from_counts}
 
 
-def indicator_table(dp, indicators: list[str], *, year=None, caption: str = "", references=None) -> Markup:
+def indicator_block(dp, indicators: list[str], *, year=None, caption: str = "", references=None) -> Table:
     """Areas × indicators with reference rows (parent areas and Bezugsgesamtheit) at the bottom.
 
     Withheld cells show ``.`` (geheim gehalten), areas not rated ``x``; reference values computed as
@@ -46,12 +47,11 @@ def indicator_table(dp, indicators: list[str], *, year=None, caption: str = "", 
     small = dp.not_assessed(year).loc[ids, indicators]
     refs = references if references is not None else reference_table(dp, year, indicators)
     refs = refs[refs["ebene"].isin(["Kommune", _top(dp)])]
-    heads = []
+    heads = [Cell("Nr."), Cell("Gebiet"), Cell("Einw.", numeric=True)]
     for i in indicators:
-        heads.append(Markup('<th scope="col">{}<br><span class="einheit">{}</span></th>').format(
-            dp.catalogue[i].name, dp.catalogue[i].unit))
+        heads.append(Cell(f"{dp.catalogue[i].name} ({dp.catalogue[i].unit})", numeric=True))
         if i in counts:
-            heads.append(Markup('<th scope="col">Fälle<br><span class="einheit">Anzahl</span></th>'))
+            heads.append(Cell("Fälle (Anzahl)", numeric=True))
     body = []
     for gid in ids:
         cells = []
@@ -64,9 +64,8 @@ def indicator_table(dp, indicators: list[str], *, year=None, caption: str = "", 
                                   missing=SYMBOL_NICHT_SINNVOLL))
             if i in counts:
                 cells.append(fmt_cell(counts[i].at[gid], "int", suppressed=secret, zero_as_dash=True))
-        mark = Markup(' class="nicht-bewertet"') if small.loc[gid].any() else ""
-        body.append(Markup('<tr{}><th scope="row">{}</th><td class="text">{}</td>{}</tr>').format(
-            mark, gid, dp.areas.at[gid, "name"], _cells([fmt_int(pop.at[gid]), *cells])))
+        body.append([Cell(str(gid), header=True), Cell(str(dp.areas.at[gid, "name"])),
+                     *_numeric([fmt_int(pop.at[gid]), *cells])])
     approx = set(refs.attrs.get("approx", []))
     foot = []
     for _, row in _summary_order(refs).iterrows():
@@ -76,16 +75,23 @@ def indicator_table(dp, indicators: list[str], *, year=None, caption: str = "", 
             cells.append(("≈ " if i in approx else "") + fmt_cell(row[i], *value_format(dp.catalogue[i])))
             if i in counts:
                 cells.append("")
-        foot.append(Markup('<tr class="bezug"><th scope="row" colspan="3">{}</th>{}</tr>').format(name, _cells(cells)))
+        foot.append([Cell(name, header=True, colspan=3), *_numeric(cells)])
     notes = [f"{SYMBOL_GEHEIM} = geheim gehalten (Datenschutz), {SYMBOL_NICHT_SINNVOLL} = nicht bewertet "
              "(zu wenige Einwohner/innen oder ausgeschlossen), – = nichts vorhanden."]
     if approx:
         notes.append("≈ Bezugswert als einwohnergewichtetes Mittel der veröffentlichten Quoten (Näherung).")
     sources = sorted({f"{dp.catalogue[i].source}, Stichtag {fmt_date(dp.catalogue[i].stichtag)}" for i in indicators})
     notes.append("Quelle: " + "; ".join(sources))
-    head = Markup('<th scope="col">Nr.</th><th scope="col">Gebiet</th><th scope="col">Einw.</th>') + join(heads)
-    return _table(caption, head, body, foot) + Markup('<p class="quelle">{}</p>').format(Markup("<br>").join(notes))
+    return Table(caption=caption, header=[heads], rows=body + foot, notes=notes, footer_rows=len(foot),
+                 key="tabelle-" + "-".join(indicators))
 
+
+def indicator_table(dp, indicators: list[str], **kwargs):
+    """:func:`indicator_block` as an HTML fragment (``<table>`` and its notes), for pages built outside the report
+    (the leak-scan tests in tests/publish build a report folder with it)."""
+    from sozialplanung.report.html_writer import blocks_html
+
+    return blocks_html(indicator_block(dp, indicators, **kwargs))
 
 
 def _summary_order(refs: pd.DataFrame) -> pd.DataFrame:
@@ -94,31 +100,25 @@ def _summary_order(refs: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([parents, refs[refs["ebene"] == "Kommune"]])
 
 
-def _cells(texts, tag: str = "td") -> Markup:
-    """``<td>`` (or ``<th scope="col">``) per text, escaped."""
-    cell = Markup("<td>{}</td>") if tag == "td" else Markup('<th scope="col">{}</th>')
-    return join(cell.format(t) for t in texts)
+def _numeric(texts) -> list[Cell]:
+    return [Cell(str(t), numeric=True) for t in texts]
 
 
-def _table(caption: str, head: Markup, body: list[Markup], foot: list[Markup] = ()) -> Markup:
-    foot = Markup("<tfoot>{}</tfoot>").format(join(foot)) if foot else ""
-    return Markup('<table class="daten"><caption>{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody>{}'
-                  "</table>").format(caption, head, join(body), foot)
-
-
-def frame_table(df: pd.DataFrame, *, caption: str = "", formats: dict | None = None, note: str = "") -> Markup:
-    """A plain DataFrame as an HTML table with German numbers (index as row headers if named)."""
+def frame_table(df: pd.DataFrame, *, caption: str = "", formats: dict | None = None, note: str = "") -> Table:
+    """A plain DataFrame as a model table with German numbers (index as row headers if named); columns formatted
+    as ``"text"`` are text cells, all others numeric."""
     from sozialplanung.formatting import format_frame
 
     shown = format_frame(df, formats or {}) if formats is not None else format_frame(df)
     index = df.index.name is not None
-    heads = _cells(([str(df.index.name)] if index else []) + [str(c) for c in df.columns], tag="th")
+    text = {c for c, f in (formats or {}).items() if f == "text"}
+    numeric = [c not in text and (formats is not None or pd.api.types.is_numeric_dtype(df[c])) for c in df.columns]
+    heads = [Cell(str(c)) for c in ([df.index.name] if index else []) + list(df.columns)]
     rows = []
     for key, row in shown.iterrows():
-        first = Markup('<th scope="row">{}</th>').format(key) if index else ""
-        rows.append(Markup("<tr>{}{}</tr>").format(first, _cells(row)))
-    out = _table(caption, heads, rows)
-    return out + (Markup('<p class="quelle">{}</p>').format(note) if note else "")
+        first = [Cell(str(key), header=True)] if index else []
+        rows.append(first + [Cell(str(v), numeric=n) for v, n in zip(row, numeric)])
+    return Table(caption=caption, header=[heads], rows=rows, notes=[note] if note else [])
 
 
 def _top(dp):

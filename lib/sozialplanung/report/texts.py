@@ -32,7 +32,7 @@ from sozialplanung.data import labels
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.formatting import fmt_int
 from sozialplanung.indicators.reference import reference_value
-from sozialplanung.markup import escape_markdown, Markup
+from sozialplanung.markup import escape_markdown
 
 CHAPTERS = {
     "einleitung": "Einleitung",
@@ -233,25 +233,25 @@ def _check_urls(tokens, allowed, **where) -> None:
                                                                       "E-Mail-Adressen (mailto:) oder Sprungmarken.")
 
 
-def render_markdown(text: str, *, file: str = "Text", base: Path | None = None, root: Path | None = None) -> Markup:
-    """Markdown → HTML (CommonMark plus tables; raw HTML is escaped, headings start at level 3).
+def render_markdown(text: str, *, file: str = "Text", base: Path | None = None, root: Path | None = None) -> list:
+    """Markdown → report-model blocks (CommonMark plus tables; raw HTML stays text, headings one level below the
+    chapter's).
 
     Images are read from ``base`` (the chapter's folder) and must lie inside ``root`` (the texts folder).
     """
     from markdown_it import MarkdownIt
 
+    from sozialplanung.report.markdown import to_blocks
+
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
     allowed, md.validateLink = md.validateLink, lambda url: True  # so that a refused image is an error, not text
     tokens = md.parse(text)
-    for token in tokens:
-        if token.type in ("heading_open", "heading_close"):  # chapter headings are h2: authored ones move down
-            token.tag = f"h{min(int(token.tag[1]) + 2, 6)}"
     _check_urls(tokens, allowed, file=file, base=base, root=root)
-    return Markup(md.renderer.render(tokens, md.options, {}))
+    return to_blocks(tokens)
 
 
-def load_texts(dp, results: dict) -> dict[str, Markup]:
-    """Authored chapters as HTML, keyed by chapter id, with placeholders filled in."""
+def load_texts(dp, results: dict) -> dict[str, list]:
+    """Authored chapters as model blocks, keyed by chapter id, with placeholders filled in."""
     files = chapter_files(dp)
     if not files:
         return {}
@@ -268,9 +268,11 @@ def load_texts(dp, results: dict) -> dict[str, Markup]:
     return out
 
 
-def authored(texts: dict[str, Markup], chapter: str, title: str) -> Markup:
-    """The authored HTML of a chapter, or a visible note that it has none yet."""
+def authored(texts: dict[str, list], chapter: str, title: str) -> list:
+    """The authored blocks of a chapter, or a visible note that it has none yet."""
+    from sozialplanung.report.model import Group, Note
+
     if chapter in texts:
-        return Markup('<div class="autorentext">{}</div>').format(texts[chapter])
-    return Markup('<p class="hinweis-fehlt" data-kapitel="{0}">Für das Kapitel „{1}“ liegt noch kein '
-                  "redaktioneller Text vor (Datei <code>{0}.md</code> im Textordner).</p>").format(chapter, title)
+        return [Group(list(texts[chapter]), keep_together=False, role="autorentext")]
+    return [Note(f"Für das Kapitel „{title}“ liegt noch kein redaktioneller Text vor (Datei {chapter}.md im "
+                 "Textordner).", kind="hinweis", role="fehlt", key=chapter)]
