@@ -1,15 +1,17 @@
-"""Maps: German class legends with counts, suppressed areas, alt text, scale bar, offline."""
+"""Maps: German class legends with counts, suppressed areas, alt text, scale bar, offline; written as SVG."""
 
+import re
 import socket
+import xml.etree.ElementTree as ET
 
 import geopandas as gpd
-import matplotlib.colors as mcolors
 import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import box
 
 import sozialplanung.viz.maps as maps
+from sozialplanung.viz import palettes
 from sozialplanung.errors import SozialplanungError, SozialplanungWarning
 
 
@@ -23,12 +25,44 @@ def grid(n_x=5, n_y=4, size=1000.0, crs=25833):
     return gpd.GeoDataFrame({"gebiet_id": ids, "wert": np.arange(1.0, len(ids) + 1)}, geometry=geoms, crs=crs)
 
 
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def tree(fig):
+    return ET.fromstring(fig.svg)  # well-formed XML
+
+
 def legend_texts(fig):
-    return [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    texts = [e.label for e in fig.legend_entries]
+    assert all(t in all_texts(fig) for t in texts)  # the legend in the SVG says the same
+    return texts
 
 
 def all_texts(fig):
-    return [t.get_text() for t in fig.axes[0].texts]
+    return ["\n".join(t.itertext()) if len(t) else t.text for t in tree(fig).iter(NS + "text")]
+
+
+def titles(fig):
+    """``<title>`` of every area path: id → text."""
+    return {t.text.split(" ")[0].split(":")[0]: t.text for t in tree(fig).iter(NS + "title")}
+
+
+def hatched(fig):
+    return [p for p in tree(fig).iter(NS + "path") if p.get("fill") == "url(#sp-schraffur)"]
+
+
+def extent_x(fig, ids):
+    """Largest x (pt) of the paths of the areas ``ids`` (relative moves summed up)."""
+    out = 0.0
+    for p in tree(fig).iter(NS + "path"):
+        title = p.find(NS + "title")
+        if title is None or title.text.split(" ")[0].split(":")[0] not in ids:
+            continue
+        for ring in re.findall(r"M(-?\d+) (-?\d+)l([^Mz]*)", p.get("d")):
+            x, moves = int(ring[0]), [int(v) for v in re.findall(r"-?\d+", ring[2])]
+            xs = x + __import__("numpy").cumsum(moves[0::2])
+            out = max(out, x, *xs.tolist()) / 10
+    return out
 
 
 def area_labels(fig):
@@ -46,7 +80,7 @@ def no_network(monkeypatch):
 def test_legend_has_german_breaks_and_counts():
     fig = maps.choropleth(grid(), "wert", bins=[5.5, 10.25], unit="%", legend_title="Anteil")
     assert legend_texts(fig) == ["bis 5,5 (5)", "über 5,5 bis 10,3 (5)", "über 10,3 bis 20,0 (10)"]
-    assert fig.axes[0].get_legend().get_title().get_text() == "Anteil in %"
+    assert fig.legend_title == "Anteil in %" and "Anteil in %" in all_texts(fig)
     assert fig.class_breaks == [5.5, 10.3, 20.0]
 
 
@@ -85,9 +119,8 @@ def test_suppressed_areas_are_hatched_not_classed():
     fig = maps.choropleth(grid(), "wert", k=3, suppressed=["03", "04"], suppressed_label="geheim gehalten")
     assert "03" not in fig.class_labels.index and len(fig.class_labels) == 18
     assert "geheim gehalten (2)" in legend_texts(fig)
-    hatched = [c for c in fig.axes[0].collections if c.get_hatch()]
-    assert len(hatched) == 1 and len(hatched[0].get_paths()) == 2
-    assert all(mcolors.to_hex(fc) == "#ffffff" for fc in hatched[0].get_facecolors())
+    assert len(hatched(fig)) == 2 and '<pattern id="sp-schraffur"' in fig.svg
+    assert titles(fig)["03"] == "03: geheim gehalten" and "3,0" not in titles(fig)["03"]  # never the value
     # the suppressed value 3 or 4 did not influence the breaks: computed over 18 areas
     assert sum(int(t.rsplit("(", 1)[1].rstrip(")")) for t in legend_texts(fig)[:-1]) == 18
 
@@ -103,8 +136,8 @@ def test_alt_text_and_scale_bar():
 def test_polarity_reverses_colours():
     up = maps.choropleth(grid(), "wert", k=3)
     down = maps.choropleth(grid(), "wert", k=3, polarity=-1)
-    handles_up = [p.get_facecolor() for p in up.axes[0].get_legend().legend_handles]
-    handles_down = [p.get_facecolor() for p in down.axes[0].get_legend().legend_handles]
+    handles_up = [e.fill for e in up.legend_entries]
+    handles_down = [e.fill for e in down.legend_entries]
     assert handles_up == handles_down[::-1]
     assert "niedrigere Werte" in down.alt_text
     with pytest.raises(SozialplanungError, match="polarity"):
@@ -115,8 +148,9 @@ def test_highlight_context_and_breaks_from_report_areas():
     fig = maps.choropleth(grid(), "wert", k=2, highlight=["01", "02", "03", "04"])
     assert legend_texts(fig) == ["bis 2,5 (2)", "über 2,5 bis 4,0 (2)", "übrige Gebiete"]
     assert "Übrige Gebiete grau" in fig.alt_text
-    xmin, xmax = fig.axes[0].get_xlim()
-    assert xmax < 4500  # zoomed to the report areas
+    full = maps.choropleth(grid(), "wert", k=2)
+    assert extent_x(fig, {"04"}) > 1.2 * extent_x(full, {"04"})  # zoomed to the report areas
+    assert set(titles(fig)) == {"01", "02", "03", "04"}  # context areas: grey, without titles
 
 
 def test_series_input_and_parents():
@@ -124,7 +158,7 @@ def test_series_input_and_parents():
     values = pd.Series(np.arange(20.0), index=gdf.index, name="Index")
     parents = gpd.GeoDataFrame(geometry=[box(0, 0, 2500, 4000), box(2500, 0, 5000, 4000)], crs=25833)
     fig = maps.choropleth(gdf.drop(columns="wert"), values, k=2, parents=parents)
-    assert fig.axes[0].get_legend().get_title().get_text() == "Index"
+    assert fig.legend_title == "Index" and 'stroke="#333333"' in fig.svg.replace(palettes.PARENT, "#333333")
     assert "Übergeordnete Gebiete als Linien" in fig.alt_text
 
 
@@ -198,7 +232,8 @@ def test_berlin_status_index_counts(shared_data):
 
 # ----------------------------------------------------------------------------- captions from the drawing
 def drawn_area_labels(fig):
-    return [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "gebietsbeschriftung"]
+    return [t.text for g in tree(fig).iter(NS + "g") if g.get("class") == "gebietsbeschriftung"
+            for t in g.iter(NS + "text")]
 
 
 def test_caption_notes_follow_what_is_drawn():

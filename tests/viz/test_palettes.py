@@ -10,7 +10,6 @@ import matplotlib
 import matplotlib.colors as mcolors
 import numpy as np
 import pytest
-from matplotlib.collections import PatchCollection
 
 matplotlib.use("Agg")
 
@@ -113,14 +112,16 @@ def mitte():
 
 
 def legend_fills(fig, n_classes: int):
-    handles = fig.axes[0].get_legend().legend_handles
-    fills = [mcolors.to_hex(h.get_facecolor()) for h in handles]
+    fills = [mcolors.to_hex(e.fill) for e in fig.legend_entries]
     return fills[:n_classes], fills[n_classes:]
 
 
 def drawn_fills(fig) -> set[str]:
-    return {mcolors.to_hex(fc) for coll in fig.axes[0].collections if isinstance(coll, PatchCollection)
-            for fc in coll.get_facecolors() if fc[3] > 0}
+    """Fills of the SVG's paths (areas and context; the hatch counts as white)."""
+    fills = set(re.findall(r'<path d="[^"]*" fill="(#[0-9a-fA-F]{6})"', fig.svg))
+    if 'fill="url(#sp-schraffur)"' in fig.svg:
+        fills.add("#ffffff")
+    return {mcolors.to_hex(f) for f in fills}
 
 
 def check_ordered_map(fig, n_classes: int) -> list[str]:
@@ -170,7 +171,7 @@ def test_five_class_sozialformel_map_is_ordered(mitte_params):
 # ----------------------------------------------------------------------------- one source of colours
 COLOUR_LITERAL = re.compile(r"['\"]#[0-9a-fA-F]{3,8}['\"]|tab10|tab20|Set[123]\b|Pastel|Dark2|Paired|"
                             r"['\"](?:YlGnBu|YlOrBr|Purples|RdBu(?:_r)?|viridis)['\"]")
-DRAWING_MODULES = ["viz/maps", "viz/mapparts", "viz/analysis_plots", "viz/charts", "viz/atlas", "analysis/cluster", "report/steckbrief", "viz/figures",
+DRAWING_MODULES = ["viz/maps", "viz/mapparts", "viz/mapdraw", "viz/svg", "viz/locator", "viz/analysis_plots", "viz/charts", "viz/atlas", "analysis/cluster", "report/steckbrief", "viz/figures",
                    "report/chapters", "report/bericht"]
 
 

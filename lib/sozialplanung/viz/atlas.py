@@ -5,10 +5,10 @@ from __future__ import annotations
 import textwrap
 
 from sozialplanung.data import labels as names
-from sozialplanung.viz import maps
-from sozialplanung.viz import palettes
+from sozialplanung.viz import locator, maps, palettes
 from sozialplanung.data.datenpaket import Datenpaket
 from sozialplanung.formatting import fmt_date
+from sozialplanung.indicators.reference import top_level
 
 LABEL_MEANING = "letzte drei Stellen der Gebietsnummer"
 """What the numbers written in the areas of an indicator map are."""
@@ -19,13 +19,22 @@ def attribution(dp: Datenpaket) -> str:
     return "Quelle: " + "; ".join(dp.params.sources) if dp.params.sources else ""
 
 
-def outline_level(dp: Datenpaket) -> str | None:
-    """The parent level whose outlines are drawn: the smallest that groups the shown areas into ≥ 3 parts."""
-    shown = dp.areas.loc[dp.shown_ids]
+OUTLINE_PARTS = (2, 30)
+"""Parent outlines are drawn when they divide the areas into this many parts (fewer: nothing to see; more:
+the lines hide the areas)."""
+
+
+def outline_level(dp: Datenpaket, ids=None) -> str | None:
+    """The one outline rule: the parent level whose outlines are drawn over the areas ``ids`` (default: the
+    shown areas) – the smallest level that divides them into 2 to 30 parts (:data:`OUTLINE_PARTS`), or None.
+
+    Maps, locator maps and the report's grouping by parent area all use it.
+    """
+    shown = dp.areas.loc[dp.shown_ids if ids is None else list(ids)]
+    lo, hi = OUTLINE_PARTS
     for parent in dp.params.areas.parents:
-        if parent.level in dp.parents and shown[parent.level].nunique() >= 3:
-            if shown[parent.level].nunique() <= 30:
-                return parent.level
+        if parent.level in dp.parents and lo <= shown[parent.level].nunique() <= hi:
+            return parent.level
     return None
 
 
@@ -37,6 +46,30 @@ def _parents(dp: Datenpaket) -> dict:
     shown_parents = set(dp.areas.loc[dp.shown_ids, level])
     return {"parents": dp.parents[level].loc[sorted(shown_parents)],
             "parents_label": f"Grenzen der {names.level_plural(level)}"}
+
+
+class SteckbriefLocators:
+    """Locator maps of the Steckbriefe of a Datenpaket: each area within its top parent area (e.g. its Bezirk,
+    when the Kommune has more than 60 areas), with the parent outlines of :func:`outline_level`;
+    one base per top parent area."""
+
+    LIMIT = 60
+    FIGSIZE = (2.6, 2.4)
+
+    def __init__(self, dp):
+        self.dp, self._bases = dp, {}
+
+    def __call__(self, gid: str) -> maps.SvgMap:
+        dp = self.dp
+        level = top_level(dp)
+        key = dp.areas.at[gid, level] if level is not None and len(dp.areas) > self.LIMIT else None
+        if key not in self._bases:
+            areas = dp.areas if key is None else dp.areas[dp.areas[level] == key]
+            outline = outline_level(dp, areas.index)
+            parents = dp.parents[outline].loc[sorted(set(areas[outline]))] if outline else None
+            self._bases[key] = locator.LocatorBase(areas, parents, figsize=self.FIGSIZE)
+        where = names.parent(dp, level, dp.areas.at[gid, level]) if level is not None else dp.params.kommune
+        return self._bases[key].draw(gid, area_name=str(dp.areas.at[gid, "name"]), kommune=where)
 
 
 def indicator_map(dp: Datenpaket, indicator: str, *, year: int | None = None, **kwargs):

@@ -1,21 +1,25 @@
-"""Building blocks of the maps in :mod:`sozialplanung.viz.maps`: look, roles of areas, legend, scale bar, labels."""
+"""Building blocks of the maps in :mod:`sozialplanung.viz.maps`: roles of areas, class breaks, the SVG map.
+
+A map is written as SVG directly (:mod:`sozialplanung.viz.svg`): context areas (grey, one path, no values),
+then one ``<path>`` per report area with its ``<title>`` ("id name: value (class)"), withheld areas hatched
+(their values are never written, not even in a title), parent outlines, area labels, scale bar, legend,
+title and source line.
+"""
 
 from __future__ import annotations
 
-import textwrap
 import warnings
+from dataclasses import dataclass, field
 
 import geopandas as gpd
-import mapclassify
-import matplotlib.patheffects as pe
+import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch, Rectangle
 
-from sozialplanung.viz import palettes
+from sozialplanung.analysis import classify
 from sozialplanung.errors import SozialplanungError, SozialplanungWarning
-from sozialplanung.formatting import fmt_count, fmt_int, fmt_number
-
+from sozialplanung.formatting import fmt_count, fmt_int
+from sozialplanung.viz import palettes, svg
+from sozialplanung.viz.svg import LegendEntry
 
 SEQUENTIAL_CMAP = palettes.NEED
 """Ramp of ordered classes (see :mod:`sozialplanung.viz.palettes`); dark = more need."""
@@ -26,16 +30,16 @@ CONTEXT_COLOR = palettes.CONTEXT
 MISSING_COLOR = palettes.MISSING
 EDGE_COLOR = palettes.EDGE
 PARENT_COLOR = palettes.PARENT
-SUPPRESSED_HATCH = "////"
 
 SCHEMES = {
-    "quantiles": mapclassify.Quantiles,
-    "natural_breaks": mapclassify.FisherJenks,
-    "equal_interval": mapclassify.EqualInterval,
-    "sd": mapclassify.StdMean,
+    "quantiles": lambda y, k: classify.quantiles(y, k=k),
+    "natural_breaks": lambda y, k: classify.natural_breaks(y, k=k),
+    "equal_interval": lambda y, k: classify.equal_interval(y, k=k),
+    "sd": lambda y, k: classify.mapclassify_scheme(y, scheme="StdMean"),
 }
-"""Scheme name → mapclassify class. ``natural_breaks`` is Fisher–Jenks (deterministic);
-``sd`` is mapclassify's StdMean (ddof=1, cut-offs at mean ± 1 and 2 SD), not the MSS rule."""
+"""Scheme name → class rule of :mod:`sozialplanung.analysis.classify` (the one class-break path).
+``natural_breaks`` is Fisher–Jenks (deterministic); ``sd`` is mapclassify's StdMean (ddof=1, cut-offs at
+mean ± 1 and 2 SD), not the MSS rule."""
 _SCHEME_DE = {
     "quantiles": "Quantile, etwa gleich viele Gebiete je Klasse",
     "natural_breaks": "natürliche Brüche nach Fisher-Jenks",
@@ -45,8 +49,49 @@ _SCHEME_DE = {
 }
 
 
+@dataclass
+class SvgMap:
+    """A map written as SVG: ``svg`` (standalone), ``alt_text``, ``caption_notes``, the legend
+    (``legend_entries``, ``legend_title``) and, for choropleths, ``class_labels`` (legend label per area id),
+    ``class_breaks`` (rounded upper bounds) and ``class_colors`` (fill per class, in legend order).
+    ``fills`` is the fill drawn per report area (hatched areas: the hatch)."""
 
-# ----------------------------------------------------------------------------- helpers
+    svg: str
+    alt_text: str
+    caption_notes: list[str] = field(default_factory=list)
+    legend_entries: list[LegendEntry] = field(default_factory=list)
+    legend_title: str | None = None
+    fills: dict = field(default_factory=dict)
+    class_labels: pd.Series | None = None
+    class_breaks: list | None = None
+    class_colors: list | None = None
+
+    def _repr_svg_(self) -> str:  # a notebook shows the report's SVG
+        return self.svg
+
+    @property
+    def axes(self):
+        """Transition aid for readers of matplotlib legends (``fig.axes[0].get_legend()``); use
+        ``legend_entries``."""
+        return [_LegendAxes(self.legend_entries)]
+
+
+class _LegendAxes:
+    def __init__(self, entries):
+        self._entries = entries
+
+    def get_legend(self):
+        from types import SimpleNamespace
+
+        from matplotlib.patches import Patch
+
+        handles = [Patch(facecolor=palettes.PAPER if e.hatch else e.fill, edgecolor=e.edge, hatch="////" if e.hatch
+                         else None) for e in self._entries]
+        texts = [SimpleNamespace(get_text=lambda t=e.label: t) for e in self._entries]
+        return SimpleNamespace(legend_handles=handles, get_texts=lambda: texts)
+
+
+# ----------------------------------------------------------------------------- input
 def _ids(gdf: gpd.GeoDataFrame, id_column: str | None) -> pd.Index:
     if id_column is None and "gebiet_id" in gdf.columns:
         id_column = "gebiet_id"
@@ -83,6 +128,12 @@ def _values(gdf, column, ids: pd.Index) -> pd.Series:
     return pd.Series(gdf[column].to_numpy(), index=ids)
 
 
+def _names(gdf, name_column: str | None, ids: pd.Index) -> pd.Series:
+    if name_column is None or name_column not in gdf.columns:
+        return pd.Series("", index=ids)
+    return pd.Series(gdf[name_column].astype(str).to_numpy(), index=ids)
+
+
 def _id_set(ids, all_ids: pd.Index, what: str) -> pd.Index:
     if ids is None:
         return pd.Index([], dtype=str)
@@ -92,118 +143,6 @@ def _id_set(ids, all_ids: pd.Index, what: str) -> pd.Index:
         warnings.warn(f"{what}: {len(unknown)} IDs nicht in der Geometrie, z. B. {', '.join(unknown[:3])}.",
                       SozialplanungWarning, stacklevel=3)
     return ids.intersection(all_ids)
-
-
-def _new_axes(ax, figsize):
-    if ax is None:
-        fig = Figure(figsize=figsize, layout="constrained")
-        ax = fig.add_subplot()
-    else:
-        fig = ax.figure
-    ax.set_axis_off()
-    ax.set_aspect("equal")
-    return fig, ax
-
-
-def _draw(ax, geo, facecolor: pd.Series, *, context, suppressed, parents, linewidth=0.3):
-    """Draw context, coloured, missing and suppressed areas, then parent outlines."""
-    if len(context):
-        # only the context areas inside the view: a Bezirk map need not draw all of Berlin
-        others = geo.index.difference(context)
-        xmin, ymin, xmax, ymax = geo.loc[others].total_bounds if len(others) else geo.total_bounds
-        dx, dy = (xmax - xmin) * 0.1, (ymax - ymin) * 0.1
-        near = geo[context].cx[xmin - dx:xmax + dx, ymin - dy:ymax + dy]
-        if len(near):
-            near.plot(ax=ax, color=CONTEXT_COLOR, edgecolor=EDGE_COLOR, linewidth=linewidth)
-    shown = facecolor.dropna()
-    if len(shown):
-        geo[shown.index].plot(ax=ax, color=list(shown), edgecolor=EDGE_COLOR, linewidth=linewidth)
-    if len(suppressed):
-        geo[suppressed].plot(ax=ax, facecolor="white", edgecolor=palettes.SUPPRESSED_EDGE, hatch=SUPPRESSED_HATCH,
-                             linewidth=linewidth)
-    if parents is not None:
-        parents.boundary.plot(ax=ax, color=PARENT_COLOR, linewidth=0.8)
-
-
-def _zoom(ax, geo, area_ids, pad=0.04):
-    xmin, ymin, xmax, ymax = geo[area_ids].total_bounds if len(area_ids) else geo.total_bounds
-    dx, dy = (xmax - xmin) * pad, (ymax - ymin) * pad
-    ax.set_xlim(xmin - dx, xmax + dx)
-    ax.set_ylim(ymin - dy, ymax + dy)
-
-
-def _scale_bar(ax, crs) -> str | None:
-    """A two-segment scale bar in map units (metres), bottom left. Returns its label."""
-    if crs is None or not crs.is_projected or crs.axis_info[0].unit_name not in ("metre", "meter"):
-        warnings.warn("Koordinatensystem unbekannt oder nicht in Metern: Karte ohne Maßstabsleiste.",
-                      SozialplanungWarning, stacklevel=3)
-        return None
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    width, height = x1 - x0, y1 - y0
-    nice = [m * 10.0**e for e in range(0, 7) for m in (1, 2, 2.5, 5)]
-    length = max([n for n in nice if n <= width / 4] or [nice[0]])
-    xs, ys, h = x0 + 0.03 * width, y0 + 0.035 * height, 0.012 * height
-    for i, fill in enumerate(("black", "white")):
-        ax.add_patch(Rectangle((xs + i * length / 2, ys), length / 2, h, facecolor=fill,
-                               edgecolor="black", linewidth=0.6, zorder=5))
-    km = length / 1000
-    label = f"{fmt_number(km, 0 if km >= 1 and km == int(km) else 1)} km"
-    halo = [pe.withStroke(linewidth=2, foreground="white")]
-    for x, text in ((xs, "0"), (xs + length, label)):
-        ax.text(x, ys + 1.6 * h, text, ha="center", va="bottom", fontsize=7, zorder=6, path_effects=halo)
-    return label
-
-
-def _north_arrow(ax):
-    ax.annotate("N", xy=(0.96, 0.97), xytext=(0.96, 0.88), xycoords="axes fraction",
-                ha="center", va="center", fontsize=9, fontweight="bold",
-                arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.2})
-
-
-def _area_labels(ax, geo, label_ids, texts: pd.Series, show: bool | None) -> bool:
-    """Write ``texts`` at the areas (by default only up to 60 areas); returns whether they were drawn."""
-    if show is False or (show is None and len(label_ids) > 60) or not len(label_ids):
-        return False
-    halo = [pe.withStroke(linewidth=1.5, foreground="white")]
-    points = geo[label_ids].representative_point()
-    for area_id, pt in points.items():
-        ax.text(pt.x, pt.y, str(texts.get(area_id, area_id)), ha="center", va="center",
-                fontsize=5.5 if len(label_ids) > 30 else 7, path_effects=halo, zorder=7, gid="gebietsbeschriftung")
-    return True
-
-
-def _label_note(drawn: bool, meaning: str | None) -> list[str]:
-    """The caption and alt-text sentence on the area labels, only if they were drawn."""
-    return [f"Beschriftung der Flächen: {meaning or 'Gebietsnummer'}."] if drawn else []
-
-
-def _parent_note(parents, label: str | None) -> list[str]:
-    """The caption sentence on the parent outlines, only if they were drawn."""
-    return [f"Dunkle Linien: {label or 'übergeordnete Gebiete'}."] if parents is not None else []
-
-
-def _finish(fig, ax, *, handles, legend_title, title, attribution, crs, north_arrow, alt_text, notes=()):
-    """Title, legend, scale bar, source; ``fig.alt_text`` and ``fig.caption_notes`` (what the caption must say)."""
-    if title:
-        ax.set_title(title, fontsize=11, loc="left")
-    if handles:
-        if legend_title:
-            legend_title = textwrap.fill(legend_title, 30)
-        ax.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(1.0, 1.0),
-                  frameon=False, fontsize=8, title_fontsize=8.5, alignment="left")
-    scale = _scale_bar(ax, crs)
-    if north_arrow:
-        _north_arrow(ax)
-    if attribution:
-        ax.annotate(attribution, xy=(0, 0), xycoords="axes fraction", xytext=(0, -4),
-                    textcoords="offset points", ha="left", va="top", fontsize=6.5, color=palettes.NOTE_TEXT,
-                    wrap=True)
-    if scale:
-        alt_text += f" Maßstabsleiste: {scale}."
-    fig.caption_notes = list(getattr(fig, "caption_notes", [])) + list(notes)
-    previous = getattr(fig, "alt_text", "")
-    fig.alt_text = f"{previous} {alt_text}".strip() if previous else alt_text
-    return fig
 
 
 def _roles(geo, values, highlight, suppressed):
@@ -216,20 +155,51 @@ def _roles(geo, values, highlight, suppressed):
     return report, context, supp, rated.difference(missing), missing
 
 
+def class_breaks(y: np.ndarray, scheme: str, k: int, bins, decimals: int) -> list[float]:
+    """Upper class bounds (right-closed), rounded to ``decimals``; the last is the maximum or the last of ``bins``."""
+    from sozialplanung.formatting import round_half_up
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # mapclassify's "not enough unique values"
+        inner = sorted(bins) if bins is not None else SCHEMES[scheme](y, min(k, len(np.unique(y)))).breaks
+    breaks = np.unique([round_half_up(b, decimals) for b in inner])
+    if bins is None:  # data-driven: the last class ends at the maximum
+        breaks = breaks[breaks < y.max()]
+    breaks = breaks.tolist()
+    if not breaks or breaks[-1] < y.max():
+        breaks.append(float(y.max()))
+    return breaks
+
+
+# ----------------------------------------------------------------------------- notes and legend
+def _label_note(drawn: bool, meaning: str | None) -> list[str]:
+    """The caption and alt-text sentence on the area labels, only if they were drawn."""
+    return [f"Beschriftung der Flächen: {meaning or 'Gebietsnummer'}."] if drawn else []
+
+
+def _parent_note(parents, label: str | None) -> list[str]:
+    """The caption sentence on the parent outlines, only if they were drawn."""
+    return [f"Dunkle Linien: {label or 'übergeordnete Gebiete'}."] if parents is not None else []
+
+
 def _special_entries(missing, supp, context, parents, suppressed_label):
-    """Legend handles and alt-text sentences for missing, suppressed and context areas."""
-    handles, sentences = [], []
+    """Legend entries and alt-text sentences for missing, suppressed and context areas."""
+    entries, sentences = [], []
     if len(missing):
-        handles.append(Patch(facecolor=MISSING_COLOR, label=f"keine Angabe ({fmt_int(len(missing))})"))
+        entries.append(LegendEntry(f"keine Angabe ({fmt_int(len(missing))})", MISSING_COLOR, MISSING_COLOR))
         sentences.append(f"{fmt_count(len(missing), 'Gebiet', 'Gebiete')} ohne Angabe.")
     if len(supp):
-        handles.append(Patch(facecolor="white", edgecolor=palettes.SUPPRESSED_EDGE, hatch=SUPPRESSED_HATCH,
-                             label=f"{suppressed_label} ({fmt_int(len(supp))})"))
+        entries.append(LegendEntry(f"{suppressed_label} ({fmt_int(len(supp))})", palettes.PAPER,
+                                   palettes.SUPPRESSED_EDGE, hatch=True))
         sentences.append(f"{fmt_count(len(supp), 'Gebiet', 'Gebiete')} schraffiert: {suppressed_label}.")
     if len(context):
-        handles.append(Patch(facecolor=CONTEXT_COLOR, edgecolor=palettes.LEGEND_EDGE, linewidth=0.4,
-                             label="übrige Gebiete"))
+        entries.append(LegendEntry("übrige Gebiete", CONTEXT_COLOR))
         sentences.append("Übrige Gebiete grau zur Orientierung.")
     if parents is not None:
         sentences.append("Übergeordnete Gebiete als Linien.")
-    return handles, sentences
+    return entries, sentences
+
+
+def area_title(area_id: str, name: str, what: str) -> str:
+    """The ``<title>`` of an area: "id name: what" (``what`` never holds a withheld value)."""
+    return f"{area_id} {name}".strip() + (f": {what}" if what else "")

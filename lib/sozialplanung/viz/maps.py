@@ -18,24 +18,15 @@ pass explicit ``bins`` for breaks that are comparable across reports.
 
 from __future__ import annotations
 
-import warnings
-
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 
-from sozialplanung.viz import palettes
+from sozialplanung.analysis.classify import apply_cutoffs
+from sozialplanung.data.labels import value as fmt_value
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.formatting import fmt_count, fmt_int, fmt_number, round_half_up
-
-__all__ = [
-    "SEQUENTIAL_CMAP", "OKABE_ITO", "CATEGORICAL_COLORS", "CONTEXT_COLOR", "MISSING_COLOR",
-    "SCHEMES", "choropleth", "class_map", "locator_map",
-]
-
+from sozialplanung.viz import mapdraw, palettes
 from sozialplanung.viz.mapparts import (  # noqa: F401 (constants re-exported)
     CATEGORICAL_COLORS,
     CONTEXT_COLOR,
@@ -45,20 +36,35 @@ from sozialplanung.viz.mapparts import (  # noqa: F401 (constants re-exported)
     PARENT_COLOR,
     SCHEMES,
     SEQUENTIAL_CMAP,
-    SUPPRESSED_HATCH,
     _SCHEME_DE,
-    _area_labels,
-    _draw,
-    _finish,
+    LegendEntry,
+    SvgMap,
     _label_note,
-    _new_axes,
+    _names,
     _parent_note,
     _prepare,
     _roles,
     _special_entries,
     _values,
-    _zoom,
+    area_title,
+    class_breaks,
 )
+
+__all__ = [
+    "SEQUENTIAL_CMAP", "OKABE_ITO", "CATEGORICAL_COLORS", "CONTEXT_COLOR", "MISSING_COLOR",
+    "SCHEMES", "SvgMap", "choropleth", "class_map", "locator_map",
+]
+
+
+def _labels(geo, report, texts: pd.Series, show: bool | None):
+    """``(ids, texts, size)`` of the area labels (by default only up to 60 areas), or None."""
+    if show is False or (show is None and len(report) > 60) or not len(report):
+        return None
+    return report, texts, 5.5 if len(report) > 30 else 7
+
+
+def _size(figsize) -> tuple[float, float]:
+    return figsize[0] * 72, figsize[1] * 72
 
 
 # ----------------------------------------------------------------------------- public
@@ -86,9 +92,9 @@ def choropleth(
     id_column: str | None = None,
     cmap: str = SEQUENTIAL_CMAP,
     north_arrow: bool = False,
-    ax=None,
+    name_column: str | None = "name",
     figsize: tuple[float, float] = (8.0, 6.0),
-) -> Figure:
+) -> SvgMap:
     """Choropleth map of one indicator with German class legend.
 
     Parameters
@@ -129,14 +135,17 @@ def choropleth(
         Data source and licence, printed under the map.
     id_column : str, optional
         Column with area ids; default ``"gebiet_id"`` if present, else the index.
-    ax : matplotlib Axes, optional
+    name_column : str, optional
+        Column with area names for the areas' titles ("id name: value (class)"); default ``"name"``.
+    figsize : (float, float)
+        Largest size in inches (the map keeps its aspect ratio).
 
     Returns
     -------
-    matplotlib.figure.Figure
-        With ``fig.alt_text`` (German description), ``fig.caption_notes`` (sentences for
-        the caption), ``fig.class_labels`` (legend label per area id), ``fig.class_breaks``
-        (rounded upper bounds) and ``fig.class_colors`` (fill per class, in legend order).
+    SvgMap
+        With ``svg``, ``alt_text`` (German description), ``caption_notes`` (sentences for
+        the caption), ``class_labels`` (legend label per area id), ``class_breaks``
+        (rounded upper bounds) and ``class_colors`` (fill per class, in legend order).
 
     Examples
     --------
@@ -164,41 +173,25 @@ def choropleth(
     if len(y) == 0:
         raise SozialplanungError("Keine Werte für die Karte: alle Gebiete fehlen oder sind geheim.",
                                  field=str(column.name if isinstance(column, pd.Series) else column))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # mapclassify's "not enough unique values"
-        if bins is not None:
-            classifier = mapclassify.UserDefined(y, bins=sorted(bins))
-        elif scheme == "sd":
-            classifier = SCHEMES[scheme](y)
-        else:
-            classifier = SCHEMES[scheme](y, k=min(k, len(np.unique(y))))
-    breaks = np.unique([round_half_up(b, decimals) for b in classifier.bins])
-    if bins is None:  # data-driven: the last class ends at the maximum
-        breaks = breaks[breaks < y.max()]
-    breaks = breaks.tolist()
-    if not breaks or breaks[-1] < y.max():
-        breaks.append(float(y.max()))
-    cls = np.searchsorted(breaks, y, side="left")  # right-closed: b[i-1] < y <= b[i]
+    breaks = class_breaks(y, scheme, k, bins, decimals)
+    cls = apply_cutoffs(y, breaks[:-1], ["lower"] * (len(breaks) - 1)) - 1  # right-closed: b[i-1] < y <= b[i]
     labels = [f"bis {fmt_number(breaks[0], decimals)}"] + [
         f"über {fmt_number(lo, decimals)} bis {fmt_number(hi, decimals)}" for lo, hi in zip(breaks, breaks[1:])
     ]
     counts = np.bincount(cls, minlength=len(breaks))
     n = len(breaks)
     colors = palettes.ordered(n, cmap, reverse=polarity == -1)
-    face = pd.Series(np.array(colors, dtype=object)[cls], index=rated)
-    face = pd.concat([face, pd.Series(MISSING_COLOR, index=missing)])
-
-    fig, ax = _new_axes(ax, figsize)
-    _draw(ax, geo, face, context=context, suppressed=supp, parents=par)
-    _zoom(ax, geo, report)
-    drawn = label_column is not None and _area_labels(ax, geo, report, _values(gdf, label_column, geo.index),
-                                                      show_labels)
-    labelled = _label_note(drawn, label_meaning)
-
-    handles = [Patch(facecolor=c, edgecolor=palettes.LEGEND_EDGE, linewidth=0.4, label=f"{lab} ({fmt_int(m)})")
-               for c, lab, m in zip(colors, labels, counts)]
-    more_handles, extra = _special_entries(missing, supp, context, par, suppressed_label)
-    handles += more_handles
+    face = pd.concat([pd.Series(np.array(colors, dtype=object)[cls], index=rated),
+                      pd.Series(MISSING_COLOR, index=missing)])
+    area_names = _names(gdf, name_column, geo.index)
+    shown = [fmt_value(v, unit or "", decimals) for v in y]
+    titles = {i: area_title(i, area_names[i], f"{v} ({labels[c]})") for i, v, c in zip(rated, shown, cls)}
+    titles.update({i: area_title(i, area_names[i], "keine Angabe") for i in missing})
+    titles.update({i: area_title(i, area_names[i], suppressed_label) for i in supp})  # never the value
+    area_labels = _labels(geo, report, _values(gdf, label_column, geo.index), show_labels) if label_column else None
+    labelled = _label_note(area_labels is not None, label_meaning)
+    entries = [LegendEntry(f"{lab} ({fmt_int(m)})", c) for c, lab, m in zip(colors, labels, counts)]
+    more, extra = _special_entries(missing, supp, context, par, suppressed_label)
     col_name = column.name if isinstance(column, pd.Series) else column
     name = legend_title or ("Wert" if col_name is None else str(col_name))
     legend_title_text = f"{name} in {unit}" if unit else name
@@ -208,13 +201,24 @@ def choropleth(
            f"{fmt_count(n, 'Klasse', 'Klassen')} ({_SCHEME_DE[None if bins is not None else scheme]})"
            f"{unit_text}: {classes_text}. Dunklere Flächen zeigen "
            f"{'höhere' if polarity == 1 else 'niedrigere'} Werte. " + " ".join(extra + labelled))
-    _finish(fig, ax, handles=handles, legend_title=legend_title_text, title=title, attribution=attribution,
-            crs=geo.crs, north_arrow=north_arrow, alt_text=alt.strip(),
-            notes=labelled + _parent_note(par, parents_label))
-    fig.class_labels = pd.Series(np.array(labels, dtype=object)[cls], index=rated)
-    fig.class_breaks = list(breaks)
-    fig.class_colors = list(colors)
-    return fig
+    out = _finish(geo, report, face, titles, context, supp, par, entries + more, legend_title_text, title,
+                  attribution, north_arrow, area_labels, figsize, alt.strip(), labelled + _parent_note(par, parents_label))
+    out.class_labels = pd.Series(np.array(labels, dtype=object)[cls], index=rated)
+    out.class_breaks, out.class_colors = list(breaks), list(colors)
+    return out
+
+
+def _finish(geo, report, face, titles, context, supp, par, entries, legend_title, title, attribution,
+            north_arrow, area_labels, figsize, alt, notes) -> SvgMap:
+    """Draw the map (:func:`sozialplanung.viz.mapdraw.draw`); the alt text names the scale bar."""
+    text, scale = mapdraw.draw(geo, report, fills=face, titles=titles, context=context, suppressed=list(supp),
+                               parents=par, entries=entries, legend_title=legend_title, title=title,
+                               attribution=attribution, crs=geo.crs, north_arrow=north_arrow, labels=area_labels,
+                               size=_size(figsize))
+    if scale:
+        alt += f" Maßstabsleiste: {scale}."
+    fills = {**face.to_dict(), **{i: "hatch" for i in supp}}
+    return SvgMap(text, alt, list(notes), entries, legend_title, fills)
 
 
 def class_map(
@@ -236,9 +240,9 @@ def class_map(
     attribution: str | None = None,
     id_column: str | None = None,
     north_arrow: bool = False,
-    ax=None,
+    name_column: str | None = "name",
     figsize: tuple[float, float] = (8.0, 6.0),
-) -> Figure:
+) -> SvgMap:
     """Map of categories (index classes, cluster types) with a legend in the order of ``labels``.
 
     Parameters
@@ -255,8 +259,8 @@ def class_map(
 
     Returns
     -------
-    matplotlib.figure.Figure
-        With ``fig.alt_text`` and ``fig.caption_notes``.
+    SvgMap
+        With ``svg``, ``alt_text``, ``caption_notes`` and ``legend_entries``.
 
     Examples
     --------
@@ -280,27 +284,24 @@ def class_map(
     if colors is None:
         colors = palettes.categorical(labels)
     face = pd.concat([values[rated].map(colors), pd.Series(MISSING_COLOR, index=missing)])
-    fig, ax = _new_axes(ax, figsize)
-    _draw(ax, geo, face, context=context, suppressed=supp, parents=par)
-    _zoom(ax, geo, report)
-    drawn = label_column is not None and _area_labels(ax, geo, report, _values(gdf, label_column, geo.index),
-                                                      show_labels)
-    labelled = _label_note(drawn, label_meaning)
+    area_names = _names(gdf, name_column, geo.index)
+    titles = {i: area_title(i, area_names[i], str(labels[values[i]]).replace("\n", " ")) for i in rated}
+    titles.update({i: area_title(i, area_names[i], "keine Angabe") for i in missing})
+    titles.update({i: area_title(i, area_names[i], suppressed_label) for i in supp})
+    area_labels = _labels(geo, report, _values(gdf, label_column, geo.index), show_labels) if label_column else None
+    labelled = _label_note(area_labels is not None, label_meaning)
     counts = values[rated].value_counts()
-    parts, handles = [], []
+    parts, entries = [], []
     for key, lab in labels.items():
         m = int(counts.get(key, 0))
-        handles.append(Patch(facecolor=colors[key], edgecolor=palettes.LEGEND_EDGE, linewidth=0.4,
-                             label=f"{lab} ({fmt_int(m)})"))
+        entries.append(LegendEntry(f"{lab} ({fmt_int(m)})", colors[key]))
         parts.append(f"{lab} ({fmt_count(m, 'Gebiet', 'Gebiete')})")
-    more_handles, extra = _special_entries(missing, supp, context, par, suppressed_label)
-    handles += more_handles
+    more, extra = _special_entries(missing, supp, context, par, suppressed_label)
     col_name = column.name if isinstance(column, pd.Series) else column
     name = title or legend_title or ("Klassen" if col_name is None else str(col_name))
     alt = f"Karte: {name}. {fmt_count(len(report), 'Gebiet', 'Gebiete')}: {'; '.join(parts)}. " + " ".join(extra + labelled)
-    return _finish(fig, ax, handles=handles, legend_title=legend_title, title=title, attribution=attribution,
-                   crs=geo.crs, north_arrow=north_arrow, alt_text=alt.strip(),
-                   notes=labelled + _parent_note(par, parents_label))
+    return _finish(geo, report, face, titles, context, supp, par, entries + more, legend_title, title,
+                   attribution, north_arrow, area_labels, figsize, alt.strip(), labelled + _parent_note(par, parents_label))
 
 
 def locator_map(
@@ -312,9 +313,8 @@ def locator_map(
     kommune: str | None = None,
     id_column: str | None = None,
     attribution: str | None = None,
-    ax=None,
     figsize: tuple[float, float] = (3.2, 3.0),
-) -> Figure:
+) -> SvgMap:
     """Small map showing where one area lies in its Kommune (for Steckbriefe).
 
     Examples
@@ -326,23 +326,7 @@ def locator_map(
     >>> locator_map(gdf, "02", area_name="Mitte", kommune="Musterstadt").alt_text
     'Lagekarte: Gebiet 02 Mitte (farbig hervorgehoben) innerhalb von Musterstadt. Maßstabsleiste: 1 km.'
     """
-    geo, par = _prepare(gdf, id_column, parents)
-    area_id = str(area_id)
-    if area_id not in geo.index:
-        raise SozialplanungError(f"Gebiet „{area_id}“ ist nicht in der Geometrie.",
-                                 hint=f"z. B. {', '.join(geo.index[:5])}")
-    fig, ax = _new_axes(ax, figsize)
-    others = geo.index.drop(area_id)
-    _draw(ax, geo, pd.Series({area_id: palettes.HIGHLIGHT}), context=others,
-          suppressed=pd.Index([]), parents=par, linewidth=0.0)
-    _zoom(ax, geo, geo.index)
-    xmin, ymin, xmax, ymax = geo[[area_id]].total_bounds
-    if max(xmax - xmin, ymax - ymin) < 0.05 * np.diff(ax.get_xlim())[0]:  # small area: ring it
-        pt = geo[[area_id]].representative_point().iloc[0]
-        ax.plot(pt.x, pt.y, marker="o", markersize=14, markerfacecolor="none",
-                markeredgecolor=palettes.HIGHLIGHT, markeredgewidth=2, zorder=8)
-    label = f"{area_id} {area_name}" if area_name else area_id
-    where = f" innerhalb von {kommune}" if kommune else ""
-    return _finish(fig, ax, handles=[], legend_title=None, title=None, attribution=attribution,
-                   crs=geo.crs, north_arrow=False,
-                   alt_text=f"Lagekarte: Gebiet {label} (farbig hervorgehoben){where}.")
+    from sozialplanung.viz.locator import LocatorBase
+
+    base = LocatorBase(gdf, parents, id_column=id_column, attribution=attribution, figsize=figsize)
+    return base.draw(area_id, area_name=area_name, kommune=kommune)

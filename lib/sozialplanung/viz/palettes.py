@@ -71,6 +71,10 @@ LISA = {
 """LISA cluster → colour (GeoDa convention in Okabe–Ito tones; the light tones are the dark ones half mixed with white)."""
 
 # ----------------------------------------------------------------------------- map furniture
+PAPER = "#ffffff"
+"""Background of figures, ground of the hatch, halo of text on maps."""
+INK = "#000000"
+"""Text and the scale bar."""
 CONTEXT = "#f2f2f2"
 """Fill of areas outside the report (context only)."""
 MISSING = "#b3b3b3"
