@@ -177,3 +177,32 @@ def test_rendered_kreis_report_has_no_leak(tmp_path, dp):
     folder = render_one(BITBURG, output_root=tmp_path, notebooks=repo / "notebooks")
     assert (folder / "bericht.html").exists()
     assert leaks.scan_outputs(folder, dp) == []
+
+
+def test_withheld_value_in_an_svg_title_is_found(tmp_path, dp, secret):
+    """Maps are SVG with one <title> per area: the real map is clean; a value planted in a title is caught,
+    inline in HTML, as a standalone .svg and as a notebook's SVG output."""
+    from sozialplanung.viz import atlas, figures
+
+    gid, _, rate = secret
+    enc = figures.encode(atlas.indicator_map(dp, "A1"))
+    name = dp.areas.at[gid, "name"]
+    clean_title = f"<title>{gid} {name}: geheim gehalten</title>"
+    assert clean_title in enc.svg  # the map names the withheld area, never its value
+    page = f"<html><body><h2>Arbeitsmarkt</h2><figure>{enc.inline()}<figcaption>Karte</figcaption></figure></body></html>"
+
+    def write(folder: Path, svg: str) -> Path:
+        folder.mkdir()
+        (folder / "bericht.html").write_text(page.replace(enc.svg.split("<svg", 1)[1], svg.split("<svg", 1)[1]),
+                                             encoding="utf-8")
+        (folder / "karte.svg").write_text(svg, encoding="utf-8")
+        nb = notebook([{"output_type": "display_data", "metadata": {}, "data": {"image/svg+xml": svg}}])
+        (folder / "karte.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+        return folder
+
+    assert leaks.scan_outputs(write(tmp_path / "sauber", enc.svg), dp) == []
+    german = f"{rate:.1f}".replace(".", ",")
+    planted = enc.svg.replace(clean_title, f"<title>{gid} {name}: {german} % (über 1,0 bis 9,9)</title>")
+    found = leaks.scan_outputs(write(tmp_path / "leck", planted), dp)
+    assert {leak.file for leak in found} == {"bericht.html", "karte.svg", "karte.ipynb"}, found
+    assert all(leak.gebiet_id == gid and german in leak.found for leak in found)

@@ -10,6 +10,9 @@ belongs to.
 - ``*.html``, ``*.svg``: table rows (headers from ``thead`` or leading header rows; row header = the
   first ``th`` of a body row) and lines of text; context = the open ``section``'s ``aria-label``,
   the headings above (a heading replaces those of its level and below) and the table caption;
+- SVG figures (inline in HTML, ``*.svg``, notebook ``image/svg+xml``): every ``<text>``/``<tspan>`` and every
+  ``<title>`` (a map's area titles "id name: value (class)") is a line of text; an inline figure's
+  ``aria-label`` (its alt text, naming the indicator) is context;
 - ``*.ipynb``: every output: ``text/html`` as HTML (then ``text/plain``, the same object, is skipped),
   ``text/plain`` and streams like PDF text (printed tables keep their columns);
 - ``*.pdf``: the text layer in layout mode (pypdf), page by page: runs of lines with aligned columns
@@ -92,6 +95,8 @@ def _notebook_records(path: Path):
             plain = [None if html_text else data.get("text/plain"), output.get("text")]  # plain: same as html
             if html_text:
                 yield from html_records("".join(html_text))
+            if data.get("image/svg+xml"):  # figures: text and one <title> per area of a map
+                yield from html_records("".join(data["image/svg+xml"]))
             for text in filter(None, plain):
                 yield from layout_records("".join(text))  # printed tables keep their columns
 
@@ -187,7 +192,7 @@ class _HtmlRows(HTMLParser):
 
     _BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "caption", "figcaption", "section",
                "text", "tspan", "title", "table", "tr", "article", "dt", "dd"}
-    _SCOPES = {"section", "article"}
+    _SCOPES = {"section", "article", "svg"}  # an inline figure's aria-label (its alt text) is context
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
