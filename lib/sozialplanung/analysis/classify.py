@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sozialplanung.errors import SozialplanungError
+from sozialplanung.formatting import fmt_number
 
 __all__ = [
     "RULES",
@@ -38,9 +39,8 @@ CLOSURES = ("lower", "upper")
 
 
 def _fmt(value: float) -> str:
-    """German number with decimal comma and a typographic minus: −1,5."""
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return text.replace("-", "−").replace(".", ",")
+    """A boundary in German (:func:`sozialplanung.formatting.fmt_number`), trailing zeros dropped: −1,5."""
+    return fmt_number(value, 4).rstrip("0").rstrip(",")
 
 
 @dataclass(frozen=True)
