@@ -291,3 +291,23 @@ def test_report_caption_of_a_large_map_has_no_area_numbers():
     # the same figure key again (e.g. the Indikatorenblatt) carries the same notes
     again = str(page.figure(results, "karte-S1", lambda: pytest.fail("drawn twice"), "Karte. "))
     assert ("Dunkle Linien" in html) == ("Dunkle Linien" in again)
+
+
+def test_steckbrief_locators_share_one_base(mitte):
+    from sozialplanung.viz import atlas
+
+    locators = atlas.SteckbriefLocators(mitte)
+    ids = sorted(mitte.shown_ids)[:3]
+    maps_ = [locators(g) for g in ids]
+    assert len(locators._bases) == 1  # the Bezirk's outline written once, reused
+    for gid, m in zip(ids, maps_):
+        assert list(titles(m)) == [gid] and m.alt_text.startswith(f"Lagekarte: Gebiet {gid} ")
+    shared = lambda m: m.svg[:m.svg.index(f'fill="{palettes.CONTEXT}"')]  # noqa: E731 (the grey base)
+    assert shared(maps_[0]) == shared(maps_[1])
+
+
+def test_outline_rule_is_one_function(mitte):
+    from sozialplanung.viz import atlas
+
+    assert atlas.outline_level(mitte) == "Bezirksregion"  # 10 parts
+    assert atlas.outline_level(mitte, mitte.shown_ids[:1]) is None  # one area: nothing to outline
