@@ -170,3 +170,34 @@ def test_steckbrief_groups_with_parent_and_unsafe_names(tmp_path):
     bad = Group(blocks=[Heading(1, "x", "")], anchor="steckbrief-../../etc")
     with pytest.raises(SozialplanungError, match="keinen gültigen Dateinamen"):
         tw.write_pdfs([bad], tmp_path)
+
+
+def test_row_headers_and_footer_rows(tmp_path):
+    summary = Table(caption="Mit Summenzeile", header=[[Cell("Gebiet"), Cell("Anzahl", numeric=True)]],
+                    rows=[[Cell("A", header=True), Cell("1.234", numeric=True)],
+                          [Cell("Berlin", header=True), Cell("5.678", numeric=True)]], footer_rows=1)
+    reader = PdfReader(tw.write_pdf(document(kind="indikatorblatt", blocks=[Heading(1, "T", "t"), summary]),
+                                    tmp_path / "t.pdf"))
+    nodes = _struct(reader.trailer["/Root"]["/StructTreeRoot"], [])
+    assert [n.get("/S") for n in nodes if n.get("/S") in ("/THead", "/TBody", "/TFoot")] == ["/THead", "/TBody",
+                                                                                              "/TFoot"]
+    assert "Berlin5.678" in _squash(reader.pages[0].extract_text())
+
+
+@pytest.mark.parametrize("ref", ['<image href="bild.png" width="9" height="9"/>',
+                                 "<image xlink:href='https://evil.example/a.png'/>",
+                                 '<rect style="fill:url(file:///etc/hosts)"/>'])
+def test_svg_linking_outside_the_document_is_a_german_error(tmp_path, ref):
+    bad = Figure(svg=SVG.replace("</svg>", ref + "</svg>"), alt="x", caption="c", key="k")
+    with pytest.raises(SozialplanungError, match=r"^Die Abbildung „k“ verweist auf eine Ressource außerhalb"):
+        tw.write_pdf(document(blocks=[bad]), tmp_path / "x.pdf")
+
+
+def test_compact_keeps_tags_and_shrinks(tmp_path):
+    pytest.importorskip("pikepdf")
+    raw = tw.render_pdf(document())
+    small = tw.compact(raw)
+    assert len(small) < len(raw) and tw.page_count(small) == tw.page_count(raw)
+    (tmp_path / "c.pdf").write_bytes(small)
+    reader = PdfReader(tmp_path / "c.pdf")
+    assert "/StructTreeRoot" in reader.trailer["/Root"] and reader.trailer["/Root"]["/Lang"] == "de"

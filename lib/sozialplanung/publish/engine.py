@@ -36,7 +36,7 @@ import time
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
 PRELOAD = ["numpy", "pandas", "geopandas", "matplotlib.pyplot", "sozialplanung", "sozialplanung.report.bericht",
-           "sozialplanung.report.pdf", "weasyprint", "ipykernel.kernelapp", "matplotlib_inline.backend_inline"]
+           "sozialplanung.report.typst_writer", "typst", "ipykernel.kernelapp", "matplotlib_inline.backend_inline"]
 INLINE = "module://matplotlib_inline.backend_inline"
 _IMPORT_ENV: dict[str, str] = {}  # environment variables the preloaded modules set on import
 

@@ -32,6 +32,7 @@ PDF_STANDARD = "ua-1"
 
 TEMPLATES = Path(__file__).with_name("typst")
 MAIN = TEMPLATES / "report.typ"
+_EXTERNAL = re.compile(r"""(?:\bhref\s*=\s*["']\s*|\burl\(\s*["']?\s*)(?!#|data:)([^"')\s]{1,80})""", re.I)
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,120}")
 _lock = threading.Lock()
 _compiler_cache: list = []
@@ -116,9 +117,15 @@ def _check(data: dict) -> None:
                 raise SozialplanungError(f"Die Abbildung „{name[:80]}“ in „{data['title'][:80]}“ hat keinen "
                                          "Alternativtext; ein barrierefreies PDF braucht ihn für jede Abbildung.",
                                          hint="Beim Erzeugen der Abbildung einen Alternativtext angeben (alt=…).")
-            if "<svg" not in str(b.get("svg") or ""):
+            svg = str(b.get("svg") or "")
+            if "<svg" not in svg:
                 raise SozialplanungError(f"Die Abbildung „{name[:80]}“ ist keine SVG-Grafik.",
                                          hint="Abbildungen über sozialplanung.viz.figures.encode erzeugen.")
+            external = _EXTERNAL.search(svg)
+            if external:
+                raise SozialplanungError(f"Die Abbildung „{name[:80]}“ verweist auf eine Ressource außerhalb des "
+                                         f"Dokuments ({external.group(1)}); beim Erzeugen des PDF wird nichts "
+                                         "nachgeladen.", hint="Bilder in SVG-Abbildungen als data:-URI einbetten.")
 
 
 def prepare(document, kind: str | None = None) -> dict:
@@ -158,6 +165,27 @@ def render_pdf(document, kind: str | None = None) -> bytes:
                                  hint="Bitte melden: das Berichtsmodell sollte sich immer setzen lassen.") from None
 
 
+def compact(pdf: bytes) -> bytes:
+    """The same PDF, smaller: the structure tree and other objects packed into compressed object streams.
+
+    Typst writes every object (one per tagged table cell, figure, link, …) uncompressed; qpdf (through ``pikepdf``)
+    packs them, which halves a report with large tables. Content, tags and metadata are unchanged. Without
+    ``pikepdf`` the PDF is returned as it is.
+    """
+    try:
+        import pikepdf
+    except ImportError:
+        return pdf
+    import io
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        out = io.BytesIO()
+        doc.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
+                 recompress_flate=False, deterministic_id=True)
+    packed = out.getvalue()
+    return packed if len(packed) < len(pdf) else pdf
+
+
 def _write_bytes(pdf: bytes, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -169,7 +197,7 @@ def _write_bytes(pdf: bytes, path: Path) -> Path:
 
 def write_pdf(document, path: str | Path) -> Path:
     """Write one model document as a tagged PDF/UA-1 file (via a temporary file); returns the path."""
-    return _write_bytes(render_pdf(document), Path(path))
+    return _write_bytes(compact(render_pdf(document)), Path(path))
 
 
 def page_count(pdf: bytes | str | Path) -> int:
@@ -225,5 +253,5 @@ def write_pdfs(source: object, folder: str | Path, *, prefix: str = "steckbrief-
             raise SozialplanungError(f"Der Steckbrief „{stem[:80]}“ hat keinen gültigen Dateinamen.",
                                      hint="Gebietsnummern bestehen aus Buchstaben, Ziffern, Punkt, Binde- und "
                                           "Unterstrich.")
-        paths.append(_write_bytes(render_pdf(_single(parent_data, group)), folder / f"{stem}.pdf"))
+        paths.append(_write_bytes(compact(render_pdf(_single(parent_data, group))), folder / f"{stem}.pdf"))
     return paths
