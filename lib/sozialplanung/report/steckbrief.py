@@ -67,13 +67,13 @@ def _deviation_svg(bars: list[tuple[str, float, str]]) -> str:
         y = k * row + 2
         short = label if len(label) <= 40 else label[:39] + "…"
         parts.append(f'<text x="0" y="{y + 9}">{escape(short)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y}" width="{bar_w}" height="{row - 3}" fill="#f3f3f3"/>')
+        parts.append(f'<rect x="{label_w}" y="{y}" width="{bar_w}" height="{row - 3}" fill="{palettes.CONTEXT}"/>')
         if share:
             left = mid + min(share, 0) * bar_w / 2
             parts.append(f'<rect x="{left:.1f}" y="{y + 2}" width="{abs(share) * bar_w / 2:.1f}" '
                          f'height="{row - 7}" fill="{color}"/>')
     bottom = row * len(bars) + 2
-    parts.append(f'<line x1="{mid}" y1="0" x2="{mid}" y2="{bottom}" stroke="#333" stroke-width="0.8"/>')
+    parts.append(f'<line x1="{mid}" y1="0" x2="{mid}" y2="{bottom}" stroke="{palettes.PARENT}" stroke-width="0.8"/>')
     for x, text in ((label_w, "−3"), (mid, "0"), (label_w + bar_w, "+3")):
         parts.append(f'<text x="{x}" y="{bottom + 11}" text-anchor="middle">{text}</text>')
     return "".join(parts) + "</svg>"
