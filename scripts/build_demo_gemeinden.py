@@ -10,7 +10,8 @@ The result is byte-identical on every run (checked with sha256). What it does (a
    31.12.2022 by the nine changes in :data:`MERGED` (polygons dissolved; every one documented there).
    ``AGS`` (8 digits, text) becomes ``gebiet_id``, ``GEN`` ``name``. Parents as columns:
    ``gemeindeverband_id`` = the first 9 digits of the 12-digit ``ARS`` (not an AGS prefix), updated to
-   2022 by :data:`GEMEINDEVERBAND_2022`; ``kreis_id`` = AGS[:5]; ``land_id`` = AGS[:2]. Reprojected to
+   2022 by :data:`GEMEINDEVERBAND_2022`; ``verband_id`` = the same where the Gemeindeverband has at least
+   two Gemeinden, else empty (verbandsfrei: the Gemeindeverband is the Gemeinde itself); ``kreis_id`` = AGS[:5]; ``land_id`` = AGS[:2]. Reprojected to
    EPSG:25832, shared boundaries simplified with ``shapely.coverage_simplify`` (:data:`TOLERANCE`) and
    coordinates rounded to :data:`GRID` metres: **Daten verändert**.
 2. Layers ``gemeindeverbaende``, ``kreise``, ``laender``: dissolved from the simplified Gemeinden (outlines
@@ -67,6 +68,10 @@ SOURCE_GAPS = {
     "arbeitslose": [("16063104", 2019), ("16064077", 2019), ("16067092", 2019), ("16071103", 2019)],
     "ew_15bis65": [("07132502", 2020)],
 }
+# Unemployed in a Gemeinde without residents aged 15–65 in every year: no rate can be formed (the
+# Datenprüfung stops at "Zähler ≤ Nenner"), and the count alone would be published as its
+# Gemeindeverband's total (a single Gemeinde). Set to missing, documented in LIESMICH.md.
+UNINHABITED = {"arbeitslose": [("03452501", 2019)]}  # Nordseeinsel Memmert: 1 bei 0 Einwohner/innen
 
 # Gemeinde → Gemeindeverband (9-digit ARS) where the 2022 division differs from VG5000's ARS[:9].
 GEMEINDEVERBAND_2022 = {
@@ -104,6 +109,10 @@ def gemeinden(src: Path) -> gpd.GeoDataFrame:
     new = gem["gebiet_id"].isin(NEW_NAMES)
     gem.loc[new, "name"] = gem.loc[new, "gebiet_id"].map(NEW_NAMES)
     gem["gemeindeverband_id"] = gem["gebiet_id"].map(GEMEINDEVERBAND_2022).fillna(gem["gemeindeverband_id"])
+    # the Verband a Gemeinde belongs to (Verbandsgemeinde, Amt, Samtgemeinde, Verwaltungsgemeinschaft, …);
+    # empty for a verbandsfreie Gemeinde, whose Gemeindeverband is itself (its total would be its own value)
+    size = gem.groupby("gemeindeverband_id")["gebiet_id"].transform("size")
+    gem["verband_id"] = gem["gemeindeverband_id"].where(size >= 2)
     gem["kreis_id"] = gem["gebiet_id"].str[:5]
     gem["land_id"] = gem["gebiet_id"].str[:2]
     gem = gem.to_crs(25832)
@@ -161,6 +170,11 @@ def main(src: Path, out: Path) -> None:
         for gid, year in cells:
             if counts[col].at[gid, year] != 0:
                 raise SystemExit(f"{col} {gid} {year}: erwartet 0 in der Quelle, gefunden {counts[col].at[gid, year]}")
+            counts[col].at[gid, year] = pd.NA
+    for col, cells in UNINHABITED.items():
+        for gid, year in cells:
+            if counts["ew_15bis65"].loc[gid].fillna(0).any():
+                raise SystemExit(f"{gid}: erwartet 0 Einwohner/innen von 15 bis unter 65 in allen Jahren")
             counts[col].at[gid, year] = pd.NA
     gem = gemeinden(src)
     if set(gem["gebiet_id"]) != set(counts["ew_15bis65"].index):

@@ -213,3 +213,58 @@ def test_usage_errors_exit_2(tmp_path, capsys):
 def test_globs_are_expanded_when_the_shell_did_not():
     files = expand_params([str(REPO / "params" / "berlin" / "*.yaml")])
     assert len(files) == 13 and files == sorted(files)
+
+
+# -- batch over a level of the areas (issue 16): one report per Kreis ---------------------------------
+
+KREISE = REPO / "params" / "deutschland" / "kreise-gemeinden.yaml"
+
+
+def test_batch_params_expand_to_one_report_per_kreis():
+    from sozialplanung.config.params import read_params
+
+    every = expand_params([str(KREISE)])
+    assert len(every) == 400 and every[0] == f"{KREISE}#01001" and every[-1] == f"{KREISE}#16077"
+    assert expand_params([f"{KREISE}#07111, 03451"]) == [f"{KREISE}#07111", f"{KREISE}#03451"]
+    assert expand_params([str(KREISE)], only=["07232"]) == [f"{KREISE}#07232"]
+    unit = read_params(f"{KREISE}#07232")
+    assert (unit.kommune, unit.bezugsname, unit.slug) == ("Eifelkreis Bitburg-Prüm", "Deutschland",
+                                                          "eifelkreis-bitburg-pruem-07232")
+    assert (unit.berichtsgebiet.level, unit.berichtsgebiet.ids, unit.bezugsgesamtheit) == ("Kreis", ["07232"], None)
+    assert unit.ref == f"{KREISE}#07232" and unit.path == str(KREISE)
+
+
+def test_batch_errors_are_german(tmp_path):
+    from sozialplanung.config.params import read_params
+    from sozialplanung.errors import SozialplanungError
+
+    with pytest.raises(SozialplanungError, match="Die Einheit „07999“ gibt es auf der Ebene Kreis nicht") as exc:
+        read_params(f"{KREISE}#07999")
+    assert "Vorhanden sind 400 Einheiten" in exc.value.hint
+    with pytest.raises(SozialplanungError, match="hat kein Feld „batch“"):
+        expand_params([str(REPO / "params" / "berlin" / "mitte.yaml")], only=["01"])
+    for old, new, message in [("batch: {level: Kreis}", "batch: {level: Gemeinde}", "kein Stapel laufen"),
+                              ("batch: {level: Kreis}", "batch: {ebene: Kreis}", "ebene"),
+                              ("batch: {level: Kreis}", "batch: {level: Kreis}\nberichtsgebiet: {level: Land, ids: ['07']}",
+                               "schließen sich aus")]:
+        params = tmp_path / "k.yaml"
+        params.write_text(KREISE.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        with pytest.raises(SozialplanungError, match=message):
+            read_params(params)
+
+
+def test_two_small_kreise_with_the_batch_engine(tmp_path):
+    """A kreisfreie Stadt (Koblenz, one Gemeinde) and Ammerland (six): one folder each, own Berichtsgebiet,
+    the same Datenschutz for both (all of Germany protected together), both on the index page."""
+    notebooks = tiny_notebooks(tmp_path / "nb")
+    out = tmp_path / "output"
+    res = cli("render", f"{KREISE}#07111,03451", "--ausgabe", out, "--notebooks", notebooks, "--workers", "1")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "2 Berichte in" in res.stdout and "2 erstellt" in res.stdout
+    for slug, n in [("koblenz-07111", 1), ("ammerland-03451", 6)]:
+        assert_complete(out / slug)
+        manifest = read_manifest(out / slug)
+        assert manifest["bericht"]["gebiete"] == n
+        assert manifest["parameter"]["berichtsgebiet"]["ids"] == [slug[-5:]]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="koblenz-07111/bericht.html"' in index and 'href="ammerland-03451/bericht.html"' in index

@@ -16,6 +16,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sozialplanung.errors import SozialplanungError
+from sozialplanung.config.units import Batch, apply_unit, check_batch, split_unit
 from sozialplanung.config.validation import Errors, raise_german
 from sozialplanung.config.yamlio import read_yaml
 
@@ -246,7 +247,15 @@ class Params(_Model):
     sources: list[str] = []
     impressum: Impressum = Impressum()
     zitiervorschlag: str | None = Field(None, description="Zitiervorschlag; leer: aus Herausgeber, Stand und Titel erzeugt")
+    batch: Batch | None = Field(None, description="ein Bericht je Einheit dieser Ebene, z. B. {level: Kreis} "
+                                                  "(sozialplanung.config.units)")
     path: str = Field("", exclude=True)
+    unit: str | None = Field(None, exclude=True)
+
+    @property
+    def ref(self) -> str:
+        """The params file, with ``#<unit>`` for one unit of a batch (what notebooks are given)."""
+        return f"{self.path}#{self.unit}" if self.unit else self.path
 
     @property
     def root(self) -> Path:
@@ -277,21 +286,23 @@ class Params(_Model):
 def read_params(path: str | Path) -> Params:
     """Read and validate a params file; every mistake raises a German :class:`SozialplanungError`
     (several at once as one :class:`~sozialplanung.config.validation.SeveralErrors`)."""
+    path, unit = split_unit(path)  # "kreise.yaml#07232": one unit of a batch
     shown = str(path)
     data, lines = read_yaml(path, shown_as=shown)
     try:
-        if "path" in data:  # reserved: the location of the params file itself
-            raise SozialplanungError("Das Feld „path“ ist reserviert und darf nicht in der Parameterdatei stehen.",
-                                     file=shown, field="path", row=lines.get("path"))
+        for reserved in ("path", "unit"):  # the location of the params file itself, the unit of a batch
+            if reserved in data:
+                raise SozialplanungError(f"Das Feld „{reserved}“ ist reserviert und darf nicht in der Parameterdatei "
+                                         "stehen.", file=shown, field=reserved, row=lines.get(reserved))
         params = Params(**data, path=str(Path(path).resolve()))
     except pydantic.ValidationError as exc:
         raise_german(exc, file=shown, lines=lines, model=Params)
     errors = Errors()
-    for check in (_check_files, _check_levels, _check_analyses):
+    for check in (_check_files, _check_levels, _check_analyses, check_batch):
         with errors.collect():
             check(params, shown, lines)
     errors.raise_all()
-    return params
+    return params if unit is None else apply_unit(params, unit, shown)
 
 
 def _check_analyses(params: Params, shown: str, lines: dict[str, int]) -> None:

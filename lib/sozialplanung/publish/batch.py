@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import glob
 import os
-import threading
 import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-
-from distributed import WorkerPlugin
 
 from sozialplanung.errors import SozialplanungError
 
@@ -44,8 +41,16 @@ class RenderResult:
         return self.status != "fehler"
 
 
-def expand_params(patterns: list[str]) -> list[str]:
-    """Params files from the arguments; globs the shell did not expand are expanded here (sorted)."""
+def expand_params(patterns: list[str], only: list[str] | None = None) -> list[str]:
+    """Params files from the arguments, one entry per report.
+
+    Globs the shell did not expand are expanded here (sorted). A params file with ``batch`` becomes
+    one entry ``datei.yaml#<id>`` per unit of its level (:mod:`sozialplanung.config.units`);
+    ``datei.yaml#07232,07111`` or ``only`` (``--nur``) chooses some. A file that cannot be read stays
+    as it is: its report fails with the German error, the others go on.
+    """
+    from sozialplanung.config.units import split_unit, unit_ids
+
     files = []
     for pattern in map(str, patterns):
         if glob.has_magic(pattern) and not Path(pattern).exists():
@@ -55,7 +60,28 @@ def expand_params(patterns: list[str]) -> list[str]:
             files += found
         else:
             files.append(pattern)
-    return list(dict.fromkeys(files))
+    out = []
+    for entry in files:
+        path, chosen = split_unit(entry)
+        out += _units_of(path, unit_ids(chosen) if chosen else only)
+    return list(dict.fromkeys(out))
+
+
+def _units_of(path: str, only: list[str] | None) -> list[str]:
+    """``[path]``, or ``path#<id>`` per unit if the file declares a batch."""
+    from sozialplanung.config.params import read_params
+    from sozialplanung.config.units import unit_refs
+
+    try:
+        params = read_params(path)
+    except SozialplanungError:
+        return [path]
+    if params.batch is None:
+        if only:
+            raise SozialplanungError("--nur wählt Einheiten eines Stapels, aber die Parameterdatei hat kein Feld "
+                                     "„batch“.", file=path, field="batch")
+        return [path]
+    return unit_refs(path, params, only)
 
 
 def default_workers() -> int:
@@ -211,6 +237,8 @@ class _client:
                                             host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR,
                                             scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})  # not :8787
             self.client = Client(self.cluster)
+        from sozialplanung.publish.warmup import WarmUp
+
         self.client.register_plugin(WarmUp(), name="sozialplanung-warm")
         return self.client
 
@@ -218,21 +246,6 @@ class _client:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
-
-
-class WarmUp(WorkerPlugin):
-    """On every worker, before its first report: import the stack and start the warm kernel parent."""
-
-    def setup(self, worker):
-        threading.Thread(target=_warm_up, daemon=True).start()
-
-
-def _warm_up() -> None:
-    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
-    import sozialplanung.publish.render  # noqa: F401
-    from sozialplanung.publish.engine import WarmParent
-
-    WarmParent.get()
 
 
 def render_many(params_files, *, output_root="output", notebooks="notebooks", jobs=None, echo=print,

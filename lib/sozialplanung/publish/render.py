@@ -102,7 +102,7 @@ def _execute(notebook: Path, staging: Path, params, deadline: float | None, time
     extra = {"timeout_func": lambda cell: max(1, int(deadline - time.monotonic()) + 1)} if deadline else {}
     try:
         pm.execute_notebook(str(notebook), str(staging / "notebooks" / notebook.name),
-                            parameters={"params_file": str(Path(params.path)), "output_dir": str(staging.resolve())},
+                            parameters={"params_file": params.ref, "output_dir": str(staging.resolve())},
                             kernel_name="python3", cwd=str(notebook.parent), progress_bar=False,
                             kernel_manager_class=_kernel_manager_class(), **extra)
     except pm.PapermillExecutionError as exc:
