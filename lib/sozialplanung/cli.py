@@ -134,6 +134,7 @@ def _add_render(sub, common) -> None:
     ren.add_argument("--zeitlimit", type=_positive, default=DEFAULT_TIMEOUT, metavar="SEKUNDEN",
                      help=f"höchste Dauer je Bericht, dann schlägt er fehl (Standard: {DEFAULT_TIMEOUT})")
     ren.add_argument("--force", action="store_true", help="auch unveränderte Berichte neu rendern")
+    ren.add_argument("--nur", metavar="KENNUNGEN", help="bei einem Stapel (batch) nur diese Einheiten, z. B. --nur 07111,03451")
     ren.add_argument("--parallel", type=_positive, default=None, help=argparse.SUPPRESS)
 
 
@@ -188,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _render(args) -> int:
+    from sozialplanung.config.units import unit_ids
     from sozialplanung.publish.batch import expand_params, run_batch
     from sozialplanung.publish.liveview import LiveView
 
@@ -198,7 +200,7 @@ def _render(args) -> int:
         print("✗ --workers gilt für diesen Rechner; mit --scheduler bestimmt der Cluster die Zahl der Worker.",
               file=sys.stderr)
         return 2
-    files = expand_params(args.params)
+    files = expand_params(args.params, only=unit_ids(args.nur) if args.nur else None)
     if args.ausfuehrlich:
         from sozialplanung.publish.batch import default_notebooks
 

@@ -234,9 +234,12 @@ def test_batch_params_expand_to_one_report_per_kreis():
     assert unit.ref == f"{KREISE}#07232" and unit.path == str(KREISE)
 
 
-def test_batch_errors_are_german(tmp_path):
+def test_batch_errors_are_german(tmp_path, capsys):
     from sozialplanung.config.params import read_params
     from sozialplanung.errors import SozialplanungError
+
+    assert main(["render", str(KREISE), "--nur", "07111,07999", "--ausgabe", str(tmp_path / "out")]) == 2
+    assert "Die Einheit „07999“ gibt es auf der Ebene Kreis nicht" in capsys.readouterr().err
 
     with pytest.raises(SozialplanungError, match="Die Einheit „07999“ gibt es auf der Ebene Kreis nicht") as exc:
         read_params(f"{KREISE}#07999")
