@@ -172,6 +172,7 @@ class _Scanner:
                                  "Bezugsgesamtheit", *refs])
         self.by_name = {n: g for g, n in names.items() if (names == n).sum() == 1 and n not in refs}
         self.names = _words(sorted(self.by_name, key=len, reverse=True)) if self.by_name else None
+        self._by_lower = {n.lower(): g for n, g in self.by_name.items()}  # self.names matches case-insensitively
         self.terms: dict[str, set[tuple[str, str]]] = {}
         for ind in dp.catalogue.values():
             for term in {ind.id, ind.name, ind.rate} - {None}:
@@ -195,7 +196,8 @@ class _Scanner:
     def _find_areas(self, text: str) -> list[str]:
         text = self.refs.sub(" ", text) if self.refs else text
         out = [t for t in re.findall(r"(?<![\d.,])\d{2,12}(?!\d|[.,]\d)", text) if t in self.ids]
-        out += [self.by_name[m] for m in self.names.findall(text)] if self.names else []
+        out += [self._by_lower[m.lower()] for m in self.names.findall(text)
+                if m.lower() in self._by_lower] if self.names else []
         return list(dict.fromkeys(out))
 
     def mentions(self, text: str | None) -> list[tuple[int, set[tuple[str, str]]]]:
