@@ -1,7 +1,6 @@
 """The SozialIndex after a recipe: fit, to_frame, German description, editing the YAML, invariance properties."""
 
 import copy
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,32 +16,10 @@ from sozialplanung.analysis.standardize import METHODS
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.report.recipe_text import describe_index
 
-REZEPTE = Path(__file__).resolve().parents[2] / "params" / "rezepte"
+from recipekit import REZEPTE, _recipe_dict, _write
+
 COLUMNS = ["gebiet_id", "status_score", "status_klasse", "status_label", "dynamik_score", "dynamik_klasse",
            "dynamik_label", "status_dynamik", "status_dynamik_label", "bewertet"]
-
-
-def _recipe_dict(**changes) -> dict:
-    """A small MSS-like recipe: three indicators, z (ddof 0), sum, z again, SD cut-offs."""
-    part = {
-        "label": "Status-Index",
-        "indicators": [{"id": c, "polarity": 1, "weight": 1} for c in ("A", "B", "C")],
-        "standardization": {"method": "zscore", "ddof": 0},
-        "aggregation": "sum",
-        "restandardization": {"method": "zscore", "ddof": 0},
-        "classification": {"rule": "sd_cutoffs", "cutoffs": [-1, 1, 1.5], "belongs_to": ["upper", "lower", "lower"],
-                           "classes": [{"code": i + 1, "label": t} for i, t in enumerate(["hoch", "mittel", "niedrig", "sehr niedrig"])]},
-    }
-    data = {"name": "test", "title": "Test", "status": part}
-    for key, value in changes.items():
-        data[key] = value
-    return copy.deepcopy(data)
-
-
-def _write(tmp_path, data, name="r.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def _frame(n=40, seed=0) -> pd.DataFrame:

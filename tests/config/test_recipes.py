@@ -1,7 +1,5 @@
 """Recipes: reading and German error messages (the computation: tests/analysis/test_sozialindex.py)."""
 
-import copy
-from pathlib import Path
 
 import pytest
 import yaml
@@ -9,31 +7,7 @@ import yaml
 import sozialplanung.config.recipes as rc
 from sozialplanung.errors import SozialplanungError
 
-REZEPTE = Path(__file__).resolve().parents[2] / "params" / "rezepte"
-
-
-def _recipe_dict(**changes) -> dict:
-    """A small MSS-like recipe: three indicators, z (ddof 0), sum, z again, SD cut-offs."""
-    part = {
-        "label": "Status-Index",
-        "indicators": [{"id": c, "polarity": 1, "weight": 1} for c in ("A", "B", "C")],
-        "standardization": {"method": "zscore", "ddof": 0},
-        "aggregation": "sum",
-        "restandardization": {"method": "zscore", "ddof": 0},
-        "classification": {"rule": "sd_cutoffs", "cutoffs": [-1, 1, 1.5], "belongs_to": ["upper", "lower", "lower"],
-                           "classes": [{"code": i + 1, "label": t} for i, t in enumerate(["hoch", "mittel", "niedrig", "sehr niedrig"])]},
-    }
-    data = {"name": "test", "title": "Test", "status": part}
-    for key, value in changes.items():
-        data[key] = value
-    return copy.deepcopy(data)
-
-
-def _write(tmp_path, data, name="r.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
-
+from recipekit import REZEPTE, _recipe_dict, _write
 
 # -- reading --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["mss", "sozialformel", "rang"])
