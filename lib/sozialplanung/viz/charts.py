@@ -22,6 +22,7 @@ from sozialplanung.data.labels import value as fmt_value
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.formatting import NBSP, fmt_count, fmt_number, round_half_up
 from sozialplanung.viz import palettes, svg
+from sozialplanung.viz.figures import ShownAsSvg
 
 __all__ = ["GermanFormatter", "SvgFigure", "compare_bar", "BAR_COLOR", "REFERENCE_STYLES"]
 
@@ -65,16 +66,13 @@ class GermanFormatter(Formatter):
         return fmt_number(x, d) + self.suffix
 
 
-@dataclass
-class SvgFigure:
+@dataclass(repr=False)
+class SvgFigure(ShownAsSvg):
     """A chart written as SVG: ``svg`` (standalone) and ``alt_text``; shown as SVG in a notebook."""
 
     svg: str
     alt_text: str
     caption_notes: list[str] = field(default_factory=list)
-
-    def _repr_svg_(self) -> str:
-        return self.svg
 
 
 _DASH = ["6 3", "1.5 2", "6 2 1.5 2", "5 1 1 1 1 1"]

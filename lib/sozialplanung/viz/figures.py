@@ -31,8 +31,27 @@ _NUMBER = re.compile(r"-?\d+\.\d{3,}")
 _COORDS = re.compile(r'( (?:d|x|y|points)=")([^"]*)(")')
 
 
-@dataclass(frozen=True)
-class EncodedFigure:
+class ShownAsSvg:
+    """Mixin of the SVG figure classes: a notebook shows the ``svg``; the text form names only the class and size.
+
+    Without it, a dataclass's generated ``repr`` would put the whole SVG, with thousands of coordinates, into the
+    notebook's ``text/plain`` output, where the leak scan reads every number as a possible value.
+
+    >>> EncodedFigure("<svg/>", "Karte")
+    <EncodedFigure: SVG, 6 Zeichen>
+    """
+
+    svg: str
+
+    def _repr_svg_(self) -> str:  # notebooks show the same SVG as the report
+        return self.svg
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: SVG, {len(self.svg)} Zeichen>"
+
+
+@dataclass(frozen=True, repr=False)
+class EncodedFigure(ShownAsSvg):
     """A figure ready for both report writers: ``svg`` (standalone ``<svg>`` text, no XML prologue),
     ``alt`` (German alt text) and ``caption_notes`` (sentences the caption must add, e.g. what the
     numbers in a map's areas are)."""
@@ -40,9 +59,6 @@ class EncodedFigure:
     svg: str
     alt: str
     caption_notes: list[str] = field(default_factory=list)
-
-    def _repr_svg_(self) -> str:  # notebooks show the same SVG as the report
-        return self.svg
 
     def inline(self) -> Markup:
         """The SVG for inline HTML, with ``role="img"`` and the escaped alt text as ``aria-label``."""

@@ -18,7 +18,8 @@ import pandas as pd
 from sozialplanung.analysis import classify
 from sozialplanung.errors import SozialplanungError, SozialplanungWarning
 from sozialplanung.formatting import fmt_count, fmt_int
-from sozialplanung.viz import palettes, svg
+from sozialplanung.viz import palettes
+from sozialplanung.viz.figures import ShownAsSvg
 from sozialplanung.viz.svg import LegendEntry
 
 SEQUENTIAL_CMAP = palettes.NEED
@@ -49,8 +50,8 @@ _SCHEME_DE = {
 }
 
 
-@dataclass
-class SvgMap:
+@dataclass(repr=False)
+class SvgMap(ShownAsSvg):
     """A map written as SVG: ``svg`` (standalone), ``alt_text``, ``caption_notes``, the legend
     (``legend_entries``, ``legend_title``) and, for choropleths, ``class_labels`` (legend label per area id),
     ``class_breaks`` (rounded upper bounds) and ``class_colors`` (fill per class, in legend order).
@@ -65,9 +66,6 @@ class SvgMap:
     class_labels: pd.Series | None = None
     class_breaks: list | None = None
     class_colors: list | None = None
-
-    def _repr_svg_(self) -> str:  # a notebook shows the report's SVG
-        return self.svg
 
     @property
     def axes(self):
