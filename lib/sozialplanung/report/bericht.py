@@ -125,10 +125,14 @@ def _promoted(group: Group) -> Group:
     return replace(group, blocks=blocks)
 
 
-def _pdf(document: Document, path: Path) -> tuple[Path, int]:
+def _pdf(document: Document, path: Path, fits: dict | None = None) -> tuple[Path, int]:
+    """Write one PDF; returns (path, pages). ``fits`` collects the fitted figure height of each Steckbrief."""
     from sozialplanung.report import typst_writer
 
-    typst_writer.write_pdf(document, path)
+    if fits is None:
+        typst_writer.write_pdf(document, path)
+    else:
+        fits.update(typst_writer.write_pdf_fits(document, path)[1])
     return path, typst_writer.page_count(path)
 
 
@@ -150,10 +154,11 @@ def write_bericht(dp: Datenpaket, output_dir: str | Path, *, results: dict | Non
     from sozialplanung.report import steckbrief
     from sozialplanung.report import typst_writer
 
-    out["bericht.pdf"] = _pdf(docs["bericht"], output_dir / "bericht.pdf")
+    fits: dict[str, float] = {}  # the Steckbriefe's figure heights, fitted once in the Bericht or the volume
+    out["bericht.pdf"] = _pdf(docs["bericht"], output_dir / "bericht.pdf", None if separate else fits)
     out["kurzfassung.pdf"] = _pdf(docs["kurzfassung"], output_dir / "kurzfassung.pdf")
-    files = typst_writer.write_pdfs(steckbrief.single_documents(docs["steckbriefe"]), output_dir / "steckbriefe")
-    out["steckbriefe"] = {"dateien": files, "seiten": len(files)}
-    if separate:
-        out["steckbriefe"]["band"] = _pdf(docs["steckbriefe"], output_dir / "steckbriefe.pdf")
+    band = _pdf(docs["steckbriefe"], output_dir / "steckbriefe.pdf", fits) if separate else None
+    files = typst_writer.write_pdfs(steckbrief.single_documents(docs["steckbriefe"]), output_dir / "steckbriefe",
+                                    fits=fits)
+    out["steckbriefe"] = {"dateien": files, "seiten": len(files), **({"band": band} if band else {})}
     return out

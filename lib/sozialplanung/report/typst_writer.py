@@ -38,6 +38,7 @@ _EXTERNAL = re.compile(r"""(?:\bhref\s*=\s*["']\s*|\burl\(\s*["']?\s*)(?!#|data:
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,120}")
 _lock = threading.Lock()
 _compiler_cache: list = []
+_fonts_cache: list = []
 
 
 def font_dir() -> Path:
@@ -99,6 +100,7 @@ def _compiler():
             raise SozialplanungError("Für PDF-Ausgaben wird das Paket „typst“ benötigt.",
                                      hint="python -m pip install typst") from exc
         fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[str(pdf_fonts())])
+        _fonts_cache.append(fonts)
         _compiler_cache.append(typst.Compiler(input=str(MAIN), root=str(TEMPLATES), font_paths=fonts,
                                               ignore_system_fonts=True))
     return _compiler_cache[0]
@@ -194,18 +196,29 @@ def _timestamp():
 
 def render_pdf(document, kind: str | None = None) -> bytes:
     """Compile one model :class:`Document` (or its prepared data) to PDF/UA-1 bytes."""
-    data = prepare(document, kind)
+    return _render(prepare(document, kind))[0]
+
+
+def _render(data: dict, fits: bool = False) -> tuple[bytes, dict[str, float]]:
+    """PDF bytes and, with ``fits``, the figure height each anchored kept-together group was fitted to (pt)."""
     compiler = _compiler()
     import typst
 
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     try:
         with _lock:
-            return compiler.compile(format="pdf", sys_inputs={"model": payload}, pdf_standards=PDF_STANDARD,
-                                    timestamp=_timestamp())
+            pdf = compiler.compile(format="pdf", sys_inputs={"model": payload}, pdf_standards=PDF_STANDARD,
+                                   timestamp=_timestamp())
+            if not fits:
+                return pdf, {}
+            # the same document again, only queried: Typst's caches answer it without a new layout
+            query = typst.Compiler(input=str(MAIN), root=str(TEMPLATES), font_paths=_fonts_cache[0],
+                                   ignore_system_fonts=True, sys_inputs={"model": payload})
+            found = json.loads(query.query("<fit>", field="value"))
     except typst.TypstError as exc:
         raise SozialplanungError(f"Das PDF „{data['title'][:80]}“ konnte nicht gesetzt werden: {exc.message}",
                                  hint="Bitte melden: das Berichtsmodell sollte sich immer setzen lassen.") from None
+    return pdf, {f["anchor"]: float(f["fig_max"]) for f in found if f.get("anchor")}
 
 
 def compact(pdf: bytes) -> bytes:
@@ -241,6 +254,13 @@ def _write_bytes(pdf: bytes, path: Path) -> Path:
 def write_pdf(document, path: str | Path) -> Path:
     """Write one model document as a tagged PDF/UA-1 file (via a temporary file); returns the path."""
     return _write_bytes(compact(render_pdf(document)), Path(path))
+
+
+def write_pdf_fits(document, path: str | Path) -> tuple[Path, dict[str, float]]:
+    """:func:`write_pdf`, and the fitted figure height (pt) of every anchored kept-together group, for
+    :func:`write_pdfs` (``fits``)."""
+    pdf, fits = _render(prepare(document), fits=True)
+    return _write_bytes(compact(pdf), Path(path)), fits
 
 
 def page_count(pdf: bytes | str | Path) -> int:
@@ -279,13 +299,20 @@ def _single(parent: dict | None, group: dict) -> dict:
             "provenance": base.get("provenance", {}), "kind": "steckbrief", "blocks": [group]}
 
 
+FIT_MARGIN = 8.0
+"""Points a Steckbrief's figures give up against the height they had in the volume or the Bericht: its own PDF
+has a larger first heading (level 1)."""
+
+
 def write_pdfs(source: object, folder: str | Path, *, prefix: str = "steckbrief-",
-               parent=None) -> list[Path]:
+               parent=None, fits: Mapping[str, float] | None = None) -> list[Path]:
     """One PDF per Steckbrief in ``folder``: ``<anchor without prefix>.pdf``.
 
     ``source`` is the Steckbrief volume (a :class:`Document` whose top-level Groups carry anchors such as
     ``steckbrief-<gebiet_id>``), an iterable of such Groups (``parent`` then gives title, Kommune and provenance), or
-    a mapping ``{gebiet_id: Document or Group}``.
+    a mapping ``{gebiet_id: Document or Group}``. ``fits`` (anchor → figure height in pt, from
+    :func:`write_pdf_fits` of a document holding the same groups) spares Typst fitting each page again; a
+    Steckbrief that then takes more pages than fitted is set again with fitting.
     """
     own_parent, items = _groups(source, prefix)
     parent_data = own_parent or (to_data(parent) if parent is not None else None)
@@ -296,5 +323,18 @@ def write_pdfs(source: object, folder: str | Path, *, prefix: str = "steckbrief-
             raise SozialplanungError(f"Der Steckbrief „{stem[:80]}“ hat keinen gültigen Dateinamen.",
                                      hint="Gebietsnummern bestehen aus Buchstaben, Ziffern, Punkt, Binde- und "
                                           "Unterstrich.")
-        paths.append(_write_bytes(compact(render_pdf(_single(parent_data, group))), folder / f"{stem}.pdf"))
+        paths.append(_write_bytes(compact(_render_single(_single(parent_data, group), fits or {})),
+                                  folder / f"{stem}.pdf"))
     return paths
+
+
+def _render_single(data: dict, fits: Mapping[str, float]) -> bytes:
+    """One Steckbrief: with the known figure height where there is one, fitted by Typst where it is not or where
+    the known height does not keep the page count of the fitted layout (at most one page per group)."""
+    group = data["blocks"][0]
+    known = fits.get(group.get("anchor", "")) if group.get("type") == "Group" else None
+    if known is None:
+        return render_pdf(data)
+    fixed = {**data, "blocks": [{**group, "fig_max": max(0.0, known - FIT_MARGIN)}]}
+    pdf = render_pdf(fixed)
+    return pdf if page_count(pdf) <= 1 else render_pdf(data)
