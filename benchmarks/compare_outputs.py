@@ -3,7 +3,7 @@
 Made for the check "the tables of a render are byte-identical for the same inputs" (#9): render the same
 parameter file with two versions of the code, then
 
-    python benchmarks/compare_outputs.py ALT NEU                 # tabellen/, every .csv and .xlsx
+    python benchmarks/compare_outputs.py ALT NEU                 # tabellen/, every .csv, .xlsx and .gpkg
     python benchmarks/compare_outputs.py ALT NEU --muster '**/*'  # every file
     python benchmarks/compare_outputs.py ALT NEU --muster '*.gpkg' --muster 'tabellen/**/*'
 
@@ -12,10 +12,12 @@ byte. For a differing file the first differences are shown:
 
 - text (CSV, HTML, JSON, QML, SVG, …): the first differing lines (unified diff, long lines cut around the change);
 - XLSX (a zip): which members differ, then the first differing cells per sheet (openpyxl);
-- GeoPackage (SQLite): the first differing rows of the SQL dump (geometry blobs as their length);
+- GeoPackage (SQLite): the first differing rows, each table's rows sorted (geometry blobs as their length);
 - anything else: the offset of the first differing byte.
 
-Exit status 0 when all compared files are identical, 1 otherwise. Standard library and openpyxl only.
+A differing file whose text (XLSX: its members; GeoPackage: its rows) is the same once ISO timestamps are masked
+is listed as ``NUR ZEITSTEMPEL`` (XLSX ``dcterms:created``, GeoPackage ``last_change``: the time of writing).
+Exit status 0 when no file differs beyond timestamps, 1 otherwise. Standard library and openpyxl only.
 """
 
 from __future__ import annotations
@@ -23,14 +25,16 @@ from __future__ import annotations
 import argparse
 import difflib
 import io
+import re
 import sqlite3
 import sys
 import zipfile
 from pathlib import Path
 
-DEFAULT_PATTERNS = ["tabellen/**/*", "**/*.csv", "**/*.xlsx"]
+DEFAULT_PATTERNS = ["tabellen/**/*", "**/*.csv", "**/*.xlsx", "**/*.gpkg"]
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".md", ".html", ".json", ".yaml", ".yml", ".qml", ".svg", ".xml", ".typ",
                  ".geojson"}
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?")
 MAX_LINES = 8    # diff lines shown per file (or per member)
 WIDTH = 160      # characters shown of a long line, around its first difference
 
@@ -53,31 +57,22 @@ def _first_change(a: str, b: str) -> int:
 
 
 def text_diff(old: str, new: str, limit: int = MAX_LINES) -> list[str]:
-    """The first ``limit`` lines of the unified diff of two texts (no headers), long lines cut at the change."""
-    out, pending = [], None
-    for line in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0):
-        if line.startswith(("---", "+++")):
+    """The first ``limit`` lines of a line diff of two texts (``@@ line numbers``, ``-`` old, ``+`` new); a changed
+    line and its replacement are cut at the same place, so both show the difference."""
+    a, b = old.splitlines(), new.splitlines()
+    out = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
             continue
-        if line.startswith("@@"):
-            out.append(line)
-            continue
-        # cut a changed pair at the same position, so both halves show the difference
-        if line.startswith("-"):
-            pending = line
-            continue
-        if line.startswith("+") and pending is not None:
-            at = _first_change(pending[1:], line[1:])
-            out += ["-" + _cut(pending[1:], at), "+" + _cut(line[1:], at)]
-            pending = None
-        else:
-            if pending is not None:
-                out.append("-" + _cut(pending[1:], 0))
-                pending = None
-            out.append(line[0] + _cut(line[1:], 0))
+        out.append(f"@@ ALT {i1 + 1}–{i2}, NEU {j1 + 1}–{j2} @@")
+        for k in range(max(i2 - i1, j2 - j1)):
+            x = a[i1 + k] if i1 + k < i2 else None
+            y = b[j1 + k] if j1 + k < j2 else None
+            at = _first_change(x, y) if x is not None and y is not None else 0
+            out += [f"-{_cut(x, at)}"] if x is not None else []
+            out += [f"+{_cut(y, at)}"] if y is not None else []
         if len(out) >= limit:
             break
-    if pending is not None:
-        out.append("-" + _cut(pending[1:], 0))
     return out[:limit]
 
 
@@ -127,19 +122,36 @@ def cell_diff(old: bytes, new: bytes, limit: int = MAX_LINES) -> list[str]:
 
 
 def sql_dump(path: Path) -> str:
-    """The SQL dump of an SQLite file (a GeoPackage), blobs replaced by their length."""
+    """The rows of every table of an SQLite file (a GeoPackage), sorted (row order carries no meaning there),
+    blobs replaced by their length."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     con.text_factory = lambda b: b.decode("utf-8", errors="replace")
     lines = []
     try:
         for table, in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
             quoted = '"' + table.replace('"', '""') + '"'
-            for row in con.execute(f"SELECT * FROM {quoted}"):
-                cells = [f"<{len(v)} Bytes>" if isinstance(v, bytes) else repr(v) for v in row]
-                lines.append(f"{table}: " + " | ".join(cells))
+            rows = [" | ".join(f"<{len(v)} Bytes>" if isinstance(v, bytes) else repr(v) for v in row)
+                    for row in con.execute(f"SELECT * FROM {quoted}")]
+            lines += [f"{table}: {row}" for row in sorted(rows)]
     finally:
         con.close()
     return "\n".join(lines)
+
+
+def comparable_text(path: Path) -> str | None:
+    """The text of a file as compared with timestamps masked (XLSX: its members, GeoPackage: its rows), or None
+    for a binary file."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        with zipfile.ZipFile(path) as z:
+            text = "\n".join(f"{name}\n{_decode(z.read(name))}" for name in sorted(z.namelist()))
+    elif suffix == ".gpkg":
+        text = sql_dump(path)
+    elif suffix in TEXT_SUFFIXES:
+        text = _decode(path.read_bytes())
+    else:
+        return None
+    return TIMESTAMP.sub("<Zeitstempel>", text)
 
 
 def describe(old: Path, new: Path) -> list[str]:
@@ -167,8 +179,10 @@ def compare(old_root: Path, new_root: Path, patterns: list[str]) -> tuple[list[s
         elif old.read_bytes() == new.read_bytes():
             same.append(rel)
         else:
-            report.append(f"VERSCHIEDEN: {rel}")
-            report += describe(old, new)
+            masked = comparable_text(old)
+            only_time = masked is not None and masked == comparable_text(new)
+            report.append(f"{'NUR ZEITSTEMPEL' if only_time else 'VERSCHIEDEN'}: {rel}")
+            report += describe(old, new)[:3 if only_time else None]
     return same, report
 
 
@@ -184,8 +198,11 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"Ordner nicht gefunden: {root}")
     same, report = compare(args.alt, args.neu, args.muster or DEFAULT_PATTERNS)
     print("\n".join(report))
-    n_diff = sum(1 for line in report if not line.startswith(" "))
-    print(f"{len(same)} Dateien byte-gleich, {n_diff} verschieden oder nur auf einer Seite.")
+    heads = [line for line in report if not line.startswith(" ")]
+    n_time = sum(1 for line in heads if line.startswith("NUR ZEITSTEMPEL"))
+    n_diff = len(heads) - n_time
+    print(f"{len(same)} Dateien byte-gleich, {n_time} nur im Zeitstempel verschieden, "
+          f"{n_diff} verschieden oder nur auf einer Seite.")
     return 1 if n_diff else 0
 
 
