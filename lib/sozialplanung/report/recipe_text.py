@@ -6,19 +6,12 @@ change a cut-off in the recipe and the text changes with it.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pandas as pd
 
 from sozialplanung.analysis.classify import Classification
-from sozialplanung.formatting import fmt_count, fmt_number
+from sozialplanung.formatting import fmt_count, fmt_plain
 
 __all__ = ["describe_index", "describe_part", "describe_standardization"]
-
-
-def _plain(x: float) -> str:
-    """``x`` with as many decimals as it has (``300``, ``1,5``), German style (:func:`fmt_number`)."""
-    return fmt_number(x, max(0, -Decimal(repr(float(x))).normalize().as_tuple().exponent))
 
 
 def _areas(n: int) -> str:
@@ -36,7 +29,7 @@ def describe_index(index) -> list[str]:
                "Bezugsgesamtheit für jede Standardisierung.")
     if r.min_population is not None:
         n = int(index.not_rated_reasons_.str.startswith(("weniger", "Einwohnerzahl")).sum())
-        out.append(f"Gebiete mit weniger als {_plain(r.min_population)} Einwohnerinnen und Einwohnern werden nicht "
+        out.append(f"Gebiete mit weniger als {fmt_plain(r.min_population)} Einwohnerinnen und Einwohnern werden nicht "
                    f"bewertet, ebenso Gebiete ohne Einwohnerzahl ({_areas(n)}).")
     n_datenschutz = int(index.not_rated_reasons_.str.startswith("Datenschutz").sum())
     if n_datenschutz:
@@ -81,7 +74,7 @@ def describe_part(part, specs) -> list[str]:
     out.append(describe_standardization(part.standardization, "Jeder Indikator"))
     weights = {i.weight for i in specs}
     out.append("Alle Indikatoren gehen mit gleichem Gewicht ein." if len(weights) == 1 else
-               "Gewichte: " + ", ".join(f"{i.id} {_plain(i.weight)}" for i in specs) + ".")
+               "Gewichte: " + ", ".join(f"{i.id} {fmt_plain(i.weight)}" for i in specs) + ".")
     how = "summiert" if part.aggregation == "sum" else "gemittelt"
     out.append(f"Die standardisierten Werte wurden je Gebiet {'' if len(weights) == 1 else 'gewichtet '}{how}.")
     if part.restandardization is not None:
