@@ -146,7 +146,7 @@ class Ergebnisse:
         if key == "index":
             return pipeline.sozialindex(dp)
         if key == "sensitivity":
-            return pipeline.sensitivity(dp)
+            return pipeline.sensitivity(dp, index=self.get("index"))  # the report's index, not a second fit
         if key == "fa":
             return pipeline.faktorenanalyse(dp)
         if key == "typology":  # the Status-Index letters the types where a recipe exists
