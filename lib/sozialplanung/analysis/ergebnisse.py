@@ -46,7 +46,7 @@ FORMAT = 1
 """Version of the file format; a new one makes every saved file stale."""
 FOLDER = ".ergebnisse"
 """Name of the results folder beside the report folders (in the output root)."""
-ANALYSES = ("index", "sensitivity", "fa", "typology", "spatial")
+ANALYSES = ("index", "sensitivity", "fa", "typology", "spatial", "vergleich")
 """The analyses an :class:`Ergebnisse` holds, by key (the keys of ``compute_results``)."""
 REPORT = {"index": "sozialindex", "fa": "faktorenanalyse", "typology": "clusteranalyse",
           "spatial": "raeumliche_statistik"}
@@ -119,7 +119,8 @@ class Ergebnisse:
         return self._results.get(key)
 
     def for_report(self) -> dict:
-        """``index``, ``fa``, ``typology``, ``spatial`` and the list ``hinweise`` as the report uses them:
+        """``index``, ``fa``, ``typology``, ``spatial``, ``vergleich`` (with ``vergleichsrezepte``) and the list
+        ``hinweise`` as the report uses them:
         only the analyses of ``Params.analyses_run()`` (the typology only with a factor analysis), None
         where one could not be run, its message as ``"<key>: <message>"``."""
         run = self.dp.params.analyses_run()
@@ -128,6 +129,9 @@ class Ergebnisse:
             if name in run and (key != "typology" or out["fa"] is not None):
                 asked.append(key)
                 out[key] = self.optional(key)
+        if self.dp.params.vergleichsrezepte and out["index"] is not None:  # further recipes beside the index
+            asked.append("vergleich")
+            out["vergleich"] = self.optional("vergleich")
         out["hinweise"] = [f"{key}: {self.hinweise[key]}" for key in asked if key in self.hinweise]
         return out
 
@@ -149,6 +153,10 @@ class Ergebnisse:
             return pipeline.sensitivity(dp, index=self.get("index"))  # the report's index, not a second fit
         if key == "fa":
             return pipeline.faktorenanalyse(dp)
+        if key == "vergleich":
+            from sozialplanung.analysis import vergleichsrezepte
+
+            return vergleichsrezepte.fit(dp, self.get("index"))
         if key == "typology":  # the Status-Index letters the types where a recipe exists
             index = self.optional("index") if dp.params.recipe else None
             return pipeline.clusteranalyse(dp, self.get("fa"), index)
