@@ -36,9 +36,14 @@ def _locator(dp, gid: str):
         if p.level in dp.parents and 2 <= areas[p.level].nunique() <= 30:
             outline = dp.parents[p.level].loc[sorted(set(areas[p.level]))]
             break
-    where = labels.parent(dp, level, dp.areas.at[gid, level]) if level is not None else dp.params.kommune
-    return maps.locator_map(areas, gid, outline, area_name=str(dp.areas.at[gid, "name"]), kommune=where,
+    return maps.locator_map(areas, gid, outline, area_name=str(dp.areas.at[gid, "name"]), kommune=_where(dp, gid),
                             figsize=(2.6, 2.4))
+
+
+def _where(dp, gid: str) -> str:
+    """What the locator map of ``gid`` names as its surroundings: its top parent area, else the Kommune."""
+    level = top_level(dp)
+    return labels.parent(dp, level, dp.areas.at[gid, level]) if level is not None else dp.params.kommune
 
 
 def _refs(dp, results) -> dict:
@@ -153,7 +158,8 @@ def steckbrief(dp, results, gid: str, level: int = 2) -> Group:
                      "(bis ±3): blau günstiger, orange ungünstiger, grau beschreibend.", key=f"abw-{gid}",
                      role="abweichung")
     blocks = [Heading(level, f"Steckbrief {name}"),
-              figure(results, f"lage-{gid}", lambda: _locator(dp, gid), "Lagekarte.", "", "lage"),
+              figure(results, f"lage-{gid}", lambda: _locator(dp, gid), "Lagekarte.", "", "lage",
+                     same_for=(_where(dp, gid),)),  # the same in every report showing the area: drawn once
               bullets(_facts(dp, results, gid, not_rated), role="fakten"), table, bar_fig]
     if len(years) > 1:
         blocks.append(_trend_table(dp, results, gid, years, not_rated))
