@@ -25,11 +25,11 @@ ANCHOR = "steckbrief-"
 BETTER, WORSE, NEUTRAL = palettes.BETTER, palettes.WORSE, palettes.NEUTRAL
 
 
-def _locator(dp, results, gid: str):
-    """Locator map of the area (:class:`sozialplanung.viz.atlas.SteckbriefLocators`, one base per run)."""
+def _locators(dp, results) -> SteckbriefLocators:
+    """The locator maps of the run (:class:`sozialplanung.viz.atlas.SteckbriefLocators`, one base per top parent)."""
     if "steckbrief_locators" not in results:
         results["steckbrief_locators"] = SteckbriefLocators(dp)
-    return results["steckbrief_locators"](gid)
+    return results["steckbrief_locators"]
 
 
 def _refs(dp, results) -> dict:
@@ -144,7 +144,8 @@ def steckbrief(dp, results, gid: str, level: int = 2) -> Group:
                      "(bis ±3): blau günstiger, orange ungünstiger, grau beschreibend.", key=f"abw-{gid}",
                      role="abweichung")
     blocks = [Heading(level, f"Steckbrief {name}"),
-              figure(results, f"lage-{gid}", lambda: _locator(dp, results, gid), "Lagekarte.", "", "lage"),
+              figure(results, f"lage-{gid}", lambda: _locators(dp, results)(gid), "Lagekarte.", "", "lage",
+                     same_for=(_locators(dp, results).where(gid),)),  # the same in every report showing it: drawn once
               bullets(_facts(dp, results, gid, not_rated), role="fakten"), table, bar_fig]
     if len(years) > 1:
         blocks.append(_trend_table(dp, results, gid, years, not_rated))
