@@ -66,6 +66,10 @@ def _sections(dp: Datenpaket, results: dict) -> list[tuple[str, str, object]]:
     ]
     if results.get("index") is not None:
         out.append(("sozialindex", "Sozialindex: Status und Dynamik", chapters.section_sozialindex))
+    from sozialplanung.report import veraenderungen
+
+    if veraenderungen.applies(dp, results):
+        out.append(("veraenderungen", "Veränderungen seit dem letzten Bericht", veraenderungen.section_veraenderungen))
     if results.get("typology") is not None:
         out.append(("typologie", "Gebietstypen (Clusteranalyse)", chapters.section_typologie))
     if results.get("fa") is not None:
