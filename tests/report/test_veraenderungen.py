@@ -86,3 +86,21 @@ def test_steckbrief_trend_marks_interpolated_values(chapter, raw):
     assert [c.text for c in s1[1:]] == expect
     assert "(übertragen)" in chart.svg
     assert not np.isnan(veraenderungen.series(dp, results)["table"].wert).all()
+
+
+def test_plain_multi_year_datenpaket_gets_the_trend_charts_only():
+    """The INKAR Kreis series (a plain Datenpaket with several years): the reference values per year as trend
+    charts, equal to reference_value of each year; no status changes without a series manifest."""
+    from sozialplanung.indicators.reference import reference_value
+
+    dp = sp.load_datenpaket(find_params("deutschland/nordrhein-westfalen.yaml"))
+    results = {"figures": {}}
+    assert veraenderungen.applies_trends(dp, results) and not veraenderungen.applies(dp, results)
+    blocks = veraenderungen.section_veraenderungen(dp, results)
+    assert [h.text for h in blocks if isinstance(h, Heading)] == ["Entwicklung der Schlüsselindikatoren"]
+    figs = [b for b in blocks if isinstance(b, Figure)]
+    assert len(figs) == len(dp.key_indicators)
+    key = dp.key_indicators[0]
+    first, last = (reference_value(dp, key, dp.reference_ids, y)[0] for y in (dp.years()[0], dp.years()[-1]))
+    want = f"Deutschland {first:.1f} % ({dp.years()[0]}) bis {last:.1f} % ({dp.years()[-1]})".replace(".", ",")
+    assert want in figs[0].alt.replace("\u00a0", " ")

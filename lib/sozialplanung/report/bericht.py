@@ -68,7 +68,7 @@ def _sections(dp: Datenpaket, results: dict) -> list[tuple[str, str, object]]:
         out.append(("sozialindex", "Sozialindex: Status und Dynamik", chapters.section_sozialindex))
     from sozialplanung.report import veraenderungen
 
-    if veraenderungen.applies(dp, results):
+    if veraenderungen.applies_trends(dp, results):
         out.append(("veraenderungen", "Veränderungen seit dem letzten Bericht", veraenderungen.section_veraenderungen))
     if results.get("typology") is not None:
         out.append(("typologie", "Gebietstypen (Clusteranalyse)", chapters.section_typologie))

@@ -33,10 +33,15 @@ TOP_DRIVERS = 2
 
 
 def applies(dp, results) -> bool:
-    """A series Datenpaket with at least two years and a Sozialindex."""
+    """A series Datenpaket with at least two years and a Sozialindex (the whole chapter, Steckbrief trends)."""
     from sozialplanung.data.zeitreihe import has_zeitreihe
 
     return len(dp.years()) > 1 and has_zeitreihe(dp) and results.get("index") is not None
+
+
+def applies_trends(dp, results) -> bool:
+    """Several years (any Datenpaket, e.g. the INKAR Kreis series): at least the trend charts of the chapter."""
+    return len(dp.years()) > 1
 
 
 def series(dp, results) -> dict:
@@ -71,18 +76,32 @@ def _aggregate(dp, s, ind, ids) -> list[float]:
 
 
 def trend_figure(dp, results, ind: str):
-    """The Berichtsgebiet (if the report is a view) and the Kommune over the years, for one indicator."""
+    """The Berichtsgebiet (if the report is a view) and the Kommune over the years, for one indicator; on a plain
+    multi-year Datenpaket from the reference values of each year (withheld values left out as in every year)."""
+    from sozialplanung.indicators.reference import reference_value
     from sozialplanung.viz.trend import trend_chart
 
-    s = series(dp, results)
+    s = series(dp, results) if applies(dp, results) else None
     item = dp.catalogue[ind]
+    values = ((lambda ids: _aggregate(dp, s, ind, ids)) if s else
+              (lambda ids: [reference_value(dp, ind, ids, y)[0] for y in dp.years()]))
     lines = {}
     if labels.is_view(dp):
-        lines[labels.berichtsgebiet(dp)] = _aggregate(dp, s, ind, dp.shown_ids)
-    lines[labels.reference(dp)] = _aggregate(dp, s, ind, dp.reference_ids)
-    carried = [s["zr"].source_stand(y) != s["zr"].gebietsstand for y in dp.years()]
+        lines[labels.berichtsgebiet(dp)] = values(dp.shown_ids)
+    lines[labels.reference(dp)] = values(dp.reference_ids)
+    carried = [s["zr"].source_stand(y) != s["zr"].gebietsstand for y in dp.years()] if s else None
     return trend_chart(dp.years(), lines, title=item.name, unit=item.unit if item.unit in ("%", "‰") else None,
-                       interpolated=carried, breaks=_breaks_of(s, ind))
+                       interpolated=carried, breaks=_breaks_of(s, ind) if s else ())
+
+
+def _trends(dp, results, source: str) -> list:
+    out = [Heading(2, "Entwicklung der Schlüsselindikatoren", "veraenderungen-trends")]
+    for ind in dp.key_indicators:
+        item = dp.catalogue[ind]
+        out.append(figure(results, f"trend-{ind}", lambda i=ind: trend_figure(dp, results, i),
+                          f"Diagramm: {item.name} {dp.years()[0]}–{dp.years()[-1]}. ", source or
+                          f"Quelle: {item.source}.", "diagramm"))
+    return out
 
 
 def _intro(dp, s) -> list:
@@ -180,16 +199,15 @@ def _series_source(s) -> str:
 
 
 def section_veraenderungen(dp, results) -> list:
-    """The chapter „Veränderungen seit dem letzten Bericht“ (module docstring)."""
-    s = series(dp, results)
+    """The chapter „Veränderungen seit dem letzten Bericht“ (module docstring); on a plain multi-year Datenpaket
+    only the trend charts (status changes need the official classes of a series manifest)."""
     then, now = dp.years()[-2:]
-    out = _intro(dp, s)
-    out.append(Heading(2, "Entwicklung der Schlüsselindikatoren", "veraenderungen-trends"))
-    for ind in dp.key_indicators:
-        item = dp.catalogue[ind]
-        out.append(figure(results, f"trend-{ind}", lambda i=ind: trend_figure(dp, results, i),
-                          f"Diagramm: {item.name} {dp.years()[0]}–{now}. ",
-                          _series_source(s), "diagramm"))
+    if not applies(dp, results):
+        return [para(f"Die Datentabelle enthält die Jahre {', '.join(map(str, dp.years()))} auf einem Gebietsstand. "
+                     "Die Diagramme zeigen die Bezugswerte je Jahr; Werte einzelner Gebiete stehen in den "
+                     "Steckbriefen."), *_trends(dp, results, "")]
+    s = series(dp, results)
+    out = [*_intro(dp, s), *_trends(dp, results, _series_source(s))]
     out += [Heading(2, f"Statuswechsel {then} → {now}", "veraenderungen-status"), *_changes(dp, s, then, now),
             transition_table(dp, s, then, now), Heading(2, "Zeitreihenbrüche", "veraenderungen-brueche"),
             *_breaks_table(s)]
