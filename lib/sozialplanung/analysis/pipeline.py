@@ -40,11 +40,10 @@ def sozialindex(dp: Datenpaket) -> SozialIndex:
                                        excluded=dp.not_assessed_reasons(ids))
 
 
-def sensitivity(dp: Datenpaket, n_draws: int = 1000) -> Sensitivity:
-    """How stable each area's status class is (leave one indicator out; weights ±20 %)."""
-    ids = dp.reference_ids
-    return Sensitivity(recipe(dp), n_draws=n_draws, random_state=dp.params.analyses.random_state).fit(
-        dp.values().loc[ids], einwohner=dp.population().loc[ids], year=dp.year)
+def sensitivity(dp: Datenpaket, n_draws: int = 1000, index: SozialIndex | None = None) -> Sensitivity:
+    """How stable each area's status class is (leave one indicator out; weights ±20 %), starting from the
+    fitted ``index`` (else the report's index, fitted here)."""
+    return Sensitivity(index or sozialindex(dp), n_draws=n_draws, random_state=dp.params.analyses.random_state).fit()
 
 
 def faktorenanalyse(dp: Datenpaket) -> FactorAnalysis:

@@ -79,6 +79,26 @@ def _index_part(index, name):
                                        "Gebiete (Bezugsgesamtheit)": "int"})
 
 
+def describe_vergleichsrezepte(vergleich) -> list:
+    """Per comparison recipe (``vergleichsrezepte``): its steps as fitted, and where it departs from the published
+    method it reproduces (the recipe's ``deviations``), with the measured agreement with the published scores."""
+    from sozialplanung.formatting import fmt_percent
+    from sozialplanung.report.model import bullets
+
+    out = []
+    for name, index in vergleich.indices.items():
+        out += [Heading(3, f"Vergleichsrezept „{name}“"), *_p(describe_index(index))]
+        rows = vergleich.agreement[(vergleich.agreement["a"] == name)]
+        for row in rows.itertuples():
+            out.append(para(f"Abgleich mit „{row.b}“ über {fmt_int(row.n)} Gebiete: Rangkorrelation nach Spearman "
+                            f"ρ = {fmt_number(row.spearman, 3)}; im gleichen Quintil {fmt_percent(100 * row.gleiche_klasse)}, "
+                            f"höchstens ein Quintil auseinander {fmt_percent(100 * row.hoechstens_eine)}."))
+        if index.recipe_.deviations:
+            out += [para(f"Abweichungen vom veröffentlichten Verfahren – Schritte, die das Rezept „{name}“ mit den "
+                         "vorhandenen Daten nicht nachbildet, und warum:"), bullets(index.recipe_.deviations)]
+    return out
+
+
 def describe_factor(dp, fa) -> list[str]:
     spec = dp.params.analyses.factor
     pa = fa.parallel_
@@ -225,6 +245,8 @@ def section_methoden(dp, results) -> list:
     if index is not None:
         out += [_h3("Sozialindex"), *_p(describe_index(index))]
         out += [_index_part(index, name) for name in index.recipe_.parts()]
+    if results.get("vergleich") is not None and results["vergleich"].indices:
+        out += describe_vergleichsrezepte(results["vergleich"])
     if results.get("fa") is not None:
         out += [_h3("Faktorenanalyse"), *_p(describe_factor(dp, results["fa"]))]
     if results.get("typology") is not None:
