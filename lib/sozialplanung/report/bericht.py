@@ -71,6 +71,10 @@ def _sections(dp: Datenpaket, results: dict) -> list[tuple[str, str, object]]:
 
         out.append(("vergleichsrezepte", "Sozialindex im Vergleich mit anderen Verfahren",
                     vergleichsrezepte.section_vergleichsrezepte))
+    from sozialplanung.report import veraenderungen
+
+    if veraenderungen.applies_trends(dp, results):
+        out.append(("veraenderungen", "Veränderungen seit dem letzten Bericht", veraenderungen.section_veraenderungen))
     if results.get("typology") is not None:
         out.append(("typologie", "Gebietstypen (Clusteranalyse)", chapters.section_typologie))
     if results.get("fa") is not None:
