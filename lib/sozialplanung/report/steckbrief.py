@@ -196,7 +196,8 @@ def single_documents(volume: Document) -> dict[str, Document]:
             for g in volume.blocks if isinstance(g, Group) and g.anchor.startswith(ANCHOR)}
 
 
-def volume(dp, results) -> Document:
-    """All Steckbriefe as one model document (the separate volume; one PDF per area is cut from its groups)."""
-    blocks = [steckbrief(dp, results, gid, level=1) for gid in sorted(dp.shown_ids)]
+def volume(dp, results, groups: list[Group] | None = None) -> Document:
+    """All Steckbriefe as one model document (the separate volume; one PDF per area is cut from its groups);
+    ``groups``: the Steckbriefe already built (level 1), else built here."""
+    blocks = groups if groups is not None else [steckbrief(dp, results, gid, level=1) for gid in sorted(dp.shown_ids)]
     return document(dp, f"Sozialraum-Steckbriefe {dp.params.kommune} {dp.params.report_year}", blocks, "steckbriefe")
