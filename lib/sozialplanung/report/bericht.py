@@ -68,10 +68,23 @@ def _sections(dp: Datenpaket, results: dict) -> list[tuple[str, str, object]]:
     ]
     if results.get("index") is not None:
         out.append(("sozialindex", "Sozialindex: Status und Dynamik", chapters.section_sozialindex))
+    if results.get("vergleich") is not None and results["vergleich"].indices:
+        from sozialplanung.report import vergleichsrezepte
+
+        out.append(("vergleichsrezepte", "Sozialindex im Vergleich mit anderen Verfahren",
+                    vergleichsrezepte.section_vergleichsrezepte))
+    from sozialplanung.report import veraenderungen
+
+    if veraenderungen.applies_trends(dp, results):
+        out.append(("veraenderungen", "Veränderungen seit dem letzten Bericht", veraenderungen.section_veraenderungen))
     if results.get("typology") is not None:
         out.append(("typologie", "Gebietstypen (Clusteranalyse)", chapters.section_typologie))
     if results.get("fa") is not None:
         out.append(("faktorenanalyse", "Faktorenanalyse", chapters.section_faktorenanalyse))
+    if dp.params.vergleichsring is not None:
+        from sozialplanung.report import vergleichsring
+
+        out.append(("vergleichsring", "Vergleichsring: der Kreis unter ähnlichen Kreisen", vergleichsring.section_vergleichsring))
     out += [
         ("handlungsempfehlungen", "Handlungsempfehlungen", chapters.section_handlungsempfehlungen),
         ("steckbriefe", "Anhang A: Sozialraum-Steckbriefe", steckbrief.section_steckbriefe),
