@@ -68,7 +68,7 @@ def reference_table(dp: Datenpaket, year: int | None = None, indicators: list[st
     rows = [("Kommune", "", dp.params.bezugsname or dp.params.kommune, dp.reference_ids)]
     shown = dp.areas.loc[dp.shown_ids]
     for parent in dp.params.areas.parents:
-        for pid in sorted(shown[parent.level].unique()):
+        for pid in sorted(shown[parent.level].dropna().unique()):  # verbandsfrei: no parent on that level
             names = dp.parents.get(parent.level)
             name = names.loc[pid, "name"] if names is not None and pid in names.index else pid
             rows.append((parent.level, pid, f"{parent.level} {name}", list(dp.areas.index[dp.areas[parent.level] == pid])))

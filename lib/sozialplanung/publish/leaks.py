@@ -336,14 +336,20 @@ def _reveals(text: str, value: float, min_decimals: int) -> bool:
 # -- recomputation from totals ---------------------------------------------------------------------
 
 def _recomputation(dp, years: list[int]) -> list[Leak]:
-    """Withheld cells that equal a published total minus its published parts and sub-totals."""
+    """Withheld cells that equal a published total minus its published parts and sub-totals
+    (:func:`sozialplanung.publish.leaks_records.own_cells`: every group against all its sub-groups)."""
     from sozialplanung.data.datenschutz import cell_values
+    from sozialplanung.publish.leaks_records import own_cells, recomputable
 
-    groups = []
+    pos = {gid: i for i, gid in enumerate(dp.areas.index)}
+    labels, groups = [], []
     for parent in dp.params.areas.parents:
         for pid, members in dp.areas.groupby(parent.level).groups.items():
-            groups.append((f"{parent.level} {pid}", frozenset(members)))
-    groups.append((dp.params.kommune, frozenset(dp.reference_ids)))
+            labels.append(f"{parent.level} {pid}")
+            groups.append(np.array([pos[m] for m in members], dtype=np.int64))
+    labels.append(dp.params.kommune)
+    groups.append(np.array([pos[m] for m in dp.reference_ids], dtype=np.int64))
+    own, has_sub = own_cells(groups, len(pos))
     cells = cell_values(dp)
     leaks = []
     for year in years:
@@ -351,19 +357,13 @@ def _recomputation(dp, years: list[int]) -> list[Leak]:
         for ind in dp.catalogue.values():
             if not ind.from_counts and not _totals_include_withheld(dp, ind, year):
                 continue
-            hidden = set(withheld.index[withheld[ind.id]])
             values = cells[ind.numerator if ind.from_counts else ind.id].xs(year, level="jahr").reindex(dp.areas.index)
-            for label, members in groups:
-                subs = [m for _, m in groups if m < members]
-                covered = frozenset().union(*(m for m in subs if not any(m < o for o in subs)))
-                rest = [g for g in members - covered if not np.isnan(values[g])]
-                residual = [g for g in rest if g in hidden]
-                if len(residual) == 1:
-                    shown = [g for g in rest if g not in hidden]
-                    value = values[rest].sum() - values[shown].sum()
-                    how = (f"{label} hat es als {SINGLE}: Bezugswert = dieser Wert" if not shown and not covered
-                           else f"{label} minus veröffentlichte Teile")
-                    leaks.append(Leak("(Summen)", residual[0], ind.id, f"rückrechenbar: {how} = {value:g}"))
+            hidden = withheld[ind.id].reindex(dp.areas.index).to_numpy(dtype=bool)
+            for g, cell, alone in recomputable(own, has_sub, hidden, values.notna().to_numpy()):
+                how = (f"{labels[g]} hat es als {SINGLE}: Bezugswert = dieser Wert" if alone
+                       else f"{labels[g]} minus veröffentlichte Teile")
+                leaks.append(Leak("(Summen)", dp.areas.index[cell], ind.id,
+                                  f"rückrechenbar: {how} = {values.iloc[cell]:g}"))
     return leaks
 
 

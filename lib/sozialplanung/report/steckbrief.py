@@ -34,7 +34,7 @@ def _locator(dp, gid: str):
     outline = None
     for p in dp.params.areas.parents:
         if p.level in dp.parents and 2 <= areas[p.level].nunique() <= 30:
-            outline = dp.parents[p.level].loc[sorted(set(areas[p.level]))]
+            outline = dp.parents[p.level].loc[sorted(set(areas[p.level].dropna()))]
             break
     where = labels.parent(dp, level, dp.areas.at[gid, level]) if level is not None else dp.params.kommune
     return maps.locator_map(areas, gid, outline, area_name=str(dp.areas.at[gid, "name"]), kommune=where,
