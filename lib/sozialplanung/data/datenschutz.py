@@ -309,7 +309,8 @@ def describe_suppression(dp, year: int | None = None) -> list[str]:
                    "nicht bewertete Gebiete gehen nicht ein und lassen sich daher nicht zurückrechnen.")
     if rules.secondary and limits:
         levels = [p.level for p in dp.params.areas.parents]
-        protected = ", ".join([*(f"jede {lv}" for lv in levels), f"die Kommune ({dp.params.kommune})"])
+        whole = f"die Bezugsgesamtheit ({dp.params.bezugsname or dp.params.kommune})"
+        protected = f"die Summen jeder Einheit der Ebenen {', '.join(levels)} und {whole}" if levels else whole
         out.append(f"Geschützte Summen: {protected}. Verfahren: Eine Summe abzüglich ihrer veröffentlichten "
                    "Teilsummen ist die Summe ihrer übrigen Teile; ist darunter genau ein geheim gehaltener "
                    "Wert, wird dort die kleinste von null verschiedene Fallzahl zusätzlich geheim gehalten – "

@@ -121,6 +121,19 @@ def area_table(dp: Datenpaket, year: int | None = None) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def comparison_levels(dp: Datenpaket) -> list[str]:
+    """The parent levels each shown area is compared with, lowest first: from the level of the
+    Berichtsgebiet up (a Kreis report: Kreis and Land), else the top level (e.g. Bezirk).
+
+    The Bezugsgesamtheit (the Kommune, e.g. Germany) is compared with in any case.
+    """
+    levels = [p.level for p in dp.params.areas.parents]
+    sel = dp.params.berichtsgebiet
+    if sel is not None and sel.level in levels:
+        return levels[levels.index(sel.level):]
+    return levels[-1:]
+
+
 def top_level(dp: Datenpaket) -> str | None:
     """The largest parent level below the Kommune (e.g. Bezirk), used for comparisons."""
     return dp.params.areas.parents[-1].level if dp.params.areas.parents else None
