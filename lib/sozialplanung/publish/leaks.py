@@ -43,6 +43,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.publish.leaks_records import Record, read_records
@@ -151,6 +152,10 @@ def _secrets(dp, years: list[int]) -> dict[str, list[_Secret]]:
             for gid in counts.index[counts[col]]:
                 if not np.isnan(float(rows.at[gid, col])):
                     out.setdefault(gid, []).append(_Secret(gid, col, float(rows.at[gid, col]), "count", owners, year))
+    from sozialplanung.data.nur_gesamt import member_values  # nur_gesamt: members shown only in their total
+
+    for gid, col, value, kind, inds, year in member_values(dp, years):
+        out.setdefault(gid, []).append(_Secret(gid, col, value, kind, inds, year))
     return out
 
 
@@ -163,8 +168,10 @@ class _Scanner:
         self.secrets = secrets
         self._areas: dict[str, list[str]] = {}
         self._contexts: dict[tuple, tuple] = {}
-        self.ids = set(dp.areas.index)
-        names = dp.areas["name"].astype(str)
+        self.merged = {m: pid for (_, pid), ms in dp.merged.items() for m in ms}  # nur_gesamt: never named
+        self.ids = set(dp.areas.index) | set(self.merged)
+        names = pd.concat([dp.areas["name"], dp.merged_rows.drop_duplicates("gebiet_id").set_index("gebiet_id")
+                           ["name"]] if len(dp.merged_rows) else [dp.areas["name"]]).astype(str)
         refs = {dp.params.kommune, dp.params.bezugsname, labels.reference(dp)} - {None, ""}
         refs |= {str(n) for layer in dp.parents.values() if "name" in layer for n in layer["name"]}
         self.refs = _words(sorted(refs, key=len, reverse=True))
@@ -228,7 +235,9 @@ class _Scanner:
 
     # -- checking
     def check(self, record: Record):
-        return self._text(record) if record.text or all(h is None for h, _ in record.cells) else self._row(record)
+        for gid in {record.key, *(g for _, t in record.cells for g in self.areas_in(t))} & set(self.merged):
+            yield gid, "nur_gesamt", f"Teilgebiet von {self.merged[gid]} (nur_gesamt) genannt"
+        yield from self._text(record) if record.text or all(h is None for h, _ in record.cells) else self._row(record)
 
     def _row(self, record: Record):
         area, ctx = self.context(record)

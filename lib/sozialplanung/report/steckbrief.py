@@ -45,7 +45,7 @@ def _refs(dp, results) -> dict:
     """Reference value per indicator (Bezugsgesamtheit and each top parent area), computed once per run."""
     if "steckbrief_refs" not in results:
         refs = {"bezug": {i: reference_value(dp, i, dp.reference_ids)[0] for i in dp.catalogue}, "eltern": {}}
-        for level in comparison_levels(dp):
+        for level in _levels(dp, results):
             for pid in sorted(set(dp.areas.loc[dp.shown_ids, level].dropna())):
                 ids = dp.areas.index[dp.areas[level] == pid]
                 refs["eltern"][level, pid] = {i: reference_value(dp, i, ids)[0] for i in dp.catalogue}
@@ -53,6 +53,12 @@ def _refs(dp, results) -> dict:
         refs["sd"] = values.std(ddof=1).to_dict()
         results["steckbrief_refs"] = refs
     return results["steckbrief_refs"]
+
+
+def _levels(dp, results) -> list[str]:
+    """The parent levels of the comparison: ``results["vergleichsebenen"]`` (the Rückmeldepaket: every level),
+    else :func:`~sozialplanung.indicators.reference.comparison_levels`."""
+    return results.get("vergleichsebenen") or comparison_levels(dp)
 
 
 def _deviation_svg(bars: list[tuple[str, float, str]]) -> str:
@@ -112,7 +118,7 @@ def _facts(dp, results, gid: str, not_rated: bool) -> list[str]:
 def _comparison(dp, results, gid: str, not_rated: bool) -> tuple[Table, list]:
     """The indicator table of one area and its deviation bars (name, share, colour)."""
     refs = _refs(dp, results)
-    levels = [lv for lv in comparison_levels(dp) if isinstance(dp.areas.at[gid, lv], str)]
+    levels = [lv for lv in _levels(dp, results) if isinstance(dp.areas.at[gid, lv], str)]
     values, withheld = dp.values(), dp.withheld()
     keys = set(dp.key_indicators)
     rows, bars = [], []
