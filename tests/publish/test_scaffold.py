@@ -3,7 +3,6 @@ validates once it is filled in."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,24 +11,16 @@ import geopandas as gpd
 import pytest
 
 from conftest import REPO
+from onboardingkit import fill_in
 from sozialplanung.config.yamlio import read_yaml
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.publish.scaffold import scaffold, slug
 
-FILLED = {"definition": '"Anteil in %"', "themenfeld": '"Soziales"', "source": '"Testquelle"',
-          "stichtag": '"2020-12-31"'}
 
 
 def run(*args, cwd=None):
     return subprocess.run([sys.executable, "-m", "sozialplanung.cli", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd)
-
-
-def fill_in(catalogue: Path) -> None:
-    text = catalogue.read_text(encoding="utf-8")
-    for key, value in FILLED.items():
-        text = re.sub(rf"^    {key}: .*$", f"    {key}: {value}", text, flags=re.M)
-    catalogue.write_text(text, encoding="utf-8")
 
 
 def test_mss_raw_files_validate_after_filling_in(shared_data, tmp_path):
@@ -74,7 +65,7 @@ def test_inkar_raw_sheet_with_kreis_geometry(shared_data, tmp_path):
     assert '#  - {level: AUSFÜLLEN, layer: "VG5000_LAN", column: SPALTE_MIT_DER_KENNUNG}' in text
     assert '#  - {level: AUSFÜLLEN, column: "SN_L"}   # 16 Einheiten' in text
     assert "Arbeitslose: Fallzahl (ohne Einwohnerspalte kein Anteil)" in out.catalogue.read_text(encoding="utf-8")
-    assert any("trifft nur 400 von 401 Gebieten" in t for t in out.todo)
+    assert any("trifft nur 400 von 401 Gebieten; ohne Zeile: 16056 (Eisenach)" in t for t in out.todo)
 
 
 def test_spreadsheet_with_title_rows_and_areas_named_by_name(tmp_path):

@@ -250,7 +250,10 @@ def _todo(out: Scaffold, areas, table) -> list[str]:
     if table is None:
         todo.append("data.file: die Datentabelle eintragen (oder: sozialplanung neu … --daten DATEI)")
     elif table.matched < areas.n:
-        todo.append(f"data.id „{table.id}“ trifft nur {table.matched} von {areas.n} Gebieten: Spalte prüfen")
+        missing = ", ".join(table.unmatched[:5]) + (f" … ({len(table.unmatched)})" if len(table.unmatched) > 5 else "")
+        todo.append(f"data.id „{table.id}“ trifft nur {table.matched} von {areas.n} Gebieten; ohne Zeile: {missing}. "
+                    "validate bricht sonst ab: Kennungsspalte prüfen, oder Geometrie und Tabelle auf denselben "
+                    "Gebietsstand bringen (z. B. ein aufgelöstes Gebiet mit dem aufnehmenden zusammenlegen)")
     if table is not None:
         unproven = [lv for lv in table.totals.levels() if lv != "Kommune" and lv not in table.totals.prefix]
         todo += [f"data.totals: für die Summenzeilen der Ebene „{lv}“ diese Ebene in areas.parents angeben (Spalte, "

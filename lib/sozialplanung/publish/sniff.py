@@ -45,6 +45,7 @@ class Areas:
     keys: dict[str, set] = field(default_factory=dict)  # every unique column (and the name column): its values
     prefixes: list[tuple[int, int]] = field(default_factory=list)  # (digits, units)
     parent_columns: list[tuple[str, int]] = field(default_factory=list)  # (column, units)
+    label: dict[str, dict[str, str]] = field(default_factory=dict)  # key column → its value → the area's name
 
 
 @dataclass
@@ -66,6 +67,7 @@ class Table:
     wide: bool = False
     year_row: int | None = None
     first_line: int = 2
+    unmatched: list[str] = field(default_factory=list)  # areas without a row: "16056 (Eisenach)"
     totals: sniff_rows.TotalRows = field(default_factory=sniff_rows.TotalRows)
     notes: list[str] = field(default_factory=list)
 
@@ -107,6 +109,8 @@ def read_areas(path: str | Path) -> Areas:
     out = Areas(path, layer if layers else None, layers, list(table.columns), info["crs"], len(table),
                 id_col, name_col, ids, table[name_col].astype(str) if name_col else None)
     out.keys = {c: set(table[c].astype(str).str.strip()) for c in [*keys, *([name_col] if name_col else [])]}
+    if name_col:
+        out.label = {c: dict(zip(table[c].astype(str).str.strip(), table[name_col].astype(str))) for c in out.keys}
     out.prefixes = _prefixes(ids)
     out.parent_columns = [(c, table[c].nunique()) for c in table.columns if c not in (id_col, name_col)
                           and not _is_float(table[c]) and 1 < table[c].nunique() < 0.5 * len(table)
@@ -208,9 +212,18 @@ def read_table(path: str | Path, areas: Areas, kommune: str | None = None) -> Ta
     t.population = next((c for c in t.counts if POPULATION_NAME.match(c)), None)
     keys = areas.keys.get(t.id_matches, set())
     if t.id:
+        _unmatched(t, cells, keys, areas.label.get(t.id_matches, {}))
         t.totals = sniff_rows.total_rows(cells, t.id, keys, t.first_line, texts=[*t.texts, *t.codes], kommune=kommune,
                                          width=max(map(len, keys)) if keys and all(v.isdigit() for v in keys) else 0)
     return t
+
+
+def _unmatched(t: Table, cells: pd.DataFrame, keys: set[str], label: dict[str, str]) -> None:
+    """The areas the table has no row for (validate stops on them): id and name."""
+    seen = {v[:-2] if v.endswith(".0") else v for v in cells[t.id]}
+    width = max(map(len, keys)) if keys and all(v.isdigit() for v in keys) else 0
+    seen |= {v.zfill(width) for v in seen if v.isdigit()} if width else set()
+    t.unmatched = [f"{k} ({label[k]})" if label.get(k, k) != k else k for k in sorted(keys - seen)]
 
 
 def _year_like(col: str, values: pd.Series) -> bool:

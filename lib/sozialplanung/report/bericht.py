@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dataclasses import replace
+
 from sozialplanung.data.datenpaket import Datenpaket
-from sozialplanung.report.model import Document, Heading
+from sozialplanung.report.model import Document, Group, Heading
 from sozialplanung.report.page import STECKBRIEF_LIMIT, document, missing_text
 
 def markdown_list(items):
@@ -71,6 +73,10 @@ def _sections(dp: Datenpaket, results: dict) -> list[tuple[str, str, object]]:
 
         out.append(("vergleichsrezepte", "Sozialindex im Vergleich mit anderen Verfahren",
                     vergleichsrezepte.section_vergleichsrezepte))
+    from sozialplanung.report import veraenderungen
+
+    if veraenderungen.applies_trends(dp, results):
+        out.append(("veraenderungen", "Veränderungen seit dem letzten Bericht", veraenderungen.section_veraenderungen))
     if results.get("typology") is not None:
         out.append(("typologie", "Gebietstypen (Clusteranalyse)", chapters.section_typologie))
     if results.get("fa") is not None:
@@ -114,12 +120,24 @@ def kurzfassung_document(dp: Datenpaket, results: dict) -> Document:
 
 
 def documents(dp: Datenpaket, results: dict | None = None) -> dict[str, Document]:
-    """``{"bericht", "kurzfassung", "steckbriefe"}`` → the model document, each built once (figures shared)."""
+    """``{"bericht", "kurzfassung", "steckbriefe"}`` → the model document, each built once (figures shared).
+
+    Where the Steckbriefe are the Bericht's appendix, the volume reuses those groups (one chapter level up) instead
+    of building every Steckbrief a second time.
+    """
     from sozialplanung.report import steckbrief
 
     results = results if results is not None else compute_results(dp)
-    return {"bericht": bericht_document(dp, results), "kurzfassung": kurzfassung_document(dp, results),
-            "steckbriefe": steckbrief.volume(dp, results)}
+    bericht = bericht_document(dp, results)
+    groups = [b for b in bericht.blocks if isinstance(b, Group) and b.anchor.startswith(steckbrief.ANCHOR)]
+    volume = steckbrief.volume(dp, results, [_promoted(g) for g in groups] if groups else None)
+    return {"bericht": bericht, "kurzfassung": kurzfassung_document(dp, results), "steckbriefe": volume}
+
+
+def _promoted(group: Group) -> Group:
+    """The group with every heading one level up (a Steckbrief of the appendix as a chapter of the volume)."""
+    blocks = [replace(b, level=max(1, b.level - 1)) if isinstance(b, Heading) else b for b in group.blocks]
+    return replace(group, blocks=blocks)
 
 
 def _pdf(document: Document, path: Path) -> tuple[Path, int]:

@@ -94,5 +94,17 @@ def grenzen(dp) -> list:
     return [Group(blocks, keep_together=True, role="grenzen")] if len(blocks) > 1 else []
 
 
+def overview(dp) -> list:
+    """The chapter's first page: what a sheet holds and every indicator in one table (so the chapter heading
+    never stands alone on a page before the first sheet, which is kept together)."""
+    rows = [[Cell(i, header=True), Cell(ind.name), Cell(ind.themenfeld), Cell(_POLARITY[ind.polarity]),
+             Cell(fmt_date(ind.stichtag))] for i, ind in dp.catalogue.items()]
+    return [para("Ein Blatt je Indikator: Definition, Formel, Quelle und Stichtag, die Karte und die Verteilung im "
+                 "Berichtsgebiet; die Grenzen der Aussagekraft aller Indikatoren stehen gesammelt am Ende."),
+            Table(caption="Übersicht der Indikatoren",
+                  header=[[Cell("Kennung"), Cell("Indikator"), Cell("Themenfeld"), Cell("Polarität"),
+                           Cell("Stichtag")]], rows=rows, role="uebersicht")]
+
+
 def section_indikatorenblaetter(dp, results) -> list:
-    return [*(indikatorblatt(dp, results, i) for i in dp.catalogue), *grenzen(dp)]
+    return [*overview(dp), *(indikatorblatt(dp, results, i) for i in dp.catalogue), *grenzen(dp)]

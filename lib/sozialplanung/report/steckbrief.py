@@ -148,7 +148,10 @@ def steckbrief(dp, results, gid: str, level: int = 2) -> Group:
                      same_for=(_locators(dp, results).where(gid),)),  # the same in every report showing it: drawn once
               bullets(_facts(dp, results, gid, not_rated), role="fakten"), table, bar_fig]
     if len(years) > 1:
-        blocks.append(_trend_table(dp, results, gid, years, not_rated))
+        from sozialplanung.report import veraenderungen  # series Datenpaket: trend charts, interpolated values marked
+
+        blocks += (veraenderungen.steckbrief_trend(dp, results, gid, not_rated) if veraenderungen.applies(dp, results)
+                   else [_trend_table(dp, results, gid, years, not_rated)])
     blocks.append(para(f"{trend}Quelle: {'; '.join(sources)}. . = geheim gehalten oder keine Angabe, "
                        "x = nicht bewertet.", role="quelle"))
     return Group(blocks, keep_together=True, anchor=ANCHOR + gid, role="steckbrief")
@@ -193,7 +196,8 @@ def single_documents(volume: Document) -> dict[str, Document]:
             for g in volume.blocks if isinstance(g, Group) and g.anchor.startswith(ANCHOR)}
 
 
-def volume(dp, results) -> Document:
-    """All Steckbriefe as one model document (the separate volume; one PDF per area is cut from its groups)."""
-    blocks = [steckbrief(dp, results, gid, level=1) for gid in sorted(dp.shown_ids)]
+def volume(dp, results, groups: list[Group] | None = None) -> Document:
+    """All Steckbriefe as one model document (the separate volume; one PDF per area is cut from its groups);
+    ``groups``: the Steckbriefe already built (level 1), else built here."""
+    blocks = groups if groups is not None else [steckbrief(dp, results, gid, level=1) for gid in sorted(dp.shown_ids)]
     return document(dp, f"Sozialraum-Steckbriefe {dp.params.kommune} {dp.params.report_year}", blocks, "steckbriefe")
