@@ -84,7 +84,9 @@ def _sections(dp: Datenpaket, results: dict) -> list[tuple[str, str, object]]:
     if dp.params.vergleichsring is not None:
         from sozialplanung.report import vergleichsring
 
-        out.append(("vergleichsring", "Vergleichsring: der Kreis unter ähnlichen Kreisen", vergleichsring.section_vergleichsring))
+        title = ("Vergleichsring: der Kreis unter ähnlichen Kreisen" if dp.params.vergleichsring.kreis or dp.params.unit
+                 else "Vergleichsringe: Gruppen ähnlicher Kreise")
+        out.append(("vergleichsring", title, vergleichsring.section_vergleichsring))
     out += [
         ("handlungsempfehlungen", "Handlungsempfehlungen", chapters.section_handlungsempfehlungen),
         ("steckbriefe", "Anhang A: Sozialraum-Steckbriefe", steckbrief.section_steckbriefe),
