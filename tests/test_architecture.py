@@ -1,4 +1,4 @@
-"""The package's shape: data flow one way through the stages, no import cycles, small modules.
+"""The package's shape: data flow one way through the stages, no import cycles, small modules and functions.
 
 Every ``import`` counts, at module level and inside functions: a deferred import hides a cycle
 from Python, not from the reader.
@@ -19,6 +19,9 @@ PACKAGE = Path(sozialplanung.__file__).resolve().parent
 #: stage of each subpackage; a module may import from its own stage and earlier ones only
 ORDER = {"": 0, **{stage: rank for rank, stage in enumerate(sozialplanung.STAGES, start=1)}, "cli": 99}
 MAX_LINES = 400
+MAX_FUNCTION_LINES = 60
+REASON = "long because"
+"""A function over :data:`MAX_FUNCTION_LINES` lines says why in its docstring, with these words."""
 
 
 def modules() -> dict[str, Path]:
@@ -80,6 +83,48 @@ def test_no_import_cycle():
 
 def test_no_module_over_400_lines():
     long = {name: n for name, path in modules().items() if (n := len(path.read_text("utf-8").splitlines())) > MAX_LINES}
+    assert long == {}
+
+
+def long_functions(source: str) -> dict[str, int]:
+    """Functions of ``source`` longer than :data:`MAX_FUNCTION_LINES` lines (``def`` to the last line, the docstring
+    not counted: documentation and examples are not what makes a function hard to read) whose docstring does not
+    state why (:data:`REASON`); ``{qualified name: lines}``."""
+    out = {}
+
+    def visit(node, prefix):
+        for child in ast.iter_child_nodes(node):
+            name = f"{prefix}{getattr(child, 'name', '')}"
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = child.end_lineno - child.lineno + 1
+                doc = child.body[0] if child.body and ast.get_docstring(child) is not None else None
+                if doc is not None:
+                    lines -= doc.end_lineno - doc.lineno + 1
+                if lines > MAX_FUNCTION_LINES and REASON not in (ast.get_docstring(child) or "").lower():
+                    out[name] = lines
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                visit(child, f"{name}.")
+
+    visit(ast.parse(source), "")
+    return out
+
+
+def test_long_functions_are_found():
+    def body(n, indent="    "):
+        return "".join(f"{indent}x{i} = {i}\n" for i in range(n))
+
+    doc = '    """Sum.\n\n' + "    More words.\n" * 30 + '    """\n'
+    source = (f"def long():\n{body(61)}\n"                                  # 62 lines
+              f"class A:\n    def method(self):\n{body(61, ' ' * 8)}\n"    # 62 lines, in a class
+              f"def short():\n{body(59)}\n"                                 # 60 lines: allowed
+              f"def documented():\n{doc}{body(59)}\n"                       # 60 without its docstring
+              f'def reasoned():\n    """Long because: one table, row by row."""\n{body(70)}')
+    assert long_functions(source) == {"long": 62, "A.method": 62}
+
+
+def test_no_function_over_60_lines_without_a_reason():
+    long = {f"{name}.{fn}": n for name, path in modules().items()
+            for fn, n in long_functions(path.read_text("utf-8")).items()}
     assert long == {}
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from onboardingkit import fill_in
 
 SOURCES = ["pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "LICENSE", "lib", "notebooks", "params"]
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
@@ -84,3 +85,33 @@ def test_installed_wheel_finds_its_examples_from_an_empty_folder(wheel, tmp_path
     assert (work / "meine" / "notebooks" / "09_sozialbericht.ipynb").read_bytes() == \
         (REPO / "notebooks" / "09_sozialbericht.ipynb").read_bytes()
     assert (work / "meine" / "params" / "rezepte" / "mss.yaml").is_file()
+
+
+def test_installed_wheel_scaffolds_and_validates_a_new_kommune_in_an_empty_folder(wheel, tmp_path):
+    """neu → fill in → validate with the installed copy, from a folder outside the repository (the whole
+    walkthrough with render, in a fresh venv: benchmarks/onboarding_wheel.py)."""
+    import geopandas as gpd
+
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q", "--target", str(site),
+                    str(wheel)], check=True, capture_output=True, timeout=120)
+    work = tmp_path / "leer"
+    (work / "daten").mkdir(parents=True)
+    gpd.read_file(REPO / "lib" / "sozialplanung" / "demo" / "berlin" / "gebiete.gpkg", layer="prognoseraeume").to_file(
+        work / "daten" / "prognoseraeume.gpkg", driver="GPKG")
+    shutil.copy(REPO / "tests" / "onboarding" / "prognoseraeume.xlsx", work / "daten")
+    env = {**os.environ, "PYTHONPATH": str(site)}
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "sozialplanung.cli", *args], cwd=work, env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    made = cli("neu", "berlin", "--gebiete", "daten/prognoseraeume.gpkg", "--daten", "daten/prognoseraeume.xlsx",
+               "--kommune", "Berlin", "--ebene", "Prognoseraum")
+    assert made.returncode == 0, made.stderr
+    first = cli("validate", "berlin/params.yaml")
+    assert first.returncode == 2 and "Traceback" not in first.stderr and "definition" in first.stderr
+    fill_in(work / "berlin" / "indikatoren.yaml")
+    second = cli("validate", "berlin/params.yaml")
+    assert second.returncode == 0, second.stderr
+    assert "✓ berlin/params.yaml: 58 Gebiete, 3 Indikatoren" in second.stdout

@@ -158,6 +158,40 @@ def _add_beispiele(sub, common) -> None:
     bsp.add_argument("--force", action="store_true", help="vorhandene Dateien im Zielordner überschreiben")
 
 
+def command_table() -> str:
+    """Every command, argument and option with its German help, as the README's Markdown table.
+
+    tests/publish/test_cli.py checks that the README carries exactly this table; after a change of the
+    command line: ``python -c "from sozialplanung.cli import command_table; print(command_table())"``.
+    """
+    parser = _parser()
+    rows = ["| Befehl | Argument / Option | Bedeutung |", "|---|---|---|"]
+
+    shared = {"-h", "-v", "-q"}  # every command has them: one row each, under „jeder Befehl“
+
+    def add(command: str, sub: argparse.ArgumentParser, skip=frozenset(), only=None) -> None:
+        for action in sub._actions:
+            if action.help == argparse.SUPPRESS or isinstance(action, argparse._SubParsersAction) or \
+                    skip & set(action.option_strings) or (only and not only & set(action.option_strings)):
+                continue
+            with _german():
+                text = action.help if action.help is not None else ""
+                text = GERMAN.get(text, text)
+            names = ", ".join(f"`{o}`" for o in action.option_strings) or f"`{action.metavar or action.dest}`"
+            if action.option_strings and action.nargs != 0 and action.metavar:
+                names += f" `{action.metavar}`"
+            rows.append(f"| {command} | {names} | {text.replace('|', '∣')} |")
+
+    add("`sozialplanung`", parser)
+    subs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    first = next(iter(subs.choices.values()))
+    add("jeder Befehl", first, only=shared)
+    for name, sub in subs.choices.items():
+        rows.append(f"| `{name}` | | {sub.description} |")
+        add(f"`{name}`", sub, skip=frozenset(shared))
+    return "\n".join(rows)
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

@@ -74,3 +74,47 @@ def test_dynamik_part_and_bad_parameters(berlin):
         Sensitivity("mss", perturbation=1.5).fit(berlin, einwohner="EW", year=2021)
     with pytest.raises(ValueError, match="keinen Teil"):
         Sensitivity("mss", part="bildung").fit(berlin, einwohner="EW", year=2021)
+
+
+def test_a_fitted_index_is_used_and_not_refitted(berlin, monkeypatch):
+    """Sensitivity(index).fit() starts from the given index; it fails if the sensitivity fits an index itself."""
+    index = SozialIndex("mss").fit(berlin, einwohner="EW", year=2021)
+    expected = Sensitivity("mss", n_draws=200, random_state=5).fit(berlin, einwohner="EW", year=2021).to_frame()
+
+    def refit(*args, **kwargs):
+        raise AssertionError("Sensitivity hat den Sozialindex neu berechnet")
+
+    monkeypatch.setattr(SozialIndex, "fit", refit)
+    sens = Sensitivity(index, n_draws=200, random_state=5).fit()
+    assert sens.index_ is index
+    pd.testing.assert_frame_equal(sens.to_frame(), expected)
+    with pytest.raises(ValueError, match="nicht mit neuen Daten"):
+        Sensitivity(index).fit(berlin)
+
+
+def test_the_report_sensitivity_reuses_the_report_index(monkeypatch):
+    """Ergebnisse: the sensitivity starts from the saved/fitted report index (one SozialIndex fit per report)."""
+    from sozialplanung.analysis.ergebnisse import Ergebnisse
+    from sozialplanung.data.datenpaket import load_datenpaket
+    from sozialplanung.config.params import find_params
+
+    ergebnisse = Ergebnisse(load_datenpaket(find_params("deutschland/kreise.yaml")))
+    index = ergebnisse.get("index")
+    monkeypatch.setattr(SozialIndex, "fit", lambda *a, **k: pytest.fail("zweite Sozialindex-Berechnung"))
+    assert ergebnisse.get("sensitivity").index_ is index
+
+
+def test_pca_recipe_perturbs_the_principal_component_weights():
+    """With ``weighting: pca`` the draws scatter around the PCA weights, not around the (unused) weight 1."""
+    from sozialplanung.data.datenpaket import load_datenpaket
+    from sozialplanung.config.params import find_params
+
+    index = SozialIndex("gisd").fit(load_datenpaket(find_params("deutschland/kreise.yaml")), year=2021)
+    w = index.weights_["status"]["weight"].to_numpy()
+    assert not np.allclose(w, 1)
+    sens = Sensitivity(index, n_draws=100, perturbation=0.1, random_state=0).fit()
+    ratio = sens.weight_draws_ / w[:, None]
+    assert (np.abs(ratio - 1) <= 0.1 + 1e-12).all() and ratio.std() > 0.01
+    unchanged = Sensitivity(index, n_draws=5, perturbation=0.0).fit()
+    assert (unchanged.share_weights_ == 0).all()
+    assert (unchanged.base_classes_ == index.status_.loc[unchanged.base_classes_.index].astype(int)).all()

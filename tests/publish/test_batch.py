@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from sozialplanung.publish.batch import expand_params, render_task, run_batch
+from sozialplanung.publish.render import render_one
 from sozialplanung.cli import main
 from sozialplanung.data.manifest import read_manifest, sha256
 from batchkit import berlin_params, tiny_notebooks
@@ -271,3 +272,56 @@ def test_two_small_kreise_with_the_batch_engine(tmp_path):
         assert manifest["parameter"]["berichtsgebiet"]["ids"] == [slug[-5:]]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="koblenz-07111/bericht.html"' in index and 'href="ammerland-03451/bericht.html"' in index
+
+
+SHOW_FIGURES_AND_TABLES = """\
+import json
+from pathlib import Path
+from sozialplanung.data.datenpaket import load_datenpaket
+from sozialplanung.report import bericht, model, steckbrief
+drawn, locator = [], steckbrief._locator
+steckbrief._locator = lambda dp, gid: drawn.append(gid) or locator(dp, gid)
+dp = load_datenpaket(params_file)
+docs = {"steckbriefe": steckbrief.volume(dp, bericht.compute_results(dp, output_dir))}
+staging = Path(output_dir).resolve()
+seen = staging.parents[1] / "vergleich" / staging.parent.name / dp.params.slug  # outside the published report
+seen.mkdir(parents=True)
+blocks = [b for doc in docs.values() for b in model.walk(doc.blocks)]
+for b in blocks:
+    if isinstance(b, model.Figure) and b.role == "lage":
+        (seen / (b.key + ".svg")).write_text(b.svg, encoding="utf-8")
+(seen / "tabellen.txt").write_text("\\n".join(repr(b) for b in blocks if isinstance(b, model.Table)), encoding="utf-8")
+(seen / "gezeichnet.json").write_text(json.dumps(drawn), encoding="utf-8")"""
+
+
+def test_figures_shared_in_a_batch_are_identical_to_a_solo_render(tmp_path):
+    """Mitte and a view of one of its Bezirksregionen in one batch: each locator map of their Steckbriefe is
+    drawn once for both (kept beside the reports, never in them); the SVGs and tables are byte for byte those
+    of solo renders."""
+    notebooks = tiny_notebooks(tmp_path / "nb", **{"09_sozialbericht": SHOW_FIGURES_AND_TABLES})
+    mitte, = berlin_params(tmp_path, "mitte")
+    view = mitte.with_name("tiergarten.yaml")
+    view.write_text(mitte.read_text(encoding="utf-8").replace("slug: berlin-mitte", "slug: berlin-tiergarten")
+                    .replace('level: Bezirk\n  ids: ["01"]', 'level: Bezirksregion\n  ids: ["011001"]'), encoding="utf-8")
+    res = cli("render", mitte, view, "--ausgabe", tmp_path / "stapel", "--notebooks", notebooks, "--workers", "2", "-q")
+    assert res.returncode == 0, res.stdout + res.stderr
+    for root, params in (("allein-mitte", mitte), ("allein-tiergarten", view)):  # solo: no cluster needed
+        render_one(params, output_root=tmp_path / root, notebooks=notebooks)
+    seen = tmp_path / "vergleich"
+    drawn = {root: {slug: json.loads((seen / root / slug / "gezeichnet.json").read_text()) for slug in
+                    ("berlin-mitte", "berlin-tiergarten") if (seen / root / slug).is_dir()} for root in
+             ("stapel", "allein-mitte", "allein-tiergarten")}
+    n_mitte, n_view = len(drawn["allein-mitte"]["berlin-mitte"]), len(drawn["allein-tiergarten"]["berlin-tiergarten"])
+    assert n_mitte == 49 and 1 < n_view < n_mitte
+    batch = [gid for ids in drawn["stapel"].values() for gid in ids]
+    assert sorted(batch) == sorted(drawn["allein-mitte"]["berlin-mitte"])  # each area's map drawn once for both
+    stored = list((tmp_path / "stapel" / ".ergebnisse").glob("*/abbildungen/lage-*.json"))
+    assert len(stored) == n_mitte
+    for slug, solo in (("berlin-mitte", "allein-mitte"), ("berlin-tiergarten", "allein-tiergarten")):
+        files = sorted(p.name for p in (seen / solo / slug).iterdir() if p.suffix != ".json")
+        assert len(files) == {"berlin-mitte": n_mitte, "berlin-tiergarten": n_view}[slug] + 1
+        for name in files:
+            assert (seen / "stapel" / slug / name).read_bytes() == (seen / solo / slug / name).read_bytes(), name
+        report = tmp_path / "stapel" / slug
+        assert_complete(report)  # the leak scan reads every file of the folder (hidden ones skipped): none is hidden
+        assert not [p for p in report.rglob("*") if any(part.startswith(".") for part in p.relative_to(report).parts)]

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import edit_yaml
+from conftest import REPO, edit_yaml
 
 
 def run(*args):
@@ -111,3 +111,15 @@ def test_version():
 
     res = run("--version")
     assert res.returncode == 0 and res.stdout.strip() == f"sozialplanung {version('sozialplanung')}"
+
+
+def test_readme_lists_every_command_and_option_with_its_help():
+    from sozialplanung.cli import command_table
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("<!-- befehle:anfang -->\n")[1].split("\n<!-- befehle:ende -->")[0]
+    assert shown == command_table(), "README-Tabelle „Befehle und Optionen“ neu erzeugen: python -c \"from " \
+        "sozialplanung.cli import command_table; print(command_table())\""
+    for option in ("--gebiete", "--daten", "--kommune", "--ebene", "--ausgabe", "--notebooks", "--workers",
+                   "--scheduler", "--zeitlimit", "--nur", "--streng", "--version", "--leise", "--ausführlich"):
+        assert f"`{option}`" in shown

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sozialplanung.errors import SozialplanungError
-from sozialplanung.formatting import fmt_number
+from sozialplanung.formatting import fmt_plain
 
 __all__ = [
     "RULES",
@@ -36,11 +36,6 @@ __all__ = [
 ]
 
 CLOSURES = ("lower", "upper")
-
-
-def _fmt(value: float) -> str:
-    """A boundary in German (:func:`sozialplanung.formatting.fmt_number`), trailing zeros dropped: −1,5."""
-    return fmt_number(value, 4).rstrip("0").rstrip(",")
 
 
 @dataclass(frozen=True)
@@ -76,14 +71,14 @@ class Classification:
         for j in range(self.k):
             parts = []
             if j > 0:
-                parts.append(f"{_fmt(self.breaks[j - 1])} {'<' if self.belongs_to[j - 1] == 'lower' else '≤'} ")
+                parts.append(f"{fmt_plain(self.breaks[j - 1], 4)} {'<' if self.belongs_to[j - 1] == 'lower' else '≤'} ")
             parts.append(var)
             if j < self.k - 1:
-                parts.append(f" {'≤' if self.belongs_to[j] == 'lower' else '<'} {_fmt(self.breaks[j])}")
+                parts.append(f" {'≤' if self.belongs_to[j] == 'lower' else '<'} {fmt_plain(self.breaks[j], 4)}")
             text = "".join(parts)
             if j == self.k - 1 and j > 0:  # "x > b" reads better than "b < x"
                 op = ">" if self.belongs_to[j - 1] == "lower" else "≥"
-                text = f"{var} {op} {_fmt(self.breaks[j - 1])}"
+                text = f"{var} {op} {fmt_plain(self.breaks[j - 1], 4)}"
             out.append(text)
         return out
 

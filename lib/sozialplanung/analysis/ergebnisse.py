@@ -13,11 +13,19 @@ values of every area of the Bezugsgesamtheit – areas outside the Berichtsgebie
 not assessed – so they must never be published; the hidden folder in the output root is not a report
 (the index page skips hidden folders) and may always be deleted.
 
-Fingerprint (:func:`fingerprint`): sha256 over the params, the contents of every input file, the
-library code of the stages the analyses use (``config``, ``data``, ``indicators``, ``analysis`` and the
-top-level modules) and the versions of Python and the numerical packages. The folder is named after
-it and every file repeats it in its header, which is checked before the pickle is loaded: a file of
-other inputs, other code or other package versions is never used (it is recomputed and replaced).
+Fingerprint (:func:`fingerprint`): sha256 over the params fields an analysis result depends on
+(:data:`ANALYSIS_FIELDS`), the contents of every input file, the library code of the stages the
+analyses use (``config``, ``data``, ``indicators``, ``analysis`` and the top-level modules) and the
+versions of Python and the numerical packages. The folder is named after it and every file repeats it
+in its header, which is checked before the pickle is loaded: a file of other inputs, other code or
+other package versions is never used (it is recomputed and replaced).
+
+Shared across a batch: the other params fields (name, slug, Berichtsgebiet, texts, …) change only what
+a report shows, so every report over the same Bezugsgesamtheit and inputs has the same fingerprint –
+Berlin and each of its Bezirke – and the first to need an analysis fits it; the others read it. A lock
+per file (:func:`locked`) makes a report that runs at the same time wait for that fit instead of
+repeating it. The report's figures that are the same across such reports are kept in the same folder
+(``abbildungen/``, :func:`sozialplanung.report.page.figure`).
 
 Format: one JSON header line ``{"format": 1, "fingerprint": …, "analyse": …, "bibliothek": …}``,
 then a pickle of ``{"ergebnis": result}`` or ``{"fehler": German message}``; written to a temporary
@@ -27,6 +35,8 @@ files in the project's own output folder with the expected header are read.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import hashlib
 import json
@@ -46,7 +56,7 @@ FORMAT = 1
 """Version of the file format; a new one makes every saved file stale."""
 FOLDER = ".ergebnisse"
 """Name of the results folder beside the report folders (in the output root)."""
-ANALYSES = ("index", "sensitivity", "fa", "typology", "spatial")
+ANALYSES = ("index", "sensitivity", "fa", "typology", "spatial", "vergleich")
 """The analyses an :class:`Ergebnisse` holds, by key (the keys of ``compute_results``)."""
 REPORT = {"index": "sozialindex", "fa": "faktorenanalyse", "typology": "clusteranalyse",
           "spatial": "raeumliche_statistik"}
@@ -55,6 +65,14 @@ PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "geopanda
             "mapclassify")
 """Packages whose version enters the fingerprint (they compute or pickle the results)."""
 _CODE = ("config", "data", "indicators", "analysis")
+ANALYSIS_FIELDS = ("report_year", "edition", "areas", "data", "catalogue", "recipe", "bezugsgesamtheit",
+                   "datenschutz", "analyses")
+"""The params fields an analysis result depends on (the fingerprint's): what the Datenpaket reads and
+protects (areas, data, catalogue, report year; the Datenschutz rules, the edition and the
+Bezugsgesamtheit decide what is withheld) and what the analyses are fitted with (recipe, ``analyses``
+except ``analyses.run``, which only chooses the notebooks). The others (``kommune``, ``bezugsname``,
+``slug``, ``berichtsgebiet``, ``indicators``, ``key_indicators``, ``texts``, …) change only what a
+report shows; tests/analysis/test_ergebnisse.py holds each field to its side."""
 
 
 def folder_for(output_dir: str | Path) -> Path:
@@ -108,10 +126,12 @@ class Ergebnisse:
         if key not in ANALYSES:
             raise KeyError(key)
         if key not in self._results and key not in self.hinweise:
-            saved = self._load(key)
-            if saved is None:
-                saved = self._compute(key)
-                self._save(key, saved)
+            path = self.path(key)
+            with locked(path) if path is not None else contextlib.nullcontext():
+                saved = self._load(key)  # another report of the batch may have fitted it meanwhile
+                if saved is None:
+                    saved = self._compute(key)
+                    self._save(key, saved)
             if "fehler" in saved:
                 self.hinweise[key] = saved["fehler"]
             else:
@@ -119,16 +139,22 @@ class Ergebnisse:
         return self._results.get(key)
 
     def for_report(self) -> dict:
-        """``index``, ``fa``, ``typology``, ``spatial`` and the list ``hinweise`` as the report uses them:
+        """``index``, ``fa``, ``typology``, ``spatial``, ``vergleich`` (with ``vergleichsrezepte``) and the list
+        ``hinweise`` as the report uses them:
         only the analyses of ``Params.analyses_run()`` (the typology only with a factor analysis), None
-        where one could not be run, its message as ``"<key>: <message>"``."""
+        where one could not be run, its message as ``"<key>: <message>"``; ``ergebnisse``: this object
+        (its folder also keeps the figures shared across a batch, :func:`sozialplanung.report.page.figure`)."""
         run = self.dp.params.analyses_run()
         out, asked = dict.fromkeys(REPORT), []
         for key, name in REPORT.items():
             if name in run and (key != "typology" or out["fa"] is not None):
                 asked.append(key)
                 out[key] = self.optional(key)
+        if self.dp.params.vergleichsrezepte and out["index"] is not None:  # further recipes beside the index
+            asked.append("vergleich")
+            out["vergleich"] = self.optional("vergleich")
         out["hinweise"] = [f"{key}: {self.hinweise[key]}" for key in asked if key in self.hinweise]
+        out["ergebnisse"] = self
         return out
 
     # -- computing ----------------------------------------------------------------------------
@@ -146,9 +172,13 @@ class Ergebnisse:
         if key == "index":
             return pipeline.sozialindex(dp)
         if key == "sensitivity":
-            return pipeline.sensitivity(dp)
+            return pipeline.sensitivity(dp, index=self.get("index"))  # the report's index, not a second fit
         if key == "fa":
             return pipeline.faktorenanalyse(dp)
+        if key == "vergleich":
+            from sozialplanung.analysis import vergleichsrezepte
+
+            return vergleichsrezepte.fit(dp, self.get("index"))
         if key == "typology":  # the Status-Index letters the types where a recipe exists
             index = self.optional("index") if dp.params.recipe else None
             return pipeline.clusteranalyse(dp, self.get("fa"), index)
@@ -178,23 +208,48 @@ class Ergebnisse:
 
     def _save(self, key: str, saved: dict) -> None:
         path = self.path(key)
-        if path is None:
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(json.dumps(self._header(key)).encode() + b"\n")
-                pickle.dump(saved, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        if path is not None:
+            write_atomic(path, json.dumps(self._header(key)).encode() + b"\n"
+                         + pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it: a parallel reader sees the old file,
+    no file, or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def locked(path: Path):
+    """Hold an exclusive lock for ``path`` (``flock`` on ``<path>.lock``) while computing it.
+
+    Reports of a batch running at the same time wait here for the one that computes a shared result,
+    then read it. The kernel releases the lock when the process ends, so a killed render blocks nobody.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        yield
+
+
+def analysis_params(params) -> dict:
+    """The params fields of :data:`ANALYSIS_FIELDS` as JSON (without ``analyses.run``)."""
+    out = params.model_dump(mode="json", include=set(ANALYSIS_FIELDS))
+    out["analyses"].pop("run", None)
+    return out
 
 
 def fingerprint(dp) -> str:
     """sha256 over everything the analyses of ``dp`` depend on (see the module docstring)."""
-    parts = {"format": FORMAT, "parameter": dp.params.model_dump(mode="json"), "code": code_hash(),
+    parts = {"format": FORMAT, "parameter": analysis_params(dp.params), "code": code_hash(),
              "versionen": versions(),
              "eingaben": {k: sha256(p) for k, p in sorted(dp.inputs.items()) if k != "params" and p.is_file()}}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
@@ -210,15 +265,16 @@ def versions() -> dict[str, str | None]:
     return out
 
 
-def code_files() -> list[Path]:
-    """The library files the analyses run: the top-level modules and the stages up to ``analysis``."""
+def code_files(stages: tuple[str, ...] = _CODE) -> list[Path]:
+    """The library files the analyses run: the top-level modules and the stages up to ``analysis``
+    (``stages``: others, e.g. ``("viz", "report")`` for the figures)."""
     root = Path(__file__).parents[1]
-    return [*sorted(root.glob("*.py")), *(p for stage in _CODE for p in sorted((root / stage).rglob("*.py")))]
+    return [*sorted(root.glob("*.py")), *(p for stage in stages for p in sorted((root / stage).rglob("*.py")))]
 
 
-def code_hash() -> str:
+def code_hash(stages: tuple[str, ...] = _CODE) -> str:
     """sha256 over :func:`code_files` (recomputed when a file's size or modification time changes)."""
-    return _code_hash(tuple((str(p), st.st_size, st.st_mtime_ns) for p in code_files() for st in [p.stat()]))
+    return _code_hash(tuple((str(p), st.st_size, st.st_mtime_ns) for p in code_files(stages) for st in [p.stat()]))
 
 
 @functools.lru_cache(maxsize=4)

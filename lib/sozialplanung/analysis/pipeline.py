@@ -40,11 +40,10 @@ def sozialindex(dp: Datenpaket) -> SozialIndex:
                                        excluded=dp.not_assessed_reasons(ids))
 
 
-def sensitivity(dp: Datenpaket, n_draws: int = 1000) -> Sensitivity:
-    """How stable each area's status class is (leave one indicator out; weights ±20 %)."""
-    ids = dp.reference_ids
-    return Sensitivity(recipe(dp), n_draws=n_draws, random_state=dp.params.analyses.random_state).fit(
-        dp.values().loc[ids], einwohner=dp.population().loc[ids], year=dp.year)
+def sensitivity(dp: Datenpaket, n_draws: int = 1000, index: SozialIndex | None = None) -> Sensitivity:
+    """How stable each area's status class is (leave one indicator out; weights ±20 %), starting from the
+    fitted ``index`` (else the report's index, fitted here)."""
+    return Sensitivity(index or sozialindex(dp), n_draws=n_draws, random_state=dp.params.analyses.random_state).fit()
 
 
 def faktorenanalyse(dp: Datenpaket) -> FactorAnalysis:
@@ -119,9 +118,9 @@ def status_dynamik(index) -> pd.DataFrame:
     return crosstab(index.status_, index.dynamik_, rows=parts["status"].label, columns=parts["dynamik"].label)
 
 
-def typology_crosstab(dp: Datenpaket, typology: ClusterTypology, index=None) -> pd.DataFrame:
+def typology_crosstab(dp: Datenpaket, typology: ClusterTypology, index=None) -> pd.DataFrame | None:
     """Types against an official classification (``analyses.cluster.compare_column``) or else the
-    status classes of the Sozialindex."""
+    status classes of the Sozialindex; None with neither (no compare column, no recipe)."""
     column = dp.params.analyses.cluster.compare_column
     if column:
         if column not in dp.table.columns:
@@ -130,6 +129,8 @@ def typology_crosstab(dp: Datenpaket, typology: ClusterTypology, index=None) -> 
         other = dp.rows()[column].rename(column)
         if pd.api.types.is_float_dtype(other) and (other.dropna() % 1 == 0).all():
             other = other.astype("Int64")
+    elif index is None and not dp.params.recipe:
+        return None
     else:
         other = (index or sozialindex(dp)).status_.rename("Status")
     return crosstab(typology.labels_, other, rows="Typ", columns=other.name)

@@ -9,7 +9,12 @@ Two experiments on a fitted recipe part (by default the status index), both vect
 For each area the result is the share of runs in which its class differs from the class under the
 recipe's own weights. The standardised indicator values and the set of rated areas stay fixed;
 aggregation, re-standardisation and classification are repeated in every run, exactly as in
-:class:`sozialplanung.analysis.sozialindex.SozialIndex`.
+:class:`sozialplanung.analysis.sozialindex.SozialIndex`. The weights perturbed are the weights the index used
+(``index.weights_``): the recipe's fixed weights, or for ``weighting: pca`` the principal-component weights.
+
+A fitted :class:`~sozialplanung.analysis.sozialindex.SozialIndex` may be passed instead of a recipe ("prefit",
+as ``sklearn.feature_selection.SelectFromModel(prefit=True)``): :meth:`Sensitivity.fit` then starts from it
+and fits no index of its own.
 """
 
 from __future__ import annotations
@@ -30,8 +35,8 @@ class Sensitivity:
 
     Parameters
     ----------
-    recipe : Recipe, str or path
-        As for :class:`~sozialplanung.analysis.sozialindex.SozialIndex`.
+    recipe : Recipe, str, path or fitted SozialIndex
+        As for :class:`~sozialplanung.analysis.sozialindex.SozialIndex`; a fitted index is used as it is.
     part : {"status", "dynamik"}, default="status"
     n_draws : int, default=1000
         Number of weight draws.
@@ -57,6 +62,7 @@ class Sensitivity:
     --------
     >>> s = Sensitivity("mss", n_draws=1000, random_state=0).fit(daten, einwohner="EW", year=2021)  # doctest: +SKIP
     >>> s.to_frame().head()  # doctest: +SKIP
+    >>> Sensitivity(fitted_index).fit()  # doctest: +SKIP
     """
 
     def __init__(self, recipe, *, part="status", n_draws=1000, perturbation=0.2, random_state=0):
@@ -66,14 +72,15 @@ class Sensitivity:
         self.perturbation = perturbation
         self.random_state = random_state
 
-    def fit(self, frame, einwohner=None, year=None) -> "Sensitivity":
-        """Fit the index on ``frame`` (see ``SozialIndex.fit``) and run both experiments."""
+    def fit(self, frame=None, einwohner=None, year=None) -> "Sensitivity":
+        """Fit the index on ``frame`` (see ``SozialIndex.fit``), or take the fitted index given as ``recipe``
+        (then without ``frame``), and run both experiments."""
         if not (isinstance(self.n_draws, (int, np.integer)) and self.n_draws >= 1):
             raise SozialplanungError(f"n_draws muss eine ganze Zahl ≥ 1 sein, erhalten: {self.n_draws!r}.", field="n_draws")
         if not (0 <= self.perturbation < 1):
             raise SozialplanungError(f"perturbation muss zwischen 0 und 1 liegen, erhalten: {self.perturbation!r}.",
                                      field="perturbation")
-        index = SozialIndex(self.recipe).fit(frame, einwohner=einwohner, year=year)
+        index = self._index(frame, einwohner, year)
         parts = index.recipe_.parts()
         if self.part not in parts:
             raise SozialplanungError(f"Das Rezept hat keinen Teil „{self.part}“.", field="part",
@@ -83,7 +90,7 @@ class Sensitivity:
         z_frame = index.standardized_[self.part]
         z = z_frame.to_numpy()
         pop = index.rated_population_
-        w0 = np.array([i.weight for i in specs], dtype=float)
+        w0 = index.weights_[self.part]["weight"].reindex([i.id for i in specs]).to_numpy(dtype=float)
         p = len(w0)
         rule = part.classification.rule, part.classification.rule_kwargs()
 
@@ -111,6 +118,16 @@ class Sensitivity:
         self.share_weights_ = pd.Series(changed_w.mean(axis=1), index=ids)
         self._all_ids = index.status_.index
         return self
+
+    def _index(self, frame, einwohner, year) -> SozialIndex:
+        if not isinstance(self.recipe, SozialIndex):
+            return SozialIndex(self.recipe).fit(frame, einwohner=einwohner, year=year)
+        self.recipe.check_fitted()
+        if frame is not None:
+            raise SozialplanungError("Der Sensitivitätsanalyse wurde ein berechneter Sozialindex übergeben; sie "
+                                     "rechnet ihn nicht mit neuen Daten nach.", field="frame",
+                                     hint="Entweder Sensitivity(index).fit() oder Sensitivity(rezept).fit(daten, …).")
+        return self.recipe
 
     def to_frame(self) -> pd.DataFrame:
         """``gebiet_id, anteil_wechsel_weglassen, anteil_wechsel_gewichte, wechsel_ohne_<id>…`` (NaN: not rated)."""

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.config.units import Batch, apply_unit, check_batch, split_unit
 from sozialplanung.config.validation import Errors, raise_german
+from sozialplanung.config.vergleich import ComparisonRecipe, VergleichsringSpec, comparison_files
 from sozialplanung.config.yamlio import read_yaml
 
 PAKET_PREFIX = "paket:"
@@ -236,6 +237,8 @@ class Params(_Model):
     catalogue: str
     recipe: str | None = Field(None, description="Rezept des Sozialindex: Name eines mitgelieferten Rezepts "
                                                  "(z. B. sozialformel, mss) oder Pfad zu einer YAML-Datei")
+    vergleichsrezepte: list[ComparisonRecipe] = Field([], description="weitere Rezepte neben recipe (config.vergleich)")
+    vergleichsring: VergleichsringSpec | None = Field(None, description="Lage unter allen und ähnlichen Kreisen")
     indicators: list[str] | None = None
     key_indicators: list[str] | None = Field(
         None, description="Schlüsselindikatoren für Karten und Steckbriefe; leer: die ersten drei mit Polarität 1")
@@ -329,11 +332,12 @@ def _check_files(params: Params, shown: str, lines: dict[str, int]) -> None:
         fields["recipe"] = params.recipe
     if params.texts:
         fields["texts"] = params.texts
+    fields |= comparison_files(params)
     errors = Errors()
     for field, value in fields.items():
         if not params.resolve(value).exists():
             hint = "Pfade sind relativ zur Parameterdatei; „paket:“ verweist auf die mitgelieferten Demodaten."
-            if field == "recipe":
+            if field == "recipe" or field.endswith(".recipe"):
                 hint += f" Mitgelieferte Rezepte (nur der Name, z. B. recipe: sozialformel): {', '.join(shipped_recipes())}."
             with errors.collect():
                 raise SozialplanungError(

@@ -148,6 +148,7 @@ class Recipe(_Model):
     title: str
     description: str = ""
     source: str = ""
+    deviations: list[str] = []  # where a recipe that reproduces a published method departs from it, and why
     min_population: float | None = Field(None, ge=0, validation_alias=AliasChoices("min_population", "min_einwohner"))
     excluded_areas: list[ExcludedArea] = []
     status: PartSpec

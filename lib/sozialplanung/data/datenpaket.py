@@ -29,6 +29,7 @@ import pandas as pd
 
 from sozialplanung.config.catalogue import GEBIET_ID, Catalogue
 from sozialplanung.errors import SozialplanungError
+from sozialplanung.config.vergleich import comparison_files
 from sozialplanung.data.inputs import read_inputs
 from sozialplanung.config.params import Params, read_params
 
@@ -218,6 +219,7 @@ def input_files(params: Params) -> dict[str, Path]:
     files.update({f"parent:{p.level}": params.resolve(p.file) for p in params.areas.parents if p.file})
     if params.recipe:
         files["recipe"] = params.resolve(params.recipe)
+    files.update({field: params.resolve(value) for field, value in comparison_files(params).items()})
     return files
 
 

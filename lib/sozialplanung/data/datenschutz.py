@@ -291,7 +291,23 @@ def describe_suppression(dp, year: int | None = None) -> list[str]:
                    "Fallzahlgrenze wird daher nicht angewandt.")
     log = getattr(dp, "suppression_log", pd.DataFrame(columns=LOG_COLUMNS))
     log = log[log["jahr"] == year]
-    n_areas = len(dp.areas)
+    out += _count_sentences(dp, log, limits, year)
+    if rates and rules.min_population:
+        out.append("Bezugswerte aus veröffentlichten Quoten sind gewichtete Mittel nur der veröffentlichten Quoten: "
+                   "nicht bewertete Gebiete gehen nicht ein und lassen sich daher nicht zurückrechnen.")
+    if rules.secondary and limits:
+        out += _secondary_method(dp, log)
+    elif not rules.secondary:
+        out.append("Sekundäre Geheimhaltung ist ausgeschaltet (datenschutz.secondary: false): geheim "
+                   "gehaltene Werte können sich aus veröffentlichten Summen zurückrechnen lassen.")
+    out.append("Geheim gehaltene Werte sind mit „.“ gekennzeichnet; ob ein Wert wegen einer kleinen Fallzahl "
+               "oder zu deren Schutz geheim gehalten wurde, wird nicht ausgewiesen.")
+    return out
+
+
+def _count_sentences(dp, log: pd.DataFrame, limits: dict, year: int) -> list[str]:
+    """Per count column: the primary rule with how many cells it withheld, and the secondary count."""
+    out, n_areas = [], len(dp.areas)
     for col, limit in limits.items():
         names = ", ".join(f"„{i.name}“" for i in dp.catalogue.values() if i.from_counts and i.numerator == col)
         prim = int(((log["spalte"] == col) & (log["art"] == PRIMARY)).sum())
@@ -299,31 +315,27 @@ def describe_suppression(dp, year: int | None = None) -> list[str]:
         out.append(f"Primäre Geheimhaltung: Fallzahlen von 1 bis {limit - 1} (Spalte „{col}“) werden geheim "
                    f"gehalten, ebenso die daraus berechneten Quoten ({names}); {year} betrifft das {prim} "
                    f"von {n_areas} Gebieten.")
-        if rules.secondary:
+        if dp.params.datenschutz.secondary:
             extra = (f"werden {year} zusätzlich {_werte(sec)} der Spalte „{col}“ geheim gehalten" if sec else
                      f"musste {year} kein weiterer Wert der Spalte „{col}“ geheim gehalten werden")
             out.append(f"Sekundäre Geheimhaltung: Damit sich kein geheim gehaltener Wert als Differenz aus "
                        f"veröffentlichten Summen und den übrigen Werten zurückrechnen lässt, {extra}.")
-    if rates and rules.min_population:
-        out.append("Bezugswerte aus veröffentlichten Quoten sind gewichtete Mittel nur der veröffentlichten Quoten: "
-                   "nicht bewertete Gebiete gehen nicht ein und lassen sich daher nicht zurückrechnen.")
-    if rules.secondary and limits:
-        levels = [p.level for p in dp.params.areas.parents]
-        protected = ", ".join([*(f"jede {lv}" for lv in levels), f"die Kommune ({dp.params.kommune})"])
-        out.append(f"Geschützte Summen: {protected}. Verfahren: Eine Summe abzüglich ihrer veröffentlichten "
-                   "Teilsummen ist die Summe ihrer übrigen Teile; ist darunter genau ein geheim gehaltener "
-                   "Wert, wird dort die kleinste von null verschiedene Fallzahl zusätzlich geheim gehalten – "
-                   "von den kleinsten Summen aufwärts, bis sich kein Wert mehr aus allen veröffentlichten "
-                   "Summen zugleich exakt berechnen lässt (geprüft mit linearer Algebra). Geschützt wird gegen "
-                   "exakte Rückrechnung, nicht gegen Eingrenzung auf ein Intervall.")
-        unprotected = log[log["art"] == UNPROTECTED]
-        if not unprotected.empty:
-            out.append(f"Achtung: {_werte(len(unprotected))} lassen sich nicht durch weitere Zellen schützen "
-                       "(etwa wenn eine übergeordnete Summe nur aus ihnen besteht); diese Summen sind geheim zu "
-                       "halten.")
-    elif not rules.secondary:
-        out.append("Sekundäre Geheimhaltung ist ausgeschaltet (datenschutz.secondary: false): geheim "
-                   "gehaltene Werte können sich aus veröffentlichten Summen zurückrechnen lassen.")
-    out.append("Geheim gehaltene Werte sind mit „.“ gekennzeichnet; ob ein Wert wegen einer kleinen Fallzahl "
-               "oder zu deren Schutz geheim gehalten wurde, wird nicht ausgewiesen.")
+    return out
+
+
+def _secondary_method(dp, log: pd.DataFrame) -> list[str]:
+    """The protected sums and the method of the secondary suppression, and a warning for unprotectable cells."""
+    levels = [p.level for p in dp.params.areas.parents]
+    protected = ", ".join([*(f"jede {lv}" for lv in levels), f"die Kommune ({dp.params.kommune})"])
+    out = [f"Geschützte Summen: {protected}. Verfahren: Eine Summe abzüglich ihrer veröffentlichten "
+           "Teilsummen ist die Summe ihrer übrigen Teile; ist darunter genau ein geheim gehaltener "
+           "Wert, wird dort die kleinste von null verschiedene Fallzahl zusätzlich geheim gehalten – "
+           "von den kleinsten Summen aufwärts, bis sich kein Wert mehr aus allen veröffentlichten "
+           "Summen zugleich exakt berechnen lässt (geprüft mit linearer Algebra). Geschützt wird gegen "
+           "exakte Rückrechnung, nicht gegen Eingrenzung auf ein Intervall."]
+    unprotected = log[log["art"] == UNPROTECTED]
+    if not unprotected.empty:
+        out.append(f"Achtung: {_werte(len(unprotected))} lassen sich nicht durch weitere Zellen schützen "
+                   "(etwa wenn eine übergeordnete Summe nur aus ihnen besteht); diese Summen sind geheim zu "
+                   "halten.")
     return out

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import matplotlib.colors as mcolors
-from matplotlib.patches import Patch
 
 from sozialplanung.viz import maps
 from sozialplanung.formatting import fmt_count
@@ -62,12 +61,10 @@ class Style:
 
 
 def legend(fig) -> list[Entry]:
-    """The legend entries of a map figure in legend order, counts removed: the classes, then the entries
-    for missing, withheld or not rated areas and for the context („übrige Gebiete“)."""
-    leg = fig.axes[0].get_legend()
-    return [Entry(_COUNT.sub("", text.get_text()), mcolors.to_hex(handle.get_facecolor()),
-                  mcolors.to_hex(handle.get_edgecolor()), bool(handle.get_hatch()))
-            for handle, text in zip(leg.legend_handles, leg.get_texts()) if isinstance(handle, Patch)]
+    """The legend entries of a map figure (``fig.legend_entries``) in legend order, counts removed: the classes,
+    then the entries for missing, withheld or not rated areas and for the context („übrige Gebiete“)."""
+    return [Entry(_COUNT.sub("", e.label), mcolors.to_hex(e.fill), mcolors.to_hex(e.edge), e.hatch)
+            for e in fig.legend_entries]
 
 
 def _quoted(column: str) -> str:

@@ -66,10 +66,10 @@ def scaffold(folder: str | Path, *, areas_file: str | Path, data_file: str | Pat
         raise SozialplanungError(f"„{existing[0]}“ gibt es schon.", file=str(existing[0]),
                                  hint="einen neuen Ordner wählen oder mit --force überschreiben")
     areas = sniff.read_areas(areas_file)
-    table = sniff.read_table(data_file, areas) if data_file else None
+    kommune = kommune or folder.resolve().name
+    table = sniff.read_table(data_file, areas, kommune=kommune) if data_file else None
     if table is not None and table.id_matches:
         areas.id = table.id_matches  # the areas' column the table's ids match (names: shown once in the report)
-    kommune = kommune or folder.resolve().name
     folder.mkdir(parents=True, exist_ok=True)
     _findings(out, areas, table)
     out.params.write_text(params_text(folder, areas, table, kommune, level), encoding="utf-8")
@@ -87,7 +87,7 @@ def _findings(out: Scaffold, areas, table) -> None:
     f += [f"übergeordnete Ebene möglich: Spalte „{c}“ ({k} Einheiten)" for c, k in areas.parent_columns]
     f += [f"übergeordnete Ebene möglich: die ersten {d} Stellen der Kennung ({k} Einheiten)" for d, k in areas.prefixes]
     if table is not None:
-        f.append(f"Datentabelle {table.file.name}: Kopfzeile in Zeile {table.header_row}, {len(table.columns)} "
+        f.append(f"Datentabelle {table.file.name}: Kopfzeile in Zeile {_rows(table.header_rows)}, {len(table.columns)} "
                  f"Spalten; „{table.id}“ trifft {table.matched} von {areas.n} Gebieten"
                  + (f" (über „{table.id_matches}“ der Gebiete)" if table.id_matches else ""))
         f.append(f"Jahre in „{table.year}“: {', '.join(map(str, table.years))}" if table.year else
@@ -97,7 +97,14 @@ def _findings(out: Scaffold, areas, table) -> None:
                  f"Einwohnerspalte: {table.population or '–'}")
         if table.missing:
             f.append(f"Codes für fehlende Werte: {', '.join(table.missing)}")
-        f += table.notes
+        f += [f"Summenzeilen {lv}: {table.totals.why[lv]}, Zeile(n) {_rows(table.totals.lines[lv], 6)}"
+              for lv in table.totals.levels()]
+        f += table.notes + table.totals.notes
+
+
+def _rows(lines: list[int], most: int = 0) -> str:
+    shown = lines[:most] if most else lines
+    return ", ".join(map(str, shown)) + (f" … ({len(lines)})" if most and len(lines) > most else "")
 
 
 def _report_year(table) -> int:
@@ -118,14 +125,18 @@ def params_text(folder: Path, areas, table, kommune: str, level: str) -> str:
         lines.append(f"  layer: {_q(areas.layer)}   # {areas.n} Gebiete; weitere Layer: "
                      + ", ".join(f"{n} ({k})" for n, k in areas.layers))
     others = [c for c in areas.columns if c not in (areas.id, areas.name)]
+    proven = _proven_parents(areas, table)
     lines += [f"  id: {_q(areas.id or 'AUSFÜLLEN')}   # eindeutige Kennung; Spalten: {', '.join(areas.columns)}",
               f"  name: {_q(areas.name or areas.id or 'AUSFÜLLEN')}", f"  level: {_q(level)}   # Name der Gebietsebene",
-              "  parents: []   # übergeordnete Ebenen, von klein nach groß; Vorschläge zum Einkommentieren:"]
+              "  parents:" + ("" if proven else " []") + "   # übergeordnete Ebenen, von klein nach groß; Vorschläge "
+              "zum Einkommentieren:"]
+    lines += [f"    - {{level: {_q(lv)}, prefix: {d}}}   # PRÜFEN: Name der Ebene; belegt durch die Summenzeilen der "
+              "Datentabelle (data.totals)" for lv, d in proven]
     lines += [f"  #  - {{level: AUSFÜLLEN, layer: {_q(n)}, column: SPALTE_MIT_DER_KENNUNG}}   # {k} Einheiten"
               for n, k in areas.layers]
     lines += [f"  #  - {{level: AUSFÜLLEN, column: {_q(c)}}}   # {k} Einheiten" for c, k in areas.parent_columns]
     lines += [f"  #  - {{level: AUSFÜLLEN, prefix: {d}}}   # die ersten {d} Stellen der Kennung: {k} Einheiten"
-              for d, k in areas.prefixes]
+              for d, k in areas.prefixes if d not in {p for _, p in proven}]
     lines += ["  #  - {level: Bezirk, file: bezirke.gpkg, id: bez_id, name: bez_name, column: bezirk_id}   "
               "# eigene Datei", "", *_data_lines(folder, table, others), "catalogue: indikatoren.yaml",
               "recipe: null   # Sozialindex: Name eines mitgelieferten Rezepts (sozialformel, mss, rang, "
@@ -150,8 +161,12 @@ def _data_lines(folder: Path, table, others) -> list[str]:
                 "(und Jahr)", "  id: gebiet_id", "  year: null   # Jahresspalte; null: alle Zeilen gelten für "
                 "report_year", "  population: einwohner", ""]
     lines = ["data:", f"  file: {_q(_rel(table.file, folder))}"]
-    if table.header_row != 1:
-        lines.append(f"  header_row: {table.header_row}   # Zeilen darüber sind Titelzeilen")
+    heads = table.header_rows
+    if len(heads) > 1:
+        lines.append(f"  header_row: {heads}   # mehrzeilige Kopfzeile: die Namen der Zeilen werden verbunden"
+                     + ("; Zeilen darüber sind Titelzeilen" if heads[0] > 1 else ""))
+    elif heads[0] != 1:
+        lines.append(f"  header_row: {heads[0]}   # Zeilen darüber sind Titelzeilen")
     lines += [f"  id: {_q(table.id)}   # trifft {table.matched} Gebiete; Spalten: {', '.join(table.columns)}",
               *([] if table.wide else [f"  year: {_q(table.year) if table.year else 'null'}   # " + (
                   f"Jahre {', '.join(map(str, table.years))}" if table.year else "keine Jahresspalte: report_year gilt")]),
@@ -162,7 +177,31 @@ def _data_lines(folder: Path, table, others) -> list[str]:
     if table.wide:
         lines.append(f"  layout: breit   # eine Spalte je Jahr (INKAR-Export); Jahre in Zeile {table.year_row}")
         lines.append(f"  year_row: {table.year_row}")
-    return [*lines, *(f"  # Hinweis: {n}" for n in table.notes), ""]
+    return [*lines, *_totals_lines(table), *(f"  # Hinweis: {n}" for n in table.notes + table.totals.notes), ""]
+
+
+def _proven_parents(areas, table) -> list[tuple[str, int]]:
+    """Parent levels by id prefix that total rows of the table prove: (level, digits), small to large."""
+    if table is None:
+        return []
+    return sorted(table.totals.prefix.items(), key=lambda item: -item[1])
+
+
+def _totals_lines(table) -> list[str]:
+    """``data.totals``: the total rows found (kept out of the areas, compared with the computed values)."""
+    found = table.totals
+    if not found:
+        return []
+    lines = ["  totals:   # Summenzeilen (übergeordnete Ebenen, Kommune): nicht als Gebiete gelesen; validate "
+             "vergleicht sie mit den aus den Gebieten berechneten Werten"]
+    if found.column:
+        lines.append(f"    column: {_q(found.column)}   # an ihrem Wert sind die Summenzeilen zu erkennen")
+        lines.append("    values: {" + ", ".join(f"{_q(lv)}: {_q(v)}" for lv, v in found.values.items()) + "}")
+    if found.ids:
+        lines.append("    ids: {" + ", ".join(f"{_q(lv)}: {_q(v)}" for lv, v in found.ids.items()) + "}")
+    lines += [f"    # {lv}: Zeile(n) {_rows(found.lines[lv], 8)}: {found.why[lv]}" for lv in found.levels()]
+    lines.append("    use: pruefen   # oder ersetzen: der Bericht zeigt dann die veröffentlichten Summen")
+    return lines
 
 
 ENTRY = """  {key}:
@@ -211,7 +250,17 @@ def _todo(out: Scaffold, areas, table) -> list[str]:
     if table is None:
         todo.append("data.file: die Datentabelle eintragen (oder: sozialplanung neu … --daten DATEI)")
     elif table.matched < areas.n:
-        todo.append(f"data.id „{table.id}“ trifft nur {table.matched} von {areas.n} Gebieten: Spalte prüfen")
+        missing = ", ".join(table.unmatched[:5]) + (f" … ({len(table.unmatched)})" if len(table.unmatched) > 5 else "")
+        todo.append(f"data.id „{table.id}“ trifft nur {table.matched} von {areas.n} Gebieten; ohne Zeile: {missing}. "
+                    "validate bricht sonst ab: Kennungsspalte prüfen, oder Geometrie und Tabelle auf denselben "
+                    "Gebietsstand bringen (z. B. ein aufgelöstes Gebiet mit dem aufnehmenden zusammenlegen)")
+    if table is not None:
+        unproven = [lv for lv in table.totals.levels() if lv != "Kommune" and lv not in table.totals.prefix]
+        todo += [f"data.totals: für die Summenzeilen der Ebene „{lv}“ diese Ebene in areas.parents angeben (Spalte, "
+                 "Präfix oder eigene Datei), sonst die Ebene aus data.totals löschen und die Zeilen aus der Tabelle"
+                 for lv in unproven]
+        todo += [f"areas.parents: Name der Ebene „{lv}“ prüfen (belegt durch Summenzeilen mit {d} Stellen)"
+                 for lv, d in table.totals.prefix.items() if lv.startswith("Ebene ")]
     todo += [f"{out.catalogue.name}: je Indikator name, definition, themenfeld, unit, source, stichtag ausfüllen",
              f"{out.params.name}: report_year, übergeordnete Ebenen (parents), datenschutz, recipe prüfen",
              f"sozialplanung validate {out.params}   # nennt, was noch fehlt",

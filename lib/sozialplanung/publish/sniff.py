@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from sozialplanung.data import layout
 from sozialplanung.errors import SozialplanungError
+from sozialplanung.publish import sniff_rows
 
 ID_NAME = re.compile(r"(^|[_\s])(id|nr|nummer|schl(ue|ü)ssel|ags|ars|kennung|code|key|gkz|krs)($|[_\s])|id$", re.I)
 NAME_NAME = re.compile(r"name|bez(eichnung)?$|titel|gebiet$", re.I)
@@ -43,12 +45,13 @@ class Areas:
     keys: dict[str, set] = field(default_factory=dict)  # every unique column (and the name column): its values
     prefixes: list[tuple[int, int]] = field(default_factory=list)  # (digits, units)
     parent_columns: list[tuple[str, int]] = field(default_factory=list)  # (column, units)
+    label: dict[str, dict[str, str]] = field(default_factory=dict)  # key column → its value → the area's name
 
 
 @dataclass
 class Table:
     file: Path
-    header_row: int
+    header_rows: list[int]  # 1-based, as in Excel (several: a header of several rows)
     columns: list[str]
     id: str | None
     id_matches: str  # the areas' column the ids match (the name column: areas named by name)
@@ -63,6 +66,9 @@ class Table:
     texts: list[str]
     wide: bool = False
     year_row: int | None = None
+    first_line: int = 2
+    unmatched: list[str] = field(default_factory=list)  # areas without a row: "16056 (Eisenach)"
+    totals: sniff_rows.TotalRows = field(default_factory=sniff_rows.TotalRows)
     notes: list[str] = field(default_factory=list)
 
 
@@ -103,6 +109,8 @@ def read_areas(path: str | Path) -> Areas:
     out = Areas(path, layer if layers else None, layers, list(table.columns), info["crs"], len(table),
                 id_col, name_col, ids, table[name_col].astype(str) if name_col else None)
     out.keys = {c: set(table[c].astype(str).str.strip()) for c in [*keys, *([name_col] if name_col else [])]}
+    if name_col:
+        out.label = {c: dict(zip(table[c].astype(str).str.strip(), table[name_col].astype(str))) for c in out.keys}
     out.prefixes = _prefixes(ids)
     out.parent_columns = [(c, table[c].nunique()) for c in table.columns if c not in (id_col, name_col)
                           and not _is_float(table[c]) and 1 < table[c].nunique() < 0.5 * len(table)
@@ -151,13 +159,6 @@ def _grid(path: Path) -> pd.DataFrame:
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows]).fillna("")
 
 
-def _header(grid: pd.DataFrame) -> int:
-    """0-based index of the first row with at least half of the columns filled (title rows above it)."""
-    filled = (grid.astype(str).apply(lambda c: c.str.strip()) != "").sum(axis=1)
-    need = max(2, int(0.5 * grid.shape[1]))
-    return int(next((i for i, n in filled.items() if n >= need), 0))
-
-
 def _number(col: pd.Series, missing: list[str]) -> pd.Series:
     text = col.astype(str).str.strip().replace(dict.fromkeys(["", *missing], None))
     both = text.str.contains(r"\.", na=False) & text.str.contains(",", na=False)
@@ -166,26 +167,27 @@ def _number(col: pd.Series, missing: list[str]) -> pd.Series:
     return pd.to_numeric(text, errors="coerce").where(text.notna())
 
 
-def read_table(path: str | Path, areas: Areas) -> Table:
-    """Header row, columns and their kinds, the id column (matched against the areas) of a data table."""
+def read_table(path: str | Path, areas: Areas, kommune: str | None = None) -> Table:
+    """Header rows, columns and their kinds, the id column (matched against the areas) and the total rows
+    (:mod:`sozialplanung.publish.sniff_rows`) of a data table."""
     path = Path(path)
     if not path.exists():
         raise SozialplanungError("Die Datentabelle existiert nicht.", file=str(path), field="--daten")
     grid = _grid(path)
-    head = _header(grid)
-    names = [str(v).strip() or f"Spalte_{i + 1}" for i, v in enumerate(grid.iloc[head])]
-    below = [str(v).strip() for v in grid.iloc[head + 1]] if len(grid) > head + 1 else []
+    cells_all = grid.astype(str).apply(lambda c: c.str.strip())
+    heads, year_row, first = sniff_rows.shape(cells_all)
+    names = [n or f"Spalte {layout.letter(i)}" for i, n in enumerate(layout.header_names(cells_all, heads))]
+    below = list(cells_all.iloc[year_row]) if year_row is not None else []
     years = sorted({int(v) for v in below if re.fullmatch(r"(19|20)\d\d", v)})
-    wide = len(years) >= 3  # INKAR: indicator names in the header row, one column per year in the row below
+    wide = year_row is not None  # INKAR: indicator names in the header row, one column per year in the row below
     if wide:  # per indicator its last year's column, for the kinds below
         names = [n if not below[i] or i == max(j for j, m in enumerate(names) if m == n) else f"{n} ({below[i]})"
                  for i, n in enumerate(names)]
-    body = grid.iloc[head + 1 + wide:].set_axis(names, axis=1).reset_index(drop=True)
-    body = body.loc[:, ~pd.Index(names).duplicated()]
-    cells = body.astype(str).apply(lambda c: c.str.strip())
+    cells = cells_all.iloc[first:].set_axis(names, axis=1).reset_index(drop=True)
+    cells = cells.loc[:, ~pd.Index(names).duplicated()]
     missing = [m for m in MISSING_CODES if (cells == m).to_numpy().any()]
-    t = Table(path, head + 1, list(body.columns), None, "", 0, None, [], None, missing, [], [], [], [])
-    t.wide, t.year_row, t.years = wide, (head + 2 if wide else None), years
+    t = Table(path, [h + 1 for h in heads], list(cells.columns), None, "", 0, None, [], None, missing, [], [], [], [])
+    t.wide, t.year_row, t.years, t.first_line = wide, (year_row + 1 if wide else None), years, first + 1
     _match_id(t, cells, areas)
     for col in t.columns:
         if col == t.id or re.search(r" \((19|20)\d\d\)$", col):
@@ -208,7 +210,20 @@ def read_table(path: str | Path, areas: Areas) -> Table:
             t.rates.append(col)
     t.columns = [c for c in t.columns if not re.search(r" \((19|20)\d\d\)$", c)]
     t.population = next((c for c in t.counts if POPULATION_NAME.match(c)), None)
+    keys = areas.keys.get(t.id_matches, set())
+    if t.id:
+        _unmatched(t, cells, keys, areas.label.get(t.id_matches, {}))
+        t.totals = sniff_rows.total_rows(cells, t.id, keys, t.first_line, texts=[*t.texts, *t.codes], kommune=kommune,
+                                         width=max(map(len, keys)) if keys and all(v.isdigit() for v in keys) else 0)
     return t
+
+
+def _unmatched(t: Table, cells: pd.DataFrame, keys: set[str], label: dict[str, str]) -> None:
+    """The areas the table has no row for (validate stops on them): id and name."""
+    seen = {v[:-2] if v.endswith(".0") else v for v in cells[t.id]}
+    width = max(map(len, keys)) if keys and all(v.isdigit() for v in keys) else 0
+    seen |= {v.zfill(width) for v in seen if v.isdigit()} if width else set()
+    t.unmatched = [f"{k} ({label[k]})" if label.get(k, k) != k else k for k in sorted(keys - seen)]
 
 
 def _year_like(col: str, values: pd.Series) -> bool:

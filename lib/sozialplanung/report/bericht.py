@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dataclasses import replace
+
 from sozialplanung.data.datenpaket import Datenpaket
-from sozialplanung.report.model import Document, Heading, Note
+from sozialplanung.report.model import Document, Group, Heading, Note
 from sozialplanung.report.page import STECKBRIEF_LIMIT, document, missing_text
 
 def markdown_list(items):
@@ -66,10 +68,23 @@ def _sections(dp: Datenpaket, results: dict) -> list[tuple[str, str, object]]:
     ]
     if results.get("index") is not None:
         out.append(("sozialindex", "Sozialindex: Status und Dynamik", chapters.section_sozialindex))
+    if results.get("vergleich") is not None and results["vergleich"].indices:
+        from sozialplanung.report import vergleichsrezepte
+
+        out.append(("vergleichsrezepte", "Sozialindex im Vergleich mit anderen Verfahren",
+                    vergleichsrezepte.section_vergleichsrezepte))
+    from sozialplanung.report import veraenderungen
+
+    if veraenderungen.applies_trends(dp, results):
+        out.append(("veraenderungen", "Veränderungen seit dem letzten Bericht", veraenderungen.section_veraenderungen))
     if results.get("typology") is not None:
         out.append(("typologie", "Gebietstypen (Clusteranalyse)", chapters.section_typologie))
     if results.get("fa") is not None:
         out.append(("faktorenanalyse", "Faktorenanalyse", chapters.section_faktorenanalyse))
+    if dp.params.vergleichsring is not None:
+        from sozialplanung.report import vergleichsring
+
+        out.append(("vergleichsring", "Vergleichsring: der Kreis unter ähnlichen Kreisen", vergleichsring.section_vergleichsring))
     out += [
         ("handlungsempfehlungen", "Handlungsempfehlungen", chapters.section_handlungsempfehlungen),
         ("steckbriefe", "Anhang A: Sozialraum-Steckbriefe", steckbrief.section_steckbriefe),
@@ -104,12 +119,24 @@ def kurzfassung_document(dp: Datenpaket, results: dict) -> Document:
 
 
 def documents(dp: Datenpaket, results: dict | None = None) -> dict[str, Document]:
-    """``{"bericht", "kurzfassung", "steckbriefe"}`` → the model document, each built once (figures shared)."""
+    """``{"bericht", "kurzfassung", "steckbriefe"}`` → the model document, each built once (figures shared).
+
+    Where the Steckbriefe are the Bericht's appendix, the volume reuses those groups (one chapter level up) instead
+    of building every Steckbrief a second time.
+    """
     from sozialplanung.report import steckbrief
 
     results = results if results is not None else compute_results(dp)
-    return {"bericht": bericht_document(dp, results), "kurzfassung": kurzfassung_document(dp, results),
-            "steckbriefe": steckbrief.volume(dp, results)}
+    bericht = bericht_document(dp, results)
+    groups = [b for b in bericht.blocks if isinstance(b, Group) and b.anchor.startswith(steckbrief.ANCHOR)]
+    volume = steckbrief.volume(dp, results, [_promoted(g) for g in groups] if groups else None)
+    return {"bericht": bericht, "kurzfassung": kurzfassung_document(dp, results), "steckbriefe": volume}
+
+
+def _promoted(group: Group) -> Group:
+    """The group with every heading one level up (a Steckbrief of the appendix as a chapter of the volume)."""
+    blocks = [replace(b, level=max(1, b.level - 1)) if isinstance(b, Heading) else b for b in group.blocks]
+    return replace(group, blocks=blocks)
 
 
 def _pdf(document: Document, path: Path) -> tuple[Path, int]:

@@ -195,7 +195,7 @@ def section_typologie(dp, results) -> list:
                                   note="Stabilität: mittlere Jaccard-Ähnlichkeit im Bootstrap (ab 0,75 stabil, "
                                        "unter 0,6 instabil). " + _index_source(dp)))
     out.append(figure(results, "typprofile", lambda: analysis_plots.type_profiles(typ), "Abbildung: mittlere z-Werte der Faktoren je Typ. ",
-                      _index_source(dp), "diagramm"))
+                      _index_source(dp), "diagramm", same_for=()))  # the typology's alone: drawn once per batch
     out += left_out(dp, typ, "Clusteranalyse")
     return out
 

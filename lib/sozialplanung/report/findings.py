@@ -27,6 +27,7 @@ import pandas as pd
 from sozialplanung.data import labels
 from sozialplanung.formatting import fmt_count, fmt_int, fmt_number, round_half_up
 from sozialplanung.indicators.reference import reference_value
+from sozialplanung.viz.atlas import outline_level
 
 
 @dataclass(frozen=True)
@@ -64,17 +65,9 @@ def status_klassen(dp, results) -> list[Finding]:
     return [Finding("status_klassen", text)]
 
 
-def _outline_level(dp) -> str | None:
-    shown = dp.areas.loc[dp.shown_ids]
-    for p in dp.params.areas.parents:
-        if 2 <= shown[p.level].nunique() <= 60:
-            return p.level
-    return None
-
-
 def konzentration(dp, results) -> list[Finding]:
     index = results.get("index")
-    level = _outline_level(dp)
+    level = outline_level(dp)
     if index is None or level is None:
         return []
     codes = [c for c, _ in _need_classes(index)]

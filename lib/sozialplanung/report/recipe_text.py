@@ -6,19 +6,12 @@ change a cut-off in the recipe and the text changes with it.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pandas as pd
 
 from sozialplanung.analysis.classify import Classification
-from sozialplanung.formatting import fmt_count, fmt_number
+from sozialplanung.formatting import fmt_count, fmt_number, fmt_plain
 
-__all__ = ["describe_index", "describe_part", "describe_standardization"]
-
-
-def _plain(x: float) -> str:
-    """``x`` with as many decimals as it has (``300``, ``1,5``), German style (:func:`fmt_number`)."""
-    return fmt_number(x, max(0, -Decimal(repr(float(x))).normalize().as_tuple().exponent))
+__all__ = ["describe_index", "describe_part", "describe_standardization", "describe_weights"]
 
 
 def _areas(n: int) -> str:
@@ -36,7 +29,7 @@ def describe_index(index) -> list[str]:
                "Bezugsgesamtheit für jede Standardisierung.")
     if r.min_population is not None:
         n = int(index.not_rated_reasons_.str.startswith(("weniger", "Einwohnerzahl")).sum())
-        out.append(f"Gebiete mit weniger als {_plain(r.min_population)} Einwohnerinnen und Einwohnern werden nicht "
+        out.append(f"Gebiete mit weniger als {fmt_plain(r.min_population)} Einwohnerinnen und Einwohnern werden nicht "
                    f"bewertet, ebenso Gebiete ohne Einwohnerzahl ({_areas(n)}).")
     n_datenschutz = int(index.not_rated_reasons_.str.startswith("Datenschutz").sum())
     if n_datenschutz:
@@ -48,8 +41,8 @@ def describe_index(index) -> list[str]:
     excluded = index.not_rated_reasons_[index.not_rated_reasons_.str.startswith("ausgeschlossen")]
     if len(excluded):
         out.append("Ausdrücklich ausgeschlossen: " + "; ".join(f"{g} ({t.split(': ', 1)[1]})" for g, t in excluded.items()) + ".")
-    for part in r.parts().values():
-        out.extend(describe_part(part, part.indicators_for(index.year_)))
+    for name, part in r.parts().items():
+        out.extend(describe_part(part, part.indicators_for(index.year_), getattr(index, "weights_", {}).get(name)))
     if r.dynamik is not None:
         out.append("Kombinierte Kennzahl Status/Dynamik: Code = 10 × Statusklasse + Dynamikklasse "
                    "(wie SDI_N im Berliner MSS), Text „Status/Dynamik“.")
@@ -70,8 +63,30 @@ def describe_standardization(spec, what: str, again: bool = False) -> str:
     return f"{what} wurde {'erneut ' if again else ''}{text}."
 
 
-def describe_part(part, specs) -> list[str]:
-    """Sentences on one part of a recipe (``PartSpec``) with the indicators ``specs`` of the report year."""
+def describe_weights(part, specs, weights: pd.DataFrame | None = None) -> list[str]:
+    """Sentences on the weights: the recipe's fixed weights, or (``weighting: pca``) the weights the fitted
+    index took from the first principal component of each dimension (``weights``: ``SozialIndex.weights_[part]``)."""
+    if part.weighting.method == "fixed":
+        if len({i.weight for i in specs}) == 1:
+            return ["Alle Indikatoren gehen mit gleichem Gewicht ein."]
+        return ["Gewichte: " + ", ".join(f"{i.id} {fmt_plain(i.weight)}" for i in specs) + "."]
+    out = ["Gewichte aus einer Hauptkomponentenanalyse (wie beim GISD des RKI): je Teildimension die Koeffizienten "
+           "der ersten Hauptkomponente der Korrelationsmatrix der standardisierten Indikatoren, so orientiert, dass "
+           "die Ladungen zusammen positiv sind."]
+    if weights is not None:
+        for dim, rows in weights.groupby("dimension", sort=False):
+            items = ", ".join(f"{gid} {fmt_number(row.weight, 3)} (Ladung {fmt_number(row.loading, 2)})"
+                              for gid, row in rows.iterrows())
+            out.append(f"{dim or 'Alle Indikatoren'}: {items}.")
+    if part.weighting.dimension_scaling == "minmax":
+        out.append("Jeder Teilscore wurde auf den Bereich 0 bis 1 normiert (die Gewichte oben sind durch die "
+                   "Spannweite des Teilscores geteilt), so dass jede Teildimension gleich zählt.")
+    return out
+
+
+def describe_part(part, specs, weights: pd.DataFrame | None = None) -> list[str]:
+    """Sentences on one part of a recipe (``PartSpec``) with the indicators ``specs`` of the report year
+    (``weights``: the fitted index's weights of this part, needed to state principal-component weights)."""
     names = ", ".join(f"{i.id} ({i.label})" if i.label else i.id for i in specs)
     out = [f"{part.label}: Indikatoren {names}. Ein höherer Wert bedeutet eine stärkere Benachteiligung."]
     flipped = [i.id for i in specs if i.polarity == -1]
@@ -79,11 +94,10 @@ def describe_part(part, specs) -> list[str]:
         out.append(f"Umgekehrt gepolt (mit −1 multipliziert, weil ein höherer Wert geringere Benachteiligung bedeutet): "
                    f"{', '.join(flipped)}.")
     out.append(describe_standardization(part.standardization, "Jeder Indikator"))
-    weights = {i.weight for i in specs}
-    out.append("Alle Indikatoren gehen mit gleichem Gewicht ein." if len(weights) == 1 else
-               "Gewichte: " + ", ".join(f"{i.id} {_plain(i.weight)}" for i in specs) + ".")
+    out.extend(describe_weights(part, specs, weights))
+    equal = part.weighting.method == "fixed" and len({i.weight for i in specs}) == 1
     how = "summiert" if part.aggregation == "sum" else "gemittelt"
-    out.append(f"Die standardisierten Werte wurden je Gebiet {'' if len(weights) == 1 else 'gewichtet '}{how}.")
+    out.append(f"Die standardisierten Werte wurden je Gebiet {'' if equal else 'gewichtet '}{how}.")
     if part.restandardization is not None:
         out.append(describe_standardization(part.restandardization, "Das Ergebnis", again=True))
     cl = part.classification

@@ -13,8 +13,8 @@ from dataclasses import replace
 import numpy as np
 
 from sozialplanung.data import labels
-from sozialplanung.viz import maps
 from sozialplanung.viz import palettes
+from sozialplanung.viz.atlas import SteckbriefLocators
 from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
 from sozialplanung.indicators.reference import reference_value, top_level
 from sozialplanung.markup import escape
@@ -25,20 +25,11 @@ ANCHOR = "steckbrief-"
 BETTER, WORSE, NEUTRAL = palettes.BETTER, palettes.WORSE, palettes.NEUTRAL
 
 
-def _locator(dp, gid: str):
-    """Locator map of the area within its top parent area (e.g. its Bezirk), with the outline level."""
-    level = top_level(dp)
-    areas = dp.areas
-    if level is not None and len(dp.areas) > 60:
-        areas = dp.areas[dp.areas[level] == dp.areas.at[gid, level]]
-    outline = None
-    for p in dp.params.areas.parents:
-        if p.level in dp.parents and 2 <= areas[p.level].nunique() <= 30:
-            outline = dp.parents[p.level].loc[sorted(set(areas[p.level]))]
-            break
-    where = labels.parent(dp, level, dp.areas.at[gid, level]) if level is not None else dp.params.kommune
-    return maps.locator_map(areas, gid, outline, area_name=str(dp.areas.at[gid, "name"]), kommune=where,
-                            figsize=(2.6, 2.4))
+def _locators(dp, results) -> SteckbriefLocators:
+    """The locator maps of the run (:class:`sozialplanung.viz.atlas.SteckbriefLocators`, one base per top parent)."""
+    if "steckbrief_locators" not in results:
+        results["steckbrief_locators"] = SteckbriefLocators(dp)
+    return results["steckbrief_locators"]
 
 
 def _refs(dp, results) -> dict:
@@ -153,10 +144,14 @@ def steckbrief(dp, results, gid: str, level: int = 2) -> Group:
                      "(bis ±3): blau günstiger, orange ungünstiger, grau beschreibend.", key=f"abw-{gid}",
                      role="abweichung")
     blocks = [Heading(level, f"Steckbrief {name}"),
-              figure(results, f"lage-{gid}", lambda: _locator(dp, gid), "Lagekarte.", "", "lage"),
+              figure(results, f"lage-{gid}", lambda: _locators(dp, results)(gid), "Lagekarte.", "", "lage",
+                     same_for=(_locators(dp, results).where(gid),)),  # the same in every report showing it: drawn once
               bullets(_facts(dp, results, gid, not_rated), role="fakten"), table, bar_fig]
     if len(years) > 1:
-        blocks.append(_trend_table(dp, results, gid, years, not_rated))
+        from sozialplanung.report import veraenderungen  # series Datenpaket: trend charts, interpolated values marked
+
+        blocks += (veraenderungen.steckbrief_trend(dp, results, gid, not_rated) if veraenderungen.applies(dp, results)
+                   else [_trend_table(dp, results, gid, years, not_rated)])
     blocks.append(para(f"{trend}Quelle: {'; '.join(sources)}. . = geheim gehalten oder keine Angabe, "
                        "x = nicht bewertet.", role="quelle"))
     return Group(blocks, keep_together=True, anchor=ANCHOR + gid, role="steckbrief")
@@ -201,7 +196,8 @@ def single_documents(volume: Document) -> dict[str, Document]:
             for g in volume.blocks if isinstance(g, Group) and g.anchor.startswith(ANCHOR)}
 
 
-def volume(dp, results) -> Document:
-    """All Steckbriefe as one model document (the separate volume; one PDF per area is cut from its groups)."""
-    blocks = [steckbrief(dp, results, gid, level=1) for gid in sorted(dp.shown_ids)]
+def volume(dp, results, groups: list[Group] | None = None) -> Document:
+    """All Steckbriefe as one model document (the separate volume; one PDF per area is cut from its groups);
+    ``groups``: the Steckbriefe already built (level 1), else built here."""
+    blocks = groups if groups is not None else [steckbrief(dp, results, gid, level=1) for gid in sorted(dp.shown_ids)]
     return document(dp, f"Sozialraum-Steckbriefe {dp.params.kommune} {dp.params.report_year}", blocks, "steckbriefe")

@@ -6,8 +6,9 @@ spliced into Typst source, so a Themenfeld called ``#read("secret.txt")`` prints
 
 Accessibility (PDF/UA-1, checked by Typst itself at export): document title and language from the model, alt text on
 every figure (SVG via ``image(bytes(svg), format: "svg", alt: …)``), tables with header cells (``table.header``),
-bookmarks from the headings. Fonts: matplotlib's bundled DejaVu Sans (the font of the SVG figures) and Typst's own
-embedded fonts; system fonts are ignored, so a PDF looks the same on every machine.
+bookmarks from the headings. Fonts: matplotlib's bundled DejaVu Sans (the font of the SVG figures), dehinted once
+(:func:`pdf_fonts`), and Typst's own embedded fonts; system fonts are ignored, so a PDF looks the same on every
+machine.
 
 :func:`write_pdf` writes one document; :func:`write_pdfs` writes one PDF per Steckbrief (a top-level
 :class:`~sozialplanung.report.model.Group` with an anchor), each a small document of its own so that every file is
@@ -17,6 +18,7 @@ tagged and accessible, not a page cut out of the volume.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import re
@@ -47,6 +49,47 @@ def font_dir() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "mpl-data" / "fonts" / "ttf"
 
 
+FACES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-BoldOblique.ttf")
+
+
+def pdf_fonts() -> Path:
+    """The fonts given to Typst: the four DejaVu Sans faces without TrueType hinting, made once and cached.
+
+    Typst embeds a subset of each face used in every PDF; in DejaVu Sans more than half of a subset is hinting
+    bytecode (instructions for screen rasterisers, which PDF viewers do not need), so dehinting halves the fonts in
+    every file (a one-page Steckbrief 51 → 38 KB). The glyph outlines and metrics are unchanged. The cache lives
+    in ``$XDG_CACHE_HOME/sozialplanung`` (``~/.cache``); where it cannot be written, the hinted faces are used.
+    """
+    source = font_dir()
+    key = hashlib.sha256("|".join(f"{n}:{(source / n).stat().st_size}" for n in FACES).encode()).hexdigest()[:12]
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sozialplanung" / f"dejavu-{key}"
+    if all((root / n).is_file() for n in FACES):
+        return root
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for name in FACES:
+            if not (root / name).is_file():
+                _dehint(source / name, root / name)
+    except (OSError, ImportError):
+        return source
+    return root
+
+
+def _dehint(source: Path, target: Path) -> None:
+    from fontTools import subset  # matplotlib's own dependency
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options(hinting=False, layout_features=["*"], name_IDs=["*"], name_languages=["*"],
+                             glyph_names=True, notdef_outline=True, legacy_kern=True, drop_tables=["FFTM"])
+    font = TTFont(source)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(gids=range(font["maxp"].numGlyphs))
+    subsetter.subset(font)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    font.save(tmp)
+    os.replace(tmp, target)
+
+
 def _compiler():
     """One Typst compiler per process (fonts scanned once; Typst's caches shared between documents)."""
     if not _compiler_cache:
@@ -55,7 +98,7 @@ def _compiler():
         except ImportError as exc:  # pragma: no cover - dependency missing
             raise SozialplanungError("Für PDF-Ausgaben wird das Paket „typst“ benötigt.",
                                      hint="python -m pip install typst") from exc
-        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[str(font_dir())])
+        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[str(pdf_fonts())])
         _compiler_cache.append(typst.Compiler(input=str(MAIN), root=str(TEMPLATES), font_paths=fonts,
                                               ignore_system_fonts=True))
     return _compiler_cache[0]

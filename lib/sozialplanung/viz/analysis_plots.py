@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.cluster.hierarchy import dendrogram as _dendrogram
 
+from sozialplanung.formatting import fmt_number
 from sozialplanung.viz import palettes
 
 
@@ -80,7 +81,7 @@ def type_profiles(typology, ax=None):
     ax.set_xticks(range(data.shape[1]), data.columns, rotation=45, ha="right")
     ax.set_yticks(range(len(data)), [typology.names_[t] for t in data.index])
     for (i, j), value in np.ndenumerate(data.to_numpy()):
-        ax.text(j, i, f"{value:.1f}".replace(".", ","), ha="center", va="center", fontsize=8)
+        ax.text(j, i, fmt_number(value, 1), ha="center", va="center", fontsize=8)
     fig.colorbar(image, ax=ax, label="Mittlerer z-Wert")
     ax.set_title("Profile der Gebietstypen")
     return fig

@@ -68,8 +68,12 @@ class SteckbriefLocators:
             outline = outline_level(dp, areas.index)
             parents = dp.parents[outline].loc[sorted(set(areas[outline]))] if outline else None
             self._bases[key] = locator.LocatorBase(areas, parents, figsize=self.FIGSIZE)
-        where = names.parent(dp, level, dp.areas.at[gid, level]) if level is not None else dp.params.kommune
-        return self._bases[key].draw(gid, area_name=str(dp.areas.at[gid, "name"]), kommune=where)
+        return self._bases[key].draw(gid, area_name=str(dp.areas.at[gid, "name"]), kommune=self.where(gid))
+
+    def where(self, gid: str) -> str:
+        """What the locator map of ``gid`` names as its surroundings: its top parent area, else the Kommune."""
+        level = top_level(self.dp)
+        return names.parent(self.dp, level, self.dp.areas.at[gid, level]) if level is not None else self.dp.params.kommune
 
 
 def indicator_map(dp: Datenpaket, indicator: str, *, year: int | None = None, **kwargs):

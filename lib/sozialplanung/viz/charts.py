@@ -189,8 +189,9 @@ def compare_bar(
     1 Gebiet ohne Angabe. Vergleichswerte: Berlin 10,3 %. 1 Gebiet liegt über dem Wert für Berlin.
     """
     values = pd.to_numeric(pd.Series(values), errors="coerce")
-    if values.empty:
-        raise SozialplanungError("Keine Werte für das Balkendiagramm.")
+    if values.dropna().empty:
+        raise SozialplanungError("Keine Werte für das Balkendiagramm." if values.empty else
+                                 "Keine Werte für das Balkendiagramm: alle Gebiete ohne Angabe.")
     values.index = values.index.astype(str)
     names = {} if names is None else {str(k): v for k, v in dict(names).items()}
     reference = dict(reference or {})
@@ -201,9 +202,17 @@ def compare_bar(
     highlight = {str(h) for h in (highlight or [])}
     svg_text = _bars_svg(values, order, labels, reference, highlight, unit=unit, decimals=decimals, title=title,
                          xlabel=xlabel, source_note=source_note, width=(figsize or (7.0, 0))[0] * 72)
+    alt = _bars_alt(values, order, names, reference, unit=unit, decimals=decimals,
+                    title=title or values.name or "Vergleich")
+    return SvgFigure(svg_text, alt)
+
+
+def _bars_alt(values: pd.Series, order, names: dict, reference: dict, *, unit, decimals: int, title) -> str:
+    """Alt text of :func:`compare_bar`: range with the areas at both ends, missing values, reference values and
+    how many areas lie above the first one (compared as rounded, as printed)."""
     valid = values.dropna().sort_values()
     lo, hi = valid.index[0], valid.index[-1]
-    alt = (f"Balkendiagramm: {title or values.name or 'Vergleich'}. {fmt_count(len(order), 'Gebiet', 'Gebiete')}, "
+    alt = (f"Balkendiagramm: {title}. {fmt_count(len(order), 'Gebiet', 'Gebiete')}, "
            f"von {fmt_value(valid[lo], unit, decimals)} ({lo} {names.get(lo, '')}".rstrip() + ") bis "
            f"{fmt_value(valid[hi], unit, decimals)} ({hi} {names.get(hi, '')}".rstrip() + ")")
     if values.isna().any():
@@ -214,4 +223,4 @@ def compare_bar(
         first, ref = next(iter(reference.items()))
         above = int((valid.map(lambda v: round_half_up(v, decimals)) > round_half_up(ref, decimals)).sum())
         alt += f" {fmt_count(above, 'Gebiet liegt', 'Gebiete liegen')} über dem Wert für {first}."
-    return SvgFigure(svg_text, alt.replace(f"{NBSP}", " "))
+    return alt.replace(NBSP, " ")

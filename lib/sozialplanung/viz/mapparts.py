@@ -67,27 +67,6 @@ class SvgMap(ShownAsSvg):
     class_breaks: list | None = None
     class_colors: list | None = None
 
-    @property
-    def axes(self):
-        """Transition aid for readers of matplotlib legends (``fig.axes[0].get_legend()``); use
-        ``legend_entries``."""
-        return [_LegendAxes(self.legend_entries)]
-
-
-class _LegendAxes:
-    def __init__(self, entries):
-        self._entries = entries
-
-    def get_legend(self):
-        from types import SimpleNamespace
-
-        from matplotlib.patches import Patch
-
-        handles = [Patch(facecolor=palettes.PAPER if e.hatch else e.fill, edgecolor=e.edge, hatch="////" if e.hatch
-                         else None) for e in self._entries]
-        texts = [SimpleNamespace(get_text=lambda t=e.label: t) for e in self._entries]
-        return SimpleNamespace(legend_handles=handles, get_texts=lambda: texts)
-
 
 # ----------------------------------------------------------------------------- input
 def _ids(gdf: gpd.GeoDataFrame, id_column: str | None) -> pd.Index:

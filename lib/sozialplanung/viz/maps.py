@@ -169,43 +169,71 @@ def choropleth(
     geo, par = _prepare(gdf, id_column, parents)
     values = pd.to_numeric(_values(gdf, column, geo.index), errors="coerce")
     report, context, supp, rated, missing = _roles(geo, values, highlight, suppressed)
-    y = np.array([round_half_up(v, decimals) for v in values[rated]], dtype=float)
+    y, breaks, cls, labels = _classes(values[rated], scheme, k, bins, decimals, _column_name(column))
+    counts = np.bincount(cls, minlength=len(breaks))
+    colors = palettes.ordered(len(breaks), cmap, reverse=polarity == -1)
+    face = pd.concat([pd.Series(np.array(colors, dtype=object)[cls], index=rated),
+                      pd.Series(MISSING_COLOR, index=missing)])
+    shown = [fmt_value(v, unit or "", decimals) for v in y]
+    titles = _titles(gdf, name_column, geo, {i: f"{v} ({labels[c]})" for i, v, c in zip(rated, shown, cls)},
+                     missing, supp, suppressed_label)
+    area_labels, labelled = _area_labels(gdf, geo, report, label_column, show_labels, label_meaning)
+    entries = [LegendEntry(f"{lab} ({fmt_int(m)})", c) for c, lab, m in zip(colors, labels, counts)]
+    more, extra = _special_entries(missing, supp, context, par, suppressed_label)
+    col_name = _column_name(column)
+    name = legend_title or ("Wert" if col_name is None else str(col_name))
+    alt = _choropleth_alt(title or name, len(report), labels, counts, _SCHEME_DE[None if bins is not None else scheme],
+                          unit, polarity, extra + labelled)
+    out = _finish(geo, report, face, titles, context, supp, par, entries + more, f"{name} in {unit}" if unit else name,
+                  title, attribution, north_arrow, area_labels, figsize, alt, labelled + _parent_note(par, parents_label))
+    out.class_labels = pd.Series(np.array(labels, dtype=object)[cls], index=rated)
+    out.class_breaks, out.class_colors = list(breaks), list(colors)
+    return out
+
+
+def _choropleth_alt(title: str, n_areas: int, labels, counts, scheme_text: str, unit, polarity: int, notes) -> str:
+    """Alt text of a choropleth (before the scale bar): classes with their counts, which way is darker, notes."""
+    unit_text = f", Werte in {unit}" if unit else ""
+    classes_text = "; ".join(f"{lab} ({fmt_count(m, 'Gebiet', 'Gebiete')})" for lab, m in zip(labels, counts))
+    alt = (f"Karte: {title}. {fmt_count(n_areas, 'Gebiet', 'Gebiete')} in "
+           f"{fmt_count(len(labels), 'Klasse', 'Klassen')} ({scheme_text}){unit_text}: {classes_text}. "
+           f"Dunklere Flächen zeigen {'höhere' if polarity == 1 else 'niedrigere'} Werte. " + " ".join(notes))
+    return alt.strip()
+
+
+def _column_name(column):
+    return column.name if isinstance(column, pd.Series) else column
+
+
+def _classes(rated_values: pd.Series, scheme, k, bins, decimals, column_name):
+    """``(y, breaks, cls, labels)`` of a choropleth: the rated values rounded to ``decimals`` (so a value is
+    classed as printed), the upper class bounds, the class per value (0-based) and the German class labels."""
+    y = np.array([round_half_up(v, decimals) for v in rated_values], dtype=float)
     if len(y) == 0:
         raise SozialplanungError("Keine Werte für die Karte: alle Gebiete fehlen oder sind geheim.",
-                                 field=str(column.name if isinstance(column, pd.Series) else column))
+                                 field=str(column_name))
     breaks = class_breaks(y, scheme, k, bins, decimals)
     cls = apply_cutoffs(y, breaks[:-1], ["lower"] * (len(breaks) - 1)) - 1  # right-closed: b[i-1] < y <= b[i]
     labels = [f"bis {fmt_number(breaks[0], decimals)}"] + [
         f"über {fmt_number(lo, decimals)} bis {fmt_number(hi, decimals)}" for lo, hi in zip(breaks, breaks[1:])
     ]
-    counts = np.bincount(cls, minlength=len(breaks))
-    n = len(breaks)
-    colors = palettes.ordered(n, cmap, reverse=polarity == -1)
-    face = pd.concat([pd.Series(np.array(colors, dtype=object)[cls], index=rated),
-                      pd.Series(MISSING_COLOR, index=missing)])
+    return y, breaks, cls, labels
+
+
+def _titles(gdf, name_column, geo, rated: dict, missing, supp, suppressed_label) -> dict:
+    """The ``<title>`` per report area: ``rated`` (id → what is shown), "keine Angabe", or the suppressed label
+    (never the value)."""
     area_names = _names(gdf, name_column, geo.index)
-    shown = [fmt_value(v, unit or "", decimals) for v in y]
-    titles = {i: area_title(i, area_names[i], f"{v} ({labels[c]})") for i, v, c in zip(rated, shown, cls)}
+    titles = {i: area_title(i, area_names[i], what) for i, what in rated.items()}
     titles.update({i: area_title(i, area_names[i], "keine Angabe") for i in missing})
-    titles.update({i: area_title(i, area_names[i], suppressed_label) for i in supp})  # never the value
+    titles.update({i: area_title(i, area_names[i], suppressed_label) for i in supp})
+    return titles
+
+
+def _area_labels(gdf, geo, report, label_column, show_labels, label_meaning):
+    """``(area_labels, caption notes)``: the labels drawn in the areas (or None) and the sentence naming them."""
     area_labels = _labels(geo, report, _values(gdf, label_column, geo.index), show_labels) if label_column else None
-    labelled = _label_note(area_labels is not None, label_meaning)
-    entries = [LegendEntry(f"{lab} ({fmt_int(m)})", c) for c, lab, m in zip(colors, labels, counts)]
-    more, extra = _special_entries(missing, supp, context, par, suppressed_label)
-    col_name = column.name if isinstance(column, pd.Series) else column
-    name = legend_title or ("Wert" if col_name is None else str(col_name))
-    legend_title_text = f"{name} in {unit}" if unit else name
-    unit_text = f", Werte in {unit}" if unit else ""
-    classes_text = "; ".join(f"{lab} ({fmt_count(m, 'Gebiet', 'Gebiete')})" for lab, m in zip(labels, counts))
-    alt = (f"Karte: {title or name}. {fmt_count(len(report), 'Gebiet', 'Gebiete')} in "
-           f"{fmt_count(n, 'Klasse', 'Klassen')} ({_SCHEME_DE[None if bins is not None else scheme]})"
-           f"{unit_text}: {classes_text}. Dunklere Flächen zeigen "
-           f"{'höhere' if polarity == 1 else 'niedrigere'} Werte. " + " ".join(extra + labelled))
-    out = _finish(geo, report, face, titles, context, supp, par, entries + more, legend_title_text, title,
-                  attribution, north_arrow, area_labels, figsize, alt.strip(), labelled + _parent_note(par, parents_label))
-    out.class_labels = pd.Series(np.array(labels, dtype=object)[cls], index=rated)
-    out.class_breaks, out.class_colors = list(breaks), list(colors)
-    return out
+    return area_labels, _label_note(area_labels is not None, label_meaning)
 
 
 def _finish(geo, report, face, titles, context, supp, par, entries, legend_title, title, attribution,
@@ -280,16 +308,13 @@ def class_map(
     if unknown:
         raise SozialplanungError(
             f"Werte ohne Beschriftung: {', '.join(map(str, sorted(unknown, key=str)))}.",
-            field=str(column.name if isinstance(column, pd.Series) else column), hint="Bitte in labels ergänzen.")
+            field=str(_column_name(column)), hint="Bitte in labels ergänzen.")
     if colors is None:
         colors = palettes.categorical(labels)
     face = pd.concat([values[rated].map(colors), pd.Series(MISSING_COLOR, index=missing)])
-    area_names = _names(gdf, name_column, geo.index)
-    titles = {i: area_title(i, area_names[i], str(labels[values[i]]).replace("\n", " ")) for i in rated}
-    titles.update({i: area_title(i, area_names[i], "keine Angabe") for i in missing})
-    titles.update({i: area_title(i, area_names[i], suppressed_label) for i in supp})
-    area_labels = _labels(geo, report, _values(gdf, label_column, geo.index), show_labels) if label_column else None
-    labelled = _label_note(area_labels is not None, label_meaning)
+    titles = _titles(gdf, name_column, geo, {i: str(labels[values[i]]).replace("\n", " ") for i in rated},
+                     missing, supp, suppressed_label)
+    area_labels, labelled = _area_labels(gdf, geo, report, label_column, show_labels, label_meaning)
     counts = values[rated].value_counts()
     parts, entries = [], []
     for key, lab in labels.items():
@@ -297,7 +322,7 @@ def class_map(
         entries.append(LegendEntry(f"{lab} ({fmt_int(m)})", colors[key]))
         parts.append(f"{lab} ({fmt_count(m, 'Gebiet', 'Gebiete')})")
     more, extra = _special_entries(missing, supp, context, par, suppressed_label)
-    col_name = column.name if isinstance(column, pd.Series) else column
+    col_name = _column_name(column)
     name = title or legend_title or ("Klassen" if col_name is None else str(col_name))
     alt = f"Karte: {name}. {fmt_count(len(report), 'Gebiet', 'Gebiete')}: {'; '.join(parts)}. " + " ".join(extra + labelled)
     return _finish(geo, report, face, titles, context, supp, par, entries + more, legend_title, title,
