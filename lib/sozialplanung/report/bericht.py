@@ -22,7 +22,7 @@ from pathlib import Path
 from dataclasses import replace
 
 from sozialplanung.data.datenpaket import Datenpaket
-from sozialplanung.report.model import Document, Group, Heading
+from sozialplanung.report.model import Document, Group, Heading, Note
 from sozialplanung.report.page import STECKBRIEF_LIMIT, document, missing_text
 
 def markdown_list(items):
@@ -106,7 +106,8 @@ def bericht_document(dp: Datenpaket, results: dict) -> Document:
         body = func(dp, results)
         if missing_text(body):
             missing.append(title)
-        blocks += [Heading(1, title, sid), *body]
+        notes_only = all(isinstance(b, Note) for b in body)  # no page of its own for a sentence (#12)
+        blocks += [Heading(1, title, sid, role="fortlaufend" if notes_only else ""), *body]
     return document(dp, f"Sozialbericht {dp.params.kommune} {dp.params.report_year}", blocks, "bericht",
                     Noch_ohne_redaktionellen_Text=", ".join(missing))
 
