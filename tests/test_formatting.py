@@ -124,3 +124,16 @@ def test_fmt_number_parses_back(x, decimals):
     parsed = float(text.replace(".", "").replace(",", ".").replace("\u2212", "-"))
     assert abs(parsed - x) <= 0.5 * 10**-decimals * (1 + 1e-9) + abs(x) * 1e-15
     assert "e" not in text and " " not in text
+
+
+@given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), st.integers(0, 6))
+def test_fmt_plain_is_fmt_number_without_trailing_zeros(x, max_decimals):
+    text = fm.fmt_plain(x, max_decimals)
+    full = fm.fmt_number(x, max_decimals)
+    assert text == (full.rstrip("0").rstrip(",") if "," in full else full)
+
+
+@pytest.mark.parametrize(("x", "expected"), [(300, "300"), (0.25, "0,25"), (1e-7, "0,0000001"), (1234.5, "1.234,5"),
+                                             (-2.0, "−2"), (0.1 + 0.2, "0,3")])  # at most 15 decimals
+def test_fmt_plain_shows_the_decimals_a_number_has(x, expected):
+    assert fm.fmt_plain(x) == expected

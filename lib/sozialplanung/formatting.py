@@ -52,7 +52,7 @@ from sozialplanung.errors import SozialplanungError
 __all__ = [
     "MINUS", "NBSP", "SYMBOL_NICHTS", "SYMBOL_GEHEIM", "SYMBOL_UNBEKANNT",
     "SYMBOL_FAELLT_SPAETER_AN", "SYMBOL_NICHT_SICHER", "SYMBOL_NICHT_SINNVOLL",
-    "ZEICHENERKLAERUNG", "KINDS", "round_half_up", "fmt_number", "fmt_int", "fmt_percent",
+    "ZEICHENERKLAERUNG", "KINDS", "round_half_up", "fmt_number", "fmt_plain", "fmt_int", "fmt_percent",
     "fmt_permille", "fmt_date", "fmt_count", "fmt_cell", "format_frame", "excel_number_format",
 ]
 
@@ -152,6 +152,17 @@ def fmt_number(x, decimals: int = 1, *, missing: str = SYMBOL_UNBEKANNT) -> str:
         q = abs(q)  # no "−0,0"
     text = f"{abs(q):,.{decimals}f}".translate(str.maketrans(",.", ".,"))
     return (MINUS + text) if q < 0 else text
+
+
+def fmt_plain(x, max_decimals: int = 15) -> str:
+    """:func:`fmt_number` with the decimals ``x`` has (at most ``max_decimals``), trailing zeros dropped.
+
+    >>> fmt_plain(300.0), fmt_plain(0.25), fmt_plain(-1.5), fmt_plain(1 / 3, 4), fmt_plain(1.50001, 4)
+    ('300', '0,25', '−1,5', '0,3333', '1,5')
+    """
+    own = -Decimal(repr(float(x))).normalize().as_tuple().exponent if np.isfinite(x) else 0
+    text = fmt_number(x, min(max(0, own), max_decimals))
+    return text.rstrip("0").rstrip(",") if "," in text else text
 
 
 def fmt_int(x, *, missing: str = SYMBOL_UNBEKANNT) -> str:

@@ -231,3 +231,33 @@ def test_shipped_gebietsschluessel_carries_the_2020_residents(berlin):
     assert len(target) == 252 and mean["key"] == pytest.approx(1.852, abs=0.01)
     assert float(err["key"].stack().median()) < float(err["areal"].stack().median())
     assert mean["key"] < mean["areal"]
+
+
+def test_manifest_states_the_measured_key_errors(berlin):
+    """The errors the Methodenanhang prints (zeitreihe.yaml, ``fehler``) recomputed from ../shared."""
+    import yaml
+
+    script, src, P, Q, fitted = berlin
+    manifest = yaml.safe_load((SHIPPED_KEY.parents[1] / "zeitreihe.yaml").read_text(encoding="utf-8"))
+    stated = manifest["gebietsschluessel"]["LOR bis 2020"]["fehler"]
+    key = pd.read_csv(SHIPPED_KEY, dtype={"alt_id": str, "neu_id": str})
+    shipped = Crosswalk.from_table(key, old_weight=P, source=str(SHIPPED_KEY))
+    carried = {"flaeche": fitted["areal"].carry(P).wert, "ipf": shipped.carry(P).wert}
+    mixed = shipped.interpoliert_.index[shipped.interpoliert_ & (Q.reindex(shipped.interpoliert_.index) >= 300)]
+    assert stated["n"] == (Q >= 300).sum() and stated["n_interpoliert"] == len(mixed)
+    for m, c in carried.items():
+        s, want = error_summary(c, Q), stated[m]
+        assert want["max_id"] == s["max_id"] and want["max"] == pytest.approx(s["max"], abs=5e-4)
+        assert want["p90"] == pytest.approx(s["p90"], abs=5e-4)
+        assert want["anteil_ueber_20"] == pytest.approx(s["share_over"], abs=5e-4)
+        assert want["median"] == pytest.approx(s["median"], abs=5e-4)
+        assert want["median_interpoliert"] == pytest.approx(error_summary(c[mixed], Q[mixed])["median"], abs=5e-4)
+        small = Q[(Q > 0) & (Q < 300)]
+        err = ((c.reindex(Q.index).fillna(0) - Q).abs() / Q)[small.index]
+        got = stated["klein"][m]
+        assert stated["klein"]["n"] == len(small) and got["max_id"] == err.idxmax()
+        assert got["max"] == pytest.approx(err.max(), rel=1e-3, abs=5e-5)
+        assert got["einwohner"] == Q[got["max_id"]] and got["uebertragen"] == pytest.approx(c[got["max_id"]], abs=0.5)
+    empty = carried["flaeche"].reindex(Q.index)[Q == 0].round()
+    assert empty.to_dict() == stated["klein"]["ohne_einwohner"]
+    assert (carried["ipf"].reindex(Q.index)[Q == 0].fillna(0) == 0).all()

@@ -217,7 +217,9 @@ def test_without_secondary_a_published_total_reveals_a_gemeinde_bitburg_pruem(tm
     assert ((raw["arbeitslose"] > 0) & (raw["arbeitslose"] < 3)).sum() == 73   # README claim
 
     params = tmp_path / "ohne.yaml"
-    params.write_text(BITBURG.read_text(encoding="utf-8").replace("min_count: 3 ", "min_count: 3\n  secondary: false "), encoding="utf-8")
+    text = BITBURG.read_text(encoding="utf-8").replace("min_count: 3 ", "min_count: 3\n  secondary: false ")
+    text = text.replace(" ../", f" {BITBURG.parent.resolve()}/../")  # paths relative to the original file
+    params.write_text(text, encoding="utf-8")
     naive = sp.load_datenpaket(params)
     protected = sp.load_datenpaket(BITBURG)
 

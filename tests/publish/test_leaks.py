@@ -206,3 +206,44 @@ def test_withheld_value_in_an_svg_title_is_found(tmp_path, dp, secret):
     found = leaks.scan_outputs(write(tmp_path / "leck", planted), dp)
     assert {leak.file for leak in found} == {"bericht.html", "karte.svg", "karte.ipynb"}, found
     assert all(leak.gebiet_id == gid and german in leak.found for leak in found)
+
+
+SERIES = find_params("berlin/zeitreihe/mitte-2013-2021.yaml")
+
+
+def test_a_withheld_value_revealed_by_a_change_between_years_is_found(tmp_path, monkeypatch):
+    """Series Datenpaket: S1 of 01100101 in 2019 withheld (as a primary suppression would). The leak scan covers
+    every year; the 2019 value in a row of 2019 is found, and so is the planted change 2019 → 2021 (S1 2021 − S1
+    2019), which together with the published S1 2021 gives the withheld value."""
+    from sozialplanung.indicators.zeitreihe import series_table
+
+    dp = sp.load_datenpaket(SERIES)
+    original = dp.withheld
+
+    def withheld(year=None):
+        mask = original(year)
+        if year == 2019:
+            mask.loc["01100101", "S1"] = True
+        return mask
+
+    monkeypatch.setattr(dp, "withheld", withheld)
+    secret = float(dp.raw_values(2019).at["01100101", "S1"])
+    now = float(dp.raw_values(2021).at["01100101", "S1"])
+    table = series_table(dp, indicators=["S1"], ids=["01100101", "01100102"])
+    clean = tmp_path / "sauber"
+    export.write_tables(clean, zeitreihe=table.drop(columns=["bezugswert_kommune", "bezugswert_bezug"]))
+    assert leaks.scan_outputs(clean, dp) == []
+    row = (table.gebiet_id == "01100101") & (table.jahr == 2021)
+    assert table.loc[row, "veraenderung"].isna().all()  # the library never publishes that change
+    planted = table.drop(columns=["bezugswert_kommune", "bezugswert_bezug"])
+    planted.loc[row, "veraenderung"] = round(now - secret, 2)
+    export.write_tables(tmp_path / "leck", zeitreihe=planted)
+    found = leaks.scan_outputs(tmp_path / "leck", dp)
+    assert [(f.gebiet_id, f.spalte) for f in found] == [("01100101", "S1")]
+    assert "Veränderung zu einem Nachbarjahr" in found[0].found
+    only_2021 = leaks.scan_outputs(tmp_path / "leck", dp, years=[2021])
+    assert only_2021 == []  # scanning the report year alone would miss it
+    shown = table.drop(columns=["bezugswert_kommune", "bezugswert_bezug"])
+    shown.loc[(shown.gebiet_id == "01100101") & (shown.jahr == 2019), "wert"] = round(secret, 1)
+    export.write_tables(tmp_path / "wert", zeitreihe=shown)
+    assert [f.spalte for f in leaks.scan_outputs(tmp_path / "wert", dp)] == ["S1"]

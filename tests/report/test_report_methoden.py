@@ -36,3 +36,22 @@ def test_methodenanhang_states_parameters_and_suppression(mitte_params):
     for text in ("Parameter dieses Laufs", "Mindesteinwohnerzahl", "z-standardisiert", "Datenschutz",
                  "Indikatorenkatalog", "≈"):
         assert text in html, text
+
+
+def test_crosswalk_section_states_method_and_error_of_the_series():
+    """The Gebietsschlüssel section: the errors of zeitreihe.yaml (recomputed from ../shared in
+    tests/data/test_crosswalk.py) in German; no section for a single-year report."""
+    import yaml
+
+    from sozialplanung.report.model import plain_text
+
+    series = sp.load_datenpaket(sp.find_params("berlin/zeitreihe/mitte-2013-2021.yaml"))
+    text = plain_text(methoden.describe_crosswalk(series))
+    manifest = yaml.safe_load((sp.find_params("berlin/zeitreihe/mitte-2013-2021.yaml").parents[3]
+                               / "lib/sozialplanung/demo/berlin_zeitreihe/zeitreihe.yaml").read_text(encoding="utf-8"))
+    err = manifest["gebietsschluessel"]["LOR bis 2020"]["fehler"]
+    assert "LOR bis 2020 → LOR 2021 (Jahre 2013, 2015, 2017, 2019): IPF" in text
+    assert "16,8 %" in text and "34,1 %" in text and "849,6 % (12200411)" in text  # areal: share > 20 %, P90, max
+    assert f"11,8 % ({err['ipf']['max_id']})" in text and "misst die Anpassung" in text
+    assert "05300838 hat 21 Einwohner/innen, nach Fläche kämen 4.775 an" in text
+    assert methoden.describe_crosswalk(sp.load_datenpaket(sp.find_params("berlin/mitte.yaml"))) == []

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sozialplanung.errors import SozialplanungError
-from sozialplanung.formatting import fmt_number
+from sozialplanung.formatting import fmt_plain
 
 __all__ = [
     "RULES",
@@ -36,11 +36,6 @@ __all__ = [
 ]
 
 CLOSURES = ("lower", "upper")
-
-
-def _fmt(value: float) -> str:
-    """A boundary in German (:func:`sozialplanung.formatting.fmt_number`), trailing zeros dropped: −1,5."""
-    return fmt_number(value, 4).rstrip("0").rstrip(",")
 
 
 @dataclass(frozen=True)
@@ -76,14 +71,14 @@ class Classification:
         for j in range(self.k):
             parts = []
             if j > 0:
-                parts.append(f"{_fmt(self.breaks[j - 1])} {'<' if self.belongs_to[j - 1] == 'lower' else '≤'} ")
+                parts.append(f"{fmt_plain(self.breaks[j - 1], 4)} {'<' if self.belongs_to[j - 1] == 'lower' else '≤'} ")
             parts.append(var)
             if j < self.k - 1:
-                parts.append(f" {'≤' if self.belongs_to[j] == 'lower' else '<'} {_fmt(self.breaks[j])}")
+                parts.append(f" {'≤' if self.belongs_to[j] == 'lower' else '<'} {fmt_plain(self.breaks[j], 4)}")
             text = "".join(parts)
             if j == self.k - 1 and j > 0:  # "x > b" reads better than "b < x"
                 op = ">" if self.belongs_to[j - 1] == "lower" else "≥"
-                text = f"{var} {op} {_fmt(self.breaks[j - 1])}"
+                text = f"{var} {op} {fmt_plain(self.breaks[j - 1], 4)}"
             out.append(text)
         return out
 
@@ -174,14 +169,19 @@ def quantiles(values, *, k: int) -> Classification:
     """k classes of (about) equal size: boundaries at the j/k quantiles (linear interpolation, numpy's
     default), classes right-closed (``b_{j−1} < x ≤ b_j``) as in ``mapclassify.Quantiles``.
 
+    ``k = 1`` (e.g. a Kreis that is a single Gemeinde, or areas that all share one value) gives one
+    class without boundaries: there is nothing to compare.
+
     Examples
     --------
     >>> quantiles([1.0, 2.0, 3.0, 4.0, 5.0], k=5).classes.tolist()
     [1, 2, 3, 4, 5]
+    >>> quantiles([6.4], k=1).breaks, quantiles([6.4], k=1).classes.tolist()
+    ((), [1])
     """
     s = _series(values)
-    if int(k) < 2:
-        raise SozialplanungError(f"Für Quantilsklassen werden mindestens 2 Klassen gebraucht, erhalten: k = {k}.")
+    if int(k) < 1:
+        raise SozialplanungError(f"Für Quantilsklassen wird mindestens 1 Klasse gebraucht, erhalten: k = {k}.")
     qs = np.quantile(_valid(s), np.arange(1, k) / k)
     breaks = np.unique(qs)  # tied values can make boundaries coincide; then fewer classes result
     return _result(s, breaks, ["lower"] * len(breaks))
@@ -197,6 +197,8 @@ def mapclassify_scheme(values, *, scheme: str, **kwargs) -> Classification:
 
     s = _series(values)
     y = _valid(s)
+    if np.unique(y).size == 1 or kwargs.get("k") == 1:  # one value or one class: mapclassify fails, nothing to split
+        return _result(s, (), ())
     try:
         cls = getattr(mapclassify, scheme)
     except AttributeError:

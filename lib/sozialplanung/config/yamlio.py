@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from sozialplanung.errors import SozialplanungError
+from sozialplanung.formatting import fmt_int
 
 
 MAX_BYTES = 1_000_000
@@ -55,7 +56,7 @@ class _Loader(yaml.SafeLoader):
         self._sizes[id(node)] = size = 1 + sum(self._sizes[id(child)] for child in children)
         if size > MAX_NODES:
             what = "ergäbe nach dem Auflösen der YAML-Verweise („*…“)" if self._aliases else "hat"
-            self._fail(f"Die Datei {what} mehr als {MAX_NODES:,} Einträge.".replace(",", "."), row)
+            self._fail(f"Die Datei {what} mehr als {fmt_int(MAX_NODES)} Einträge.", row)
         return node
 
     def _fail(self, message: str, row: int):

@@ -74,6 +74,8 @@ class Zeitreihe:
     keys: dict[str, Crosswalk] = field(default_factory=dict)
     key_files: dict[str, Path] = field(default_factory=dict)
     methods: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, dict] = field(default_factory=dict)
+    """Per older Gebietsstand the measured error of its key (``fehler`` in the manifest), for the Methodenanhang."""
     originale: pd.DataFrame = field(default_factory=pd.DataFrame)
     differenzen: dict[str, tuple[str, int]] = field(default_factory=dict)
     official: dict[str, str] = field(default_factory=dict)
@@ -136,6 +138,7 @@ def read_zeitreihe(dp) -> Zeitreihe:
         key = pd.read_csv(file, dtype={"alt_id": str, "neu_id": str})
         zr.keys[stand] = Crosswalk.from_table(key, source=str(file))
         zr.key_files[stand], zr.methods[stand] = file, str(spec.get("methode", ""))
+        zr.errors[stand] = dict(spec.get("fehler") or {})
     needed = {zr.source_stand(y) for y in zr.carried_years()} - set(zr.keys)
     if needed:
         raise SozialplanungError(f"Für den Gebietsstand „{sorted(needed)[0]}“ fehlt ein Gebietsschlüssel.",

@@ -44,18 +44,42 @@ def computed_value(dp: Datenpaket, indicator: str, ids, year: int | None = None)
     (5.196, True)
     """
     ind = dp.catalogue[indicator]
-    rows = dp.rows(year).loc[list(ids)]
+    column, pos = _columns(dp, year), _positions(dp, ids)
     if ind.from_counts:
-        num, den = rows[ind.numerator].astype(float), rows[ind.denominator].astype(float)
-        ok = num.notna() & den.notna()
+        num, den = column(ind.numerator)[pos], column(ind.denominator)[pos]
+        ok = ~np.isnan(num) & ~np.isnan(den)
         total = den[ok].sum()
         return (float(num[ok].sum() / total * ind.factor) if total > 0 else np.nan), False
-    values = dp.values(year).loc[list(ids), indicator]
-    weights = rows[ind.weight].astype(float) if ind.weight else pd.Series(1.0, index=rows.index)
-    ok = values.notna() & weights.notna() & (weights > 0)
+    values = column(("wert", indicator))[pos]
+    weights = column(ind.weight)[pos] if ind.weight else np.ones(len(pos))
+    ok = ~np.isnan(values) & ~np.isnan(weights) & (weights > 0)
     if not ok.any():
         return np.nan, True
     return float(np.average(values[ok], weights=weights[ok])), True
+
+
+def _columns(dp: Datenpaket, year: int | None):
+    """``column(name)`` → the data table column of ``year`` as floats in area order (``("wert", id)``: the shown
+    indicator value); each converted once per Datenpaket, since a report asks for hundreds of reference values."""
+    year = dp.year if year is None else year
+    cache = dp.__dict__.setdefault("_reference_columns", {})
+
+    def column(name):
+        if (year, name) not in cache:
+            frame = dp.values(year) if isinstance(name, tuple) else dp.rows(year)
+            cache[year, name] = frame[name[1] if isinstance(name, tuple) else name].to_numpy(dtype=float,
+                                                                                            na_value=np.nan)
+        return cache[year, name]
+    return column
+
+
+def _positions(dp: Datenpaket, ids) -> np.ndarray:
+    """Row positions of ``ids`` in the area table (KeyError for an unknown id, as ``.loc`` would raise)."""
+    ids = list(ids)
+    pos = dp.areas.index.get_indexer(ids)
+    if (pos < 0).any():
+        raise KeyError(f"unknown areas: {[i for i, p in zip(ids, pos) if p < 0][:5]}")
+    return pos
 
 
 def reference_table(dp: Datenpaket, year: int | None = None, indicators: list[str] | None = None) -> pd.DataFrame:
@@ -68,7 +92,7 @@ def reference_table(dp: Datenpaket, year: int | None = None, indicators: list[st
     rows = [("Kommune", "", dp.params.bezugsname or dp.params.kommune, dp.reference_ids)]
     shown = dp.areas.loc[dp.shown_ids]
     for parent in dp.params.areas.parents:
-        for pid in sorted(shown[parent.level].unique()):
+        for pid in sorted(shown[parent.level].dropna().unique()):  # verbandsfrei: no parent on that level
             names = dp.parents.get(parent.level)
             name = names.loc[pid, "name"] if names is not None and pid in names.index else pid
             rows.append((parent.level, pid, f"{parent.level} {name}", list(dp.areas.index[dp.areas[parent.level] == pid])))
@@ -119,6 +143,19 @@ def area_table(dp: Datenpaket, year: int | None = None) -> pd.DataFrame:
     out = out.join(dp.values(year).loc[ids])
     out.index.name = "gebiet_id"
     return pd.DataFrame(out)
+
+
+def comparison_levels(dp: Datenpaket) -> list[str]:
+    """The parent levels each shown area is compared with, lowest first: from the level of the
+    Berichtsgebiet up (a Kreis report: Kreis and Land), else the top level (e.g. Bezirk).
+
+    The Bezugsgesamtheit (the Kommune, e.g. Germany) is compared with in any case.
+    """
+    levels = [p.level for p in dp.params.areas.parents]
+    sel = dp.params.berichtsgebiet
+    if sel is not None and sel.level in levels:
+        return levels[levels.index(sel.level):]
+    return levels[-1:]
 
 
 def top_level(dp: Datenpaket) -> str | None:

@@ -23,7 +23,7 @@ from sozialplanung.config.catalogue import GEBIET_ID
 from sozialplanung.data.zeitreihe import SHOWN, Zeitreihe, detect_breaks, read_zeitreihe, series_marks
 from sozialplanung.indicators.reference import reference_value, top_level
 
-__all__ = ["series_table", "series_values", "series_reference"]
+__all__ = ["series_table", "series_values", "series_reference", "withheld_cells"]
 
 COLUMNS = [GEBIET_ID, "jahr", "datenstand", "gebietsstand", "herkunft", "interpoliert", "abdeckung", "einwohner",
            "indikator", "wert", "zeichen", "veraenderung", "bruch", "bezugswert_kommune", "bezug_id", "bezugswert_bezug"]
@@ -36,6 +36,32 @@ def series_values(dp, zr: Zeitreihe | None = None, marks: pd.DataFrame | None = 
     frames = {year: dp.raw_values(year) for year in dp.years()}
     values = pd.concat(frames, names=["jahr", GEBIET_ID]).swaplevel().sort_index()
     return values[marks.columns].where(marks == SHOWN)
+
+
+def withheld_cells(dp, years=None, zr: Zeitreihe | None = None) -> list[tuple[str, str, int, float, tuple]]:
+    """Every cell the series marks withhold that has a value, as (``gebiet_id``, indicator, year, true value,
+    differences): the differences ``± (value − published value)`` to the neighbouring years of the series with a
+    published value – what a table of changes between years must not show. Empty for a plain Datenpaket."""
+    from sozialplanung.data.zeitreihe import has_zeitreihe
+
+    if len(dp.years()) < 2 or not has_zeitreihe(dp):
+        return []
+    zr = read_zeitreihe(dp) if zr is None else zr
+    marks = series_marks(dp, zr)
+    shown = series_values(dp, zr, marks)
+    order = dp.years()
+    out = []
+    for year in years or order:
+        raw, m = dp.raw_values(year), marks.xs(year, level="jahr")
+        pos = order.index(year)
+        near = [order[p] for p in (pos - 1, pos + 1) if 0 <= p < len(order)]
+        for ind in m.columns:
+            for gid in m.index[(m[ind] != SHOWN) & raw[ind].notna()]:
+                value = float(raw.at[gid, ind])
+                diffs = [value - shown.at[(gid, y), ind] for y in near]
+                diffs = tuple(float(d) for d in diffs if not np.isnan(d))
+                out.append((gid, ind, int(year), value, diffs + tuple(-d for d in diffs)))
+    return out
 
 
 def series_reference(dp, values: pd.DataFrame, indicator: str, ids, year: int) -> float:

@@ -1,5 +1,8 @@
 """Writing results: ``tabellen/*.csv`` (machine format), ``ergebnisse.xlsx`` (for people), ``ergebnisse.gpkg`` (GIS).
 
+A report with several years on a series Datenpaket also gets ``tabellen/zeitreihe.csv``, ``statuswechsel.csv`` and
+``gebietsschluessel.csv`` (:func:`series_tables`, written by :func:`write_workbooks` after the notebooks).
+
 CSV tables are UTF-8, comma-separated with decimal points, one row per area with ``gebiet_id``
 first (tables about indicators, e.g. factor loadings, start with ``indikator``). Floating point
 values are rounded to :data:`DECIMALS` decimals so that re-runs give byte-identical tables.
@@ -172,6 +175,8 @@ def write_workbooks(output_dir: str | Path, source) -> None:
     from sozialplanung.publish import xlsx
 
     output_dir = Path(output_dir)
+    if not isinstance(source, gpd.GeoDataFrame) and not (output_dir / TABLES / "zeitreihe.csv").exists():
+        write_tables(output_dir, **series_tables(source))  # multi-year report: zeitreihe, statuswechsel, schlüssel
     tables, schemas = read_tables(output_dir), read_schemas(output_dir)
     if tables:
         dp = None if isinstance(source, gpd.GeoDataFrame) else source
@@ -207,3 +212,51 @@ def read_workbook(path: str | Path):
     finally:
         wb.close()
 
+
+
+def series_tables(dp) -> dict[str, pd.DataFrame]:
+    """The tables of a multi-year report on a series Datenpaket (:mod:`sozialplanung.data.zeitreihe`), for the
+    shown areas; empty for a single year, a plain Datenpaket or one without a Sozialindex recipe:
+
+    * ``zeitreihe``: one row per area and year: Datenstand, Gebietsstand of the source, ``interpoliert``,
+      ``abdeckung``, residents, every indicator (withheld values empty, by the rules over years of
+      :func:`~sozialplanung.data.zeitreihe.series_marks`), the computed status and dynamik class of that year
+      and the official ones (for carried years from the old area with most residents);
+    * ``statuswechsel``: the transition matrix of the official status classes between the last two years;
+    * ``gebietsschluessel``: ``alt_id, neu_id, gewicht`` of each older Gebietsstand, rows of the shown areas.
+    """
+    from sozialplanung.analysis.sozialindex import recipe
+    from sozialplanung.analysis.zeitreihe import status_by_year, status_table, transition_matrix
+    from sozialplanung.config.catalogue import GEBIET_ID
+    from sozialplanung.data.zeitreihe import has_zeitreihe, read_zeitreihe, series_marks
+    from sozialplanung.indicators.zeitreihe import series_values
+
+    if len(dp.years()) < 2 or not has_zeitreihe(dp) or not dp.params.recipe:
+        return {}
+    zr = read_zeitreihe(dp)
+    ids = sorted(dp.shown_ids)
+    marks = series_marks(dp, zr)
+    values = series_values(dp, zr, marks)
+    status = status_table(dp, status_by_year(dp, recipe(dp), zr), zr)
+    status = status[status[GEBIET_ID].isin(ids)]
+    frames = []
+    for year in dp.years():
+        rows = dp.rows(year).reindex(ids)
+        carried = zr.source_stand(year) != zr.gebietsstand
+        interp = rows["interpoliert"].astype(str).eq("True") if "interpoliert" in rows else pd.Series(False, ids)
+        frame = pd.DataFrame({GEBIET_ID: ids, "jahr": year, "datenstand": zr.datenstand(year),
+                              "gebietsstand": zr.source_stand(year), "interpoliert": (interp & carried).to_numpy(),
+                              "abdeckung": rows["abdeckung"].to_numpy() if "abdeckung" in rows else 1.0,
+                              "einwohner": dp.population(year).reindex(ids).round().astype("Int64").to_numpy()})
+        frames.append(pd.concat([frame, values.xs(year, level="jahr").reindex(ids).reset_index(drop=True)], axis=1))
+    table = pd.concat(frames, ignore_index=True)
+    keep = ["status_klasse", "status_amtlich", "dynamik_klasse", "dynamik_amtlich"]
+    table = table.merge(status[[GEBIET_ID, "jahr", *[c for c in keep if c in status]]], on=[GEBIET_ID, "jahr"],
+                        how="left").sort_values([GEBIET_ID, "jahr"]).reset_index(drop=True)
+    then, now = dp.years()[-2:]
+    out = {"zeitreihe": table, "statuswechsel": transition_matrix(status, then, now)}
+    keys = [cw.table_.assign(gebietsstand_alt=stand) for stand, cw in zr.keys.items()]
+    if keys:
+        key = pd.concat(keys, ignore_index=True)
+        out["gebietsschluessel"] = key[key["neu_id"].isin(ids)][["alt_id", "neu_id", "gewicht", "gebietsstand_alt"]]
+    return out

@@ -32,26 +32,30 @@ only, see :mod:`sozialplanung.data.datenschutz`). A total of one withheld cell a
 single member) gets its own message with what to do. Images (PNG maps) cannot be scanned: maps
 draw withheld areas hatched from the same masked values.
 
-Scanned is the report year (``years`` to widen).
+Scanned is the report year, on a series Datenpaket (:mod:`sozialplanung.data.zeitreihe`) every year of the series
+(``years`` to choose). There a cell is also secret where the rules over years withhold it (an area not
+assessed in the report year stays secret in every year; a change D(t) next to a withheld level), and **differences
+between years** are checked: in a column of changes (header „Veränderung“, „Differenz“, „Δ“) a withheld value must
+not appear as its difference to the published value of the year before or after (``wert(t) − wert(t − 1)``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from sozialplanung.errors import SozialplanungError
+from sozialplanung.publish.leaks_numbers import close, numbers, reveals, words
 from sozialplanung.publish.leaks_records import Record, read_records
 
-_WORD = "0-9A-Za-zÄÖÜäöüß"  # letters and digits; "_" and spaces separate words
-_NUMBER = re.compile(r"(?<![A-Za-zÄÖÜäöüß_\d])[−\-]?\d+(?:[.,]\d+)*")  # not in "A1", "python3"
 COUNT_WORDS = ("Fälle", "Fallzahl", "Fallzahlen", "Anzahl")
 """Header words that mark a column of case numbers (of the indicator before it or of the row)."""
 _EMPTY = {"", "nan", "None", "NaN", ".", "<NA>", "x"}
+_CHANGE = re.compile(r"ver(?:ä|ae|a)nderung|differenz|Δ", re.I)
 _IMAGES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 _SKIP = {"manifest.json"}  # parameters and SHA-256 hashes, no values
 SINGLE = "einziges Teilgebiet"
@@ -93,12 +97,13 @@ class _Secret:
     indicators: frozenset[str]  # the indicators it belongs to
     jahr: int
     deviation: float | None = None  # value − Kommune reference, for "abweichung" columns
+    changes: tuple[float, ...] = ()  # differences to the published values of the neighbouring years
 
 
 def scan_outputs(folder: str | Path, dp, years: list[int] | None = None) -> list[Leak]:
     """Every leak of a withheld value in the published files of ``folder`` (empty list: none found)."""
     folder = Path(folder)
-    years = years or [dp.year]
+    years = years or _published_years(dp)
     secrets = _secrets(dp, years)
     scan = _Scanner(dp, secrets)
     leaks: list[Leak] = _recomputation(dp, years)
@@ -114,6 +119,13 @@ def scan_outputs(folder: str | Path, dp, years: list[int] | None = None) -> list
                 continue
             leaks.extend(Leak(rel, gid, spalte, found) for gid, spalte, found in scan.check(record))
     return sorted(set(leaks), key=lambda x: (x.file, x.gebiet_id, x.spalte, x.found))
+
+
+def _published_years(dp) -> list[int]:
+    """Every year of a series Datenpaket (its report shows them all); the report year otherwise."""
+    from sozialplanung.data.zeitreihe import has_zeitreihe
+
+    return dp.years() if len(dp.years()) > 1 and has_zeitreihe(dp) else [dp.year]
 
 
 def check_outputs(folder: str | Path, dp, years: list[int] | None = None) -> None:
@@ -151,7 +163,28 @@ def _secrets(dp, years: list[int]) -> dict[str, list[_Secret]]:
             for gid in counts.index[counts[col]]:
                 if not np.isnan(float(rows.at[gid, col])):
                     out.setdefault(gid, []).append(_Secret(gid, col, float(rows.at[gid, col]), "count", owners, year))
+    _series_secrets(dp, years, out)
+    from sozialplanung.data.nur_gesamt import member_values  # nur_gesamt: members shown only in their total
+
+    for gid, col, value, kind, inds, year in member_values(dp, years):
+        out.setdefault(gid, []).append(_Secret(gid, col, value, kind, inds, year))
     return out
+
+
+def _series_secrets(dp, years: list[int], out: dict[str, list[_Secret]]) -> None:
+    """Add the rate cells a series Datenpaket withholds over years, each with its differences to the published
+    values of the neighbouring years (:func:`sozialplanung.indicators.zeitreihe.withheld_cells`)."""
+    from dataclasses import replace
+
+    from sozialplanung.indicators.zeitreihe import withheld_cells
+
+    for gid, ind, year, value, diffs in withheld_cells(dp, years):
+        items = out.setdefault(gid, [])
+        k = next((k for k, s in enumerate(items) if s.kind == "rate" and s.spalte == ind and s.jahr == year), None)
+        if k is None:
+            items.append(_Secret(gid, ind, value, "rate", frozenset([ind]), year, changes=diffs))
+        else:
+            items[k] = replace(items[k], changes=diffs)
 
 
 class _Scanner:
@@ -163,15 +196,17 @@ class _Scanner:
         self.secrets = secrets
         self._areas: dict[str, list[str]] = {}
         self._contexts: dict[tuple, tuple] = {}
-        self.ids = set(dp.areas.index)
-        names = dp.areas["name"].astype(str)
+        self.merged = {m: pid for (_, pid), ms in dp.merged.items() for m in ms}  # nur_gesamt: never named
+        self.ids = set(dp.areas.index) | set(self.merged)
+        names = pd.concat([dp.areas["name"], dp.merged_rows.drop_duplicates("gebiet_id").set_index("gebiet_id")
+                           ["name"]] if len(dp.merged_rows) else [dp.areas["name"]]).astype(str)
         refs = {dp.params.kommune, dp.params.bezugsname, labels.reference(dp)} - {None, ""}
         refs |= {str(n) for layer in dp.parents.values() if "name" in layer for n in layer["name"]}
-        self.refs = _words(sorted(refs, key=len, reverse=True))
-        self.ref_heads = _words([*dp.params.levels()[1:], "Bezug", "Bezugswert", "Gesamtstadt",
+        self.refs = words(sorted(refs, key=len, reverse=True))
+        self.ref_heads = words([*dp.params.levels()[1:], "Bezug", "Bezugswert", "Gesamtstadt",
                                  "Bezugsgesamtheit", *refs])
         self.by_name = {n: g for g, n in names.items() if (names == n).sum() == 1 and n not in refs}
-        self.names = _words(sorted(self.by_name, key=len, reverse=True)) if self.by_name else None
+        self.names = words(sorted(self.by_name, key=len, reverse=True)) if self.by_name else None
         self._by_lower = {n.lower(): g for n, g in self.by_name.items()}  # self.names matches case-insensitively
         self.terms: dict[str, set[tuple[str, str]]] = {}
         for ind in dp.catalogue.values():
@@ -181,7 +216,7 @@ class _Scanner:
                 self.terms.setdefault(ind.numerator.lower(), set()).add(("count", ind.id))
         for word in COUNT_WORDS:
             self.terms.setdefault(word.lower(), set()).add(("count", ""))
-        self.term_re = _words(sorted(self.terms, key=len, reverse=True))
+        self.term_re = words(sorted(self.terms, key=len, reverse=True))
         columns = {i.numerator for i in dp.catalogue.values() if i.from_counts}
         self.only_count = ({("rate", i.id) for i in dp.catalogue.values() if i.from_counts}
                            if len(columns) == 1 else set())  # "Fälle" can only mean this count
@@ -228,7 +263,9 @@ class _Scanner:
 
     # -- checking
     def check(self, record: Record):
-        return self._text(record) if record.text or all(h is None for h, _ in record.cells) else self._row(record)
+        for gid in {record.key, *(g for _, t in record.cells for g in self.areas_in(t))} & set(self.merged):
+            yield gid, "nur_gesamt", f"Teilgebiet von {self.merged[gid]} (nur_gesamt) genannt"
+        yield from self._text(record) if record.text or all(h is None for h, _ in record.cells) else self._row(record)
 
     def _row(self, record: Record):
         area, ctx = self.context(record)
@@ -248,11 +285,13 @@ class _Scanner:
                 continue
             text = re.sub(r"\([^)]*\)", " ", text) if record.bracket_refs else text
             deviation = bool(header and re.search("abweichung", header, re.I))
+            change = bool(header and _CHANGE.search(header))
             own = col or row or ctx
             years = {int(y) for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", f"{header} {row_text}")}
             for gid in gids:
                 for s in self.secrets.get(gid, []):
-                    hit = None if years and s.jahr not in years else _cell(s, text, own, deviation)
+                    hit = (_change(s, text, own) if change
+                           else None if years and s.jahr not in years else _cell(s, text, own, deviation))
                     if hit:
                         yield gid, s.spalte, f"{hit} in Spalte „{header or '?'}“"
 
@@ -263,7 +302,7 @@ class _Scanner:
         gids = self.areas_in(line) or (area if mentions else [])
         if not any(g in self.secrets for g in gids):
             return
-        for value, decimals, start in _numbers(line):
+        for value, decimals, start in numbers(line):
             if self.ref_before and self.ref_before.search(line[:start]):
                 continue  # "Eifelkreis Bitburg-Prüm: 2,3 %" – a reference value
             near = min(mentions, key=lambda m: abs(m[0] - start))[1] if mentions else ctx
@@ -272,9 +311,17 @@ class _Scanner:
                 for s in self.secrets.get(gid, []):
                     if (inds and not s.indicators & inds) or (not inds and s.kind == "count"):
                         continue
-                    if _close(value, decimals, s.value, 1 if s.kind == "rate" else 0):
+                    if close(value, decimals, s.value, 1 if s.kind == "rate" else 0):
                         what = "Quote" if s.kind == "rate" else "Fallzahl"
                         yield gid, s.spalte, f"{what} im Text: „{line[:120]}“"
+
+
+def _change(s: _Secret, text: str, own: set) -> str | None:
+    """A change between years that is a withheld value's difference to a published neighbouring year."""
+    if s.kind != "rate" or not s.changes or (own and not any(i in s.indicators for _, i in own)):
+        return None
+    found = any(reveals(text, c, 1 if own else 2) for c in s.changes)
+    return f"Veränderung zu einem Nachbarjahr „{text}“" if found else None
 
 
 def _cell(s: _Secret, text: str, own: set, deviation: bool) -> str | None:
@@ -282,68 +329,33 @@ def _cell(s: _Secret, text: str, own: set, deviation: bool) -> str | None:
     what = "Quote" if s.kind == "rate" else "Fallzahl"
     if deviation:
         ours = s.kind == "rate" and any(i in s.indicators for _, i in own)
-        return f"Abweichung zur Kommune „{text}“" if ours and s.deviation is not None and _reveals(text, s.deviation, 0) else None
+        return f"Abweichung zur Kommune „{text}“" if ours and s.deviation is not None and reveals(text, s.deviation, 0) else None
     if not own:
-        return f"{what} „{text}“" if s.kind == "rate" and _reveals(text, s.value, 3) else None
+        return f"{what} „{text}“" if s.kind == "rate" and reveals(text, s.value, 3) else None
     if not any(k == s.kind and i in s.indicators for k, i in own):
         return None  # another indicator's number
-    if _reveals(text, s.value, 0) or (s.value == 0 and text.strip() in ("–", "-")):
+    if reveals(text, s.value, 0) or (s.value == 0 and text.strip() in ("–", "-")):
         return f"{what} „{text}“"
     return None
-
-
-# -- numbers --------------------------------------------------------------------------------------
-
-def _words(terms) -> re.Pattern | None:
-    terms = [t for t in terms if t]
-    if not terms:
-        return None
-    return re.compile(rf"(?<![{_WORD}])(?:{'|'.join(re.escape(t) for t in terms)})(?![{_WORD}])", re.I)
-
-
-def _numbers(text: str) -> list[tuple[float, int, int]]:
-    """Every reading of the numbers in ``text`` as (value, decimals, position): German and machine forms."""
-    out = []
-    text = text.replace("\u202f", " ").replace("\u00a0", " ")
-    for m in _NUMBER.finditer(text):
-        token = m.group()
-        sign = -1 if token[0] in "−-" else 1
-        body = token.lstrip("−-")
-        readings = []
-        if "," in body and body.count(",") == 1:
-            readings.append(body.replace(".", "").replace(",", "."))      # German 1.234,5
-        if "," not in body and body.count(".") <= 1:
-            readings.append(body)                                         # machine 12.5 / 12
-        if "," not in body and re.fullmatch(r"\d{1,3}(\.\d{3})+", body):
-            readings.append(body.replace(".", ""))                        # German thousands 1.234
-        for r in readings:
-            try:
-                d = Decimal(r)
-            except InvalidOperation:
-                continue
-            out.append((sign * float(d), max(0, -d.as_tuple().exponent), m.start()))
-    return out
-
-
-def _close(number: float, decimals: int, value: float, min_decimals: int) -> bool:
-    return decimals >= min_decimals and abs(number - value) <= 0.5 * 10 ** -decimals + 1e-9
-
-
-def _reveals(text: str, value: float, min_decimals: int) -> bool:
-    return any(_close(n, d, value, min_decimals) for n, d, _ in _numbers(text))
 
 
 # -- recomputation from totals ---------------------------------------------------------------------
 
 def _recomputation(dp, years: list[int]) -> list[Leak]:
-    """Withheld cells that equal a published total minus its published parts and sub-totals."""
+    """Withheld cells that equal a published total minus its published parts and sub-totals
+    (:func:`sozialplanung.publish.leaks_records.own_cells`: every group against all its sub-groups)."""
     from sozialplanung.data.datenschutz import cell_values
+    from sozialplanung.publish.leaks_records import own_cells, recomputable
 
-    groups = []
+    pos = {gid: i for i, gid in enumerate(dp.areas.index)}
+    labels, groups = [], []
     for parent in dp.params.areas.parents:
         for pid, members in dp.areas.groupby(parent.level).groups.items():
-            groups.append((f"{parent.level} {pid}", frozenset(members)))
-    groups.append((dp.params.kommune, frozenset(dp.reference_ids)))
+            labels.append(f"{parent.level} {pid}")
+            groups.append(np.array([pos[m] for m in members], dtype=np.int64))
+    labels.append(dp.params.kommune)
+    groups.append(np.array([pos[m] for m in dp.reference_ids], dtype=np.int64))
+    own, has_sub = own_cells(groups, len(pos))
     cells = cell_values(dp)
     leaks = []
     for year in years:
@@ -351,19 +363,13 @@ def _recomputation(dp, years: list[int]) -> list[Leak]:
         for ind in dp.catalogue.values():
             if not ind.from_counts and not _totals_include_withheld(dp, ind, year):
                 continue
-            hidden = set(withheld.index[withheld[ind.id]])
             values = cells[ind.numerator if ind.from_counts else ind.id].xs(year, level="jahr").reindex(dp.areas.index)
-            for label, members in groups:
-                subs = [m for _, m in groups if m < members]
-                covered = frozenset().union(*(m for m in subs if not any(m < o for o in subs)))
-                rest = [g for g in members - covered if not np.isnan(values[g])]
-                residual = [g for g in rest if g in hidden]
-                if len(residual) == 1:
-                    shown = [g for g in rest if g not in hidden]
-                    value = values[rest].sum() - values[shown].sum()
-                    how = (f"{label} hat es als {SINGLE}: Bezugswert = dieser Wert" if not shown and not covered
-                           else f"{label} minus veröffentlichte Teile")
-                    leaks.append(Leak("(Summen)", residual[0], ind.id, f"rückrechenbar: {how} = {value:g}"))
+            hidden = withheld[ind.id].reindex(dp.areas.index).to_numpy(dtype=bool)
+            for g, cell, alone in recomputable(own, has_sub, hidden, values.notna().to_numpy()):
+                how = (f"{labels[g]} hat es als {SINGLE}: Bezugswert = dieser Wert" if alone
+                       else f"{labels[g]} minus veröffentlichte Teile")
+                leaks.append(Leak("(Summen)", dp.areas.index[cell], ind.id,
+                                  f"rückrechenbar: {how} = {values.iloc[cell]:g}"))
     return leaks
 
 

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dataclasses import replace
+
 from sozialplanung.data.datenpaket import Datenpaket
-from sozialplanung.report.model import Document, Heading
+from sozialplanung.report.model import Document, Group, Heading, Note
 from sozialplanung.report.page import STECKBRIEF_LIMIT, document, missing_text
 
 def markdown_list(items):
@@ -71,6 +73,10 @@ def _sections(dp: Datenpaket, results: dict) -> list[tuple[str, str, object]]:
 
         out.append(("vergleichsrezepte", "Sozialindex im Vergleich mit anderen Verfahren",
                     vergleichsrezepte.section_vergleichsrezepte))
+    from sozialplanung.report import veraenderungen
+
+    if veraenderungen.applies_trends(dp, results):
+        out.append(("veraenderungen", "Veränderungen seit dem letzten Bericht", veraenderungen.section_veraenderungen))
     if results.get("typology") is not None:
         out.append(("typologie", "Gebietstypen (Clusteranalyse)", chapters.section_typologie))
     if results.get("fa") is not None:
@@ -78,7 +84,9 @@ def _sections(dp: Datenpaket, results: dict) -> list[tuple[str, str, object]]:
     if dp.params.vergleichsring is not None:
         from sozialplanung.report import vergleichsring
 
-        out.append(("vergleichsring", "Vergleichsring: der Kreis unter ähnlichen Kreisen", vergleichsring.section_vergleichsring))
+        title = ("Vergleichsring: der Kreis unter ähnlichen Kreisen" if dp.params.vergleichsring.kreis or dp.params.unit
+                 else "Vergleichsringe: Gruppen ähnlicher Kreise")
+        out.append(("vergleichsring", title, vergleichsring.section_vergleichsring))
     out += [
         ("handlungsempfehlungen", "Handlungsempfehlungen", chapters.section_handlungsempfehlungen),
         ("steckbriefe", "Anhang A: Sozialraum-Steckbriefe", steckbrief.section_steckbriefe),
@@ -98,7 +106,8 @@ def bericht_document(dp: Datenpaket, results: dict) -> Document:
         body = func(dp, results)
         if missing_text(body):
             missing.append(title)
-        blocks += [Heading(1, title, sid), *body]
+        notes_only = all(isinstance(b, Note) for b in body)  # no page of its own for a sentence (#12)
+        blocks += [Heading(1, title, sid, role="fortlaufend" if notes_only else ""), *body]
     return document(dp, f"Sozialbericht {dp.params.kommune} {dp.params.report_year}", blocks, "bericht",
                     Noch_ohne_redaktionellen_Text=", ".join(missing))
 
@@ -112,18 +121,34 @@ def kurzfassung_document(dp: Datenpaket, results: dict) -> Document:
 
 
 def documents(dp: Datenpaket, results: dict | None = None) -> dict[str, Document]:
-    """``{"bericht", "kurzfassung", "steckbriefe"}`` → the model document, each built once (figures shared)."""
+    """``{"bericht", "kurzfassung", "steckbriefe"}`` → the model document, each built once (figures shared).
+
+    Where the Steckbriefe are the Bericht's appendix, the volume reuses those groups (one chapter level up) instead
+    of building every Steckbrief a second time.
+    """
     from sozialplanung.report import steckbrief
 
     results = results if results is not None else compute_results(dp)
-    return {"bericht": bericht_document(dp, results), "kurzfassung": kurzfassung_document(dp, results),
-            "steckbriefe": steckbrief.volume(dp, results)}
+    bericht = bericht_document(dp, results)
+    groups = [b for b in bericht.blocks if isinstance(b, Group) and b.anchor.startswith(steckbrief.ANCHOR)]
+    volume = steckbrief.volume(dp, results, [_promoted(g) for g in groups] if groups else None)
+    return {"bericht": bericht, "kurzfassung": kurzfassung_document(dp, results), "steckbriefe": volume}
 
 
-def _pdf(document: Document, path: Path) -> tuple[Path, int]:
+def _promoted(group: Group) -> Group:
+    """The group with every heading one level up (a Steckbrief of the appendix as a chapter of the volume)."""
+    blocks = [replace(b, level=max(1, b.level - 1)) if isinstance(b, Heading) else b for b in group.blocks]
+    return replace(group, blocks=blocks)
+
+
+def _pdf(document: Document, path: Path, fits: dict | None = None) -> tuple[Path, int]:
+    """Write one PDF; returns (path, pages). ``fits`` collects the fitted figure height of each Steckbrief."""
     from sozialplanung.report import typst_writer
 
-    typst_writer.write_pdf(document, path)
+    if fits is None:
+        typst_writer.write_pdf(document, path)
+    else:
+        fits.update(typst_writer.write_pdf_fits(document, path)[1])
     return path, typst_writer.page_count(path)
 
 
@@ -145,10 +170,11 @@ def write_bericht(dp: Datenpaket, output_dir: str | Path, *, results: dict | Non
     from sozialplanung.report import steckbrief
     from sozialplanung.report import typst_writer
 
-    out["bericht.pdf"] = _pdf(docs["bericht"], output_dir / "bericht.pdf")
+    fits: dict[str, float] = {}  # the Steckbriefe's figure heights, fitted once in the Bericht or the volume
+    out["bericht.pdf"] = _pdf(docs["bericht"], output_dir / "bericht.pdf", None if separate else fits)
     out["kurzfassung.pdf"] = _pdf(docs["kurzfassung"], output_dir / "kurzfassung.pdf")
-    files = typst_writer.write_pdfs(steckbrief.single_documents(docs["steckbriefe"]), output_dir / "steckbriefe")
-    out["steckbriefe"] = {"dateien": files, "seiten": len(files)}
-    if separate:
-        out["steckbriefe"]["band"] = _pdf(docs["steckbriefe"], output_dir / "steckbriefe.pdf")
+    band = _pdf(docs["steckbriefe"], output_dir / "steckbriefe.pdf", fits) if separate else None
+    files = typst_writer.write_pdfs(steckbrief.single_documents(docs["steckbriefe"]), output_dir / "steckbriefe",
+                                    fits=fits)
+    out["steckbriefe"] = {"dateien": files, "seiten": len(files), **({"band": band} if band else {})}
     return out

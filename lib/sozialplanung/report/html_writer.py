@@ -5,6 +5,14 @@ never holds markup. Figures are inline SVG with ``role="img"`` and the alt text 
 in one page (e.g. a map in its Themenfeld and on its Indikatorenblatt) is sent once and shown again with ``<use>``. Opening a page
 makes no network request: a Content-Security-Policy forbids it.
 
+The digital report (issue #12) works without JavaScript: every map area is a link to its Steckbrief (SVG ``<a>``,
+reached with Tab, opened with Enter or a click; an area without a Steckbrief in the page is focusable on its own),
+its ``<title>`` ("id name: value (class)") is the tooltip, and a map's values are also a table
+(``<details class="kartenwerte">``). The one inline script (``templates/bericht.js``, allowed by its hash in the
+CSP) adds the conveniences: a search box for an area by id or name (the areas are JSON in a
+``<script type="application/json">``, ``<`` ``>`` ``&`` escaped), the map titles as a tooltip on hover and focus,
+and sortable tables.
+
 :func:`render` gives the page of a :class:`~sozialplanung.report.model.Document` (template per ``kind``:
 ``bericht.html.j2``, ``kurzfassung.html.j2``, ``steckbriefe.html.j2``), :func:`blocks_html` the HTML of a list of
 blocks (chapters are ``<section class="kapitel">`` from their level-1 heading; model level *n* is ``<h{n+1}>``,
@@ -13,35 +21,48 @@ the page title is the ``<h1>``).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import html
+import json
 import os
 import re
+from importlib import resources
 from pathlib import Path
 
 import jinja2
 
 from sozialplanung.markup import Markup, css_string, join
 from sozialplanung.report.model import (BulletList, Cell, Document, Figure, Group, Heading, Note, PageBreak,
-                                        Paragraph, Run, Table)
+                                        Paragraph, Run, Table, walk)
 
 ENV = jinja2.Environment(loader=jinja2.PackageLoader("sozialplanung.report", "templates"),
                          autoescape=jinja2.select_autoescape(["html", "j2"]))
 ENV.filters["css_string"] = css_string
 
-CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-"""Content-Security-Policy of every HTML output: nothing may be loaded from anywhere."""
+SCRIPT = resources.files("sozialplanung.report").joinpath("templates", "bericht.js").read_text(encoding="utf-8")
+"""The one inline script of a page (search, map tooltips, sortable tables)."""
+_SCRIPT_HASH = base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
+CSP = f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-{_SCRIPT_HASH}'"
+"""Content-Security-Policy of every HTML output: nothing may be loaded from anywhere; only the page's own script runs."""
 TEMPLATES = {"bericht": "bericht.html.j2", "kurzfassung": "kurzfassung.html.j2", "steckbriefe": "steckbriefe.html.j2"}
 _LINK = re.compile(r"(#[A-Za-z0-9_.:-]+|https?://[^\s\"'<>]+|mailto:[^\s\"'<>]+)\Z")
 _SVG_ROOT = re.compile(r"<svg\b[^>]*>")
 _SIZE = re.compile(r'\s([a-zA-Z]+)="([^"]*)"')
 _KEEP = {"width", "height", "viewBox"}
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_-]")
+_AREA = re.compile(r"<path ([^>]*)><title>([^<]*)</title></path>")
+"""One area of a map (:func:`sozialplanung.viz.mapdraw.area_layer`): its path and escaped title."""
+STECKBRIEF = "steckbrief-"
+"""Anchor prefix of a Steckbrief (:data:`sozialplanung.report.steckbrief.ANCHOR`)."""
 
 
 class _Writer:
     """Writes blocks; remembers which figures were already shown (for fresh SVG ids)."""
 
-    def __init__(self):
+    def __init__(self, steckbriefe: dict[str, str] | None = None):
         self.shown: dict[str, int] = {}
+        self.steckbriefe = steckbriefe or {}
 
     # ------------------------------------------------------------------ inline
     def runs(self, runs: list[Run]) -> Markup:
@@ -100,9 +121,12 @@ class _Writer:
         raise TypeError(f"not part of the report model: {type(b).__name__}")
 
     def figure(self, f: Figure) -> Markup:
-        """Inline SVG; a figure shown again in this page reuses the first copy (``<use>``), so it is sent once."""
+        """Inline SVG; a figure shown again in this page reuses the first copy (``<use>``), so it is sent once.
+        A map (two or more titled areas) gets links to the Steckbriefe and its values as a table."""
         source = Markup('<span class="quelle">{}</span>').format(f.source) if f.source else ""
-        label = Markup('<svg role="img" aria-label="{}"').format(f.alt)
+        areas = _AREA.findall(f.svg)
+        interactive = len(areas) > 1
+        label = Markup('<svg role="{}" aria-label="{}"').format("group" if interactive else "img", f.alt)
         ident = "abb-" + _UNSAFE_ID.sub("-", f.key) if f.key else ""
         if ident and ident in self.shown:
             root = _SVG_ROOT.search(f.svg)
@@ -112,9 +136,21 @@ class _Writer:
             if ident:
                 self.shown[ident] = 1
             head, rest = f.svg.split("<svg", 1)
+            if interactive:
+                rest = _AREA.sub(self._area, rest)
             tag = label + (Markup(' id="{}"').format(ident) if ident else "") + Markup(rest)
-        return Markup("<figure{}>{}<figcaption>{}{}</figcaption></figure>").format(
-            _attrs(cls=f.role), tag, f.caption, source)
+        values = _values_table(areas, f.alt) if interactive else ""
+        return Markup("<figure{}>{}<figcaption>{}{}</figcaption>{}</figure>").format(
+            _attrs(cls=f.role), tag, f.caption, source, values)
+
+    def _area(self, match: re.Match) -> str:
+        """An area as a link to its Steckbrief (or focusable on its own); the title moves to the link."""
+        path, title = match.groups()
+        anchor = self.steckbriefe.get(html.unescape(title).split(" ", 1)[0])
+        path, title = Markup(path), Markup(title)  # written by the SVG encoder, already escaped
+        if anchor:
+            return Markup('<a href="#{}" class="gebiet"><title>{}</title><path {}/></a>').format(anchor, title, path)
+        return Markup('<g class="gebiet" tabindex="0"><title>{}</title><path {}/></g>').format(title, path)
 
     def table(self, t: Table) -> Markup:
         n_foot = getattr(t, "footer_rows", 0)
@@ -167,13 +203,47 @@ def _note(n: Note) -> Markup:
     return Markup('<p class="hinweis">{}</p>').format(n.text)
 
 
+def _values_table(areas: list[tuple[str, str]], alt: str) -> Markup:
+    """The values of a map as a table (from its area titles "id name: value (class)"), folded away."""
+    rows = []
+    for _, title in areas:
+        area, _, what = html.unescape(title).partition(": ")
+        gid, _, name = area.partition(" ")
+        rows.append(Markup('<tr><td class="text">{}</td><th scope="row">{}</th><td>{}</td></tr>').format(
+            gid, name, what))
+    return Markup('<details class="kartenwerte"><summary>Werte der Karte als Tabelle</summary>'
+                  '<table class="daten"><caption>{}</caption><thead><tr><th scope="col">Nr.</th>'
+                  '<th scope="col">Gebiet</th><th scope="col">Wert</th></tr></thead><tbody>{}</tbody></table>'
+                  '</details>').format(alt, join(rows))
+
+
+def steckbrief_anchors(blocks) -> dict[str, str]:
+    """Area id → anchor of its Steckbrief, for every Steckbrief in ``blocks``."""
+    return {b.anchor[len(STECKBRIEF):]: b.anchor for b in walk(blocks)
+            if isinstance(b, Group) and b.anchor.startswith(STECKBRIEF)}
+
+
+def areas_json(document: Document) -> Markup:
+    """The searchable areas ``[[id, name, anchor], …]`` as JSON safe inside ``<script type="application/json">``
+    (``<``, ``>`` and ``&`` as ``\\u`` escapes, so no data closes the element)."""
+    out = []
+    for b in walk(document.blocks):
+        if isinstance(b, Group) and b.anchor.startswith(STECKBRIEF):
+            gid = b.anchor[len(STECKBRIEF):]
+            name = _first_heading(b).removeprefix("Steckbrief ").removeprefix(gid).strip()
+            out.append([gid, name, b.anchor])
+    text = json.dumps(out, ensure_ascii=False)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
 def _first_heading(group: Group) -> str:
     return next((b.text for b in group.blocks if isinstance(b, Heading)), "")
 
 
 def blocks_html(blocks) -> Markup:
     """The HTML of a block or a list of blocks (a fragment, e.g. for tests and notebooks)."""
-    return _Writer().blocks(blocks if isinstance(blocks, (list, tuple)) else [blocks])
+    blocks = blocks if isinstance(blocks, (list, tuple)) else [blocks]
+    return _Writer(steckbrief_anchors(blocks)).blocks(blocks)
 
 
 def chapters(document: Document) -> list[dict]:
@@ -189,7 +259,8 @@ def render(document: Document) -> str:
         jahr=p.get("Berichtsjahr", ""), datenstand=p.get("Datenstand", ""), status_text=p.get("Status", ""),
         entwurf=p.get("Status") == "Entwurf", intern=bool(p.get("Ausgabe")), ausgabe=p.get("Ausgabe", ""),
         erstellt=p.get("Erstellt am", ""), ohne_text=p.get("Noch ohne redaktionellen Text", ""),
-        sections=chapters(document), body=blocks_html(document.blocks))
+        sections=chapters(document), body=blocks_html(document.blocks),
+        gebiete=areas_json(document) if steckbrief_anchors(document.blocks) else "", script=Markup(SCRIPT))
 
 
 def write_html(document: Document, path: str | Path) -> Path:

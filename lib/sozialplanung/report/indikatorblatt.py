@@ -52,11 +52,12 @@ def distribution(dp, ind_id) -> list[tuple[str, str]]:
     if col.empty:
         return [("Gebiete mit Wert", "0")]
     q = col.quantile([0.25, 0.5, 0.75])
+    ranked = dp.params.rangfolgen  # off: the extremes without the names of their areas (no league table)
     rows = [("Gebiete mit Wert", fmt_int(len(col))),
-            ("Minimum", f"{labels.value(col.min(), ind.unit)} ({labels.area(dp, col.idxmin())})"),
+            ("Minimum", labels.value(col.min(), ind.unit) + (f" ({labels.area(dp, col.idxmin())})" if ranked else "")),
             ("unteres Quartil", labels.value(q[0.25], ind.unit)), ("Median", labels.value(q[0.5], ind.unit)),
             ("oberes Quartil", labels.value(q[0.75], ind.unit)),
-            ("Maximum", f"{labels.value(col.max(), ind.unit)} ({labels.area(dp, col.idxmax())})"),
+            ("Maximum", labels.value(col.max(), ind.unit) + (f" ({labels.area(dp, col.idxmax())})" if ranked else "")),
             ("Streuung (Standardabweichung)", labels.value(float(np.std(col, ddof=1)), ind.unit) if len(col) > 1 else "x")]
     if labels.is_view(dp):
         rows.append((labels.berichtsgebiet(dp), labels.value(own, ind.unit, approx=approx)))
@@ -94,5 +95,17 @@ def grenzen(dp) -> list:
     return [Group(blocks, keep_together=True, role="grenzen")] if len(blocks) > 1 else []
 
 
+def overview(dp) -> list:
+    """The chapter's first page: what a sheet holds and every indicator in one table (so the chapter heading
+    never stands alone on a page before the first sheet, which is kept together)."""
+    rows = [[Cell(i, header=True), Cell(ind.name), Cell(ind.themenfeld), Cell(_POLARITY[ind.polarity]),
+             Cell(fmt_date(ind.stichtag))] for i, ind in dp.catalogue.items()]
+    return [para("Ein Blatt je Indikator: Definition, Formel, Quelle und Stichtag, die Karte und die Verteilung im "
+                 "Berichtsgebiet; die Grenzen der Aussagekraft aller Indikatoren stehen gesammelt am Ende."),
+            Table(caption="Übersicht der Indikatoren",
+                  header=[[Cell("Kennung"), Cell("Indikator"), Cell("Themenfeld"), Cell("Polarität"),
+                           Cell("Stichtag")]], rows=rows, role="uebersicht")]
+
+
 def section_indikatorenblaetter(dp, results) -> list:
-    return [*(indikatorblatt(dp, results, i) for i in dp.catalogue), *grenzen(dp)]
+    return [*overview(dp), *(indikatorblatt(dp, results, i) for i in dp.catalogue), *grenzen(dp)]

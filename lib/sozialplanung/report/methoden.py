@@ -165,6 +165,75 @@ def describe_gis(dp) -> list[str]:
             "Spaltenkennungen stehen im Blatt „Spalten“."]
 
 
+def _pct(x: float) -> str:
+    return fmt_number(100 * x, 1 if 100 * x >= 0.1 or x == 0 else 3) + " %"
+
+
+def describe_crosswalk(dp) -> list:
+    """How older Gebietsstände were carried onto the current one (series Datenpaket), with the key's measured error
+    against areal weighting (``fehler`` of the series manifest); empty for a plain Datenpaket."""
+    from sozialplanung.data.zeitreihe import has_zeitreihe, read_zeitreihe
+
+    if len(dp.years()) < 2 or not has_zeitreihe(dp):
+        return []
+    zr = read_zeitreihe(dp)
+    out = [para(f"Alle Berichtsjahre stehen auf dem Gebietsstand {zr.gebietsstand}. Ein Gebietsschlüssel "
+                "(tabellen/gebietsschluessel.csv: alt_id, neu_id, gewicht) gibt je altem Gebiet den Anteil seiner "
+                "Fallzahlen, der auf ein neues Gebiet übergeht; die Gewichte eines alten Gebiets summieren sich zu 1. "
+                "Zählwerte werden summiert (Σ gewicht · Wert), Quoten als mit gewicht · Einwohner/innen gewichtete "
+                "Mittel übertragen. Ein neues Gebiet, das genau einem alten mit gleichem Umriss entspricht, behält "
+                "den veröffentlichten Wert (interpoliert = nein). Fehlen in einem alten Jahr Gebiete, die mehr als "
+                "20 % der Einwohner/innen eines neuen stellen, bleibt dessen Wert leer. Eine amtliche Klasse eines "
+                "alten Jahres kommt vom alten Gebiet mit den meisten Einwohner/innen; unter 80 % „nicht eindeutig“.")]
+    for stand, method in zr.methods.items():
+        years = ", ".join(str(y) for y in zr.carried_years() if zr.source_stand(y) == stand)
+        out.append(para(f"{stand} → {zr.gebietsstand} (Jahre {years}): {method}."))
+        err = zr.errors.get(stand) or {}
+        if not err:
+            out.append(para("Für diesen Gebietsschlüssel ist kein Fehler gemessen."))
+            continue
+        out += _crosswalk_error(err)
+    return out
+
+
+def _crosswalk_error(err: dict) -> list:
+    a, b = err["flaeche"], err["ipf"]
+    rows = [("Median (alle)", _pct(a["median"]), _pct(b["median"])),
+            (f"Median ({fmt_int(err['n_interpoliert'])} interpolierte Gebiete)", _pct(a["median_interpoliert"]),
+             _pct(b["median_interpoliert"])),
+            ("90. Perzentil", _pct(a["p90"]), _pct(b["p90"])),
+            ("Maximum", f"{_pct(a['max'])} ({a['max_id']})", f"{_pct(b['max'])} ({b['max_id']})"),
+            ("Anteil über 20 %", _pct(a["anteil_ueber_20"]), _pct(b["anteil_ueber_20"]))]
+    frame = pd.DataFrame(rows, columns=["Relativer Fehler", "Flächengewichtung", "dieser Schlüssel"])
+    table = tables.frame_table(frame.set_index("Relativer Fehler"),
+                               caption=f"Fehler beim Übertragen der Einwohner/innen ({fmt_int(err['n'])} Gebiete "
+                                       "mit mindestens 300 Einwohner/innen)",
+                               formats={"Flächengewichtung": "text", "dieser Schlüssel": "text"})
+    out = [table, para("Die Gewichte dieses Schlüssels sind an dieselben Einwohner/innen angepasst, die hier "
+                       "übertragen werden: sein Fehler misst die Anpassung, nicht die Güte für andere Größen. Die "
+                       "Flächengewichtung nimmt an, dass die Einwohner/innen in jedem alten Gebiet gleich verteilt sind.")]
+    small, out_of = err.get("klein") or {}, err.get("ausserhalb") or {}
+    if small:
+        fa, fb = small["flaeche"], small["ipf"]
+        empty = small.get("ohne_einwohner") or {}
+        out.append(para(f"Kleine Gebiete ({fmt_int(small['n'])} mit 1 bis 299 Einwohner/innen) trifft die "
+                        f"Flächengewichtung am härtesten: {fb['max_id']} hat {fmt_int(fa['einwohner'])} Einwohner/innen, "
+                        f"nach Fläche kämen {fmt_int(round(fa['uebertragen']))} an (relativer Fehler "
+                        f"{_pct(fa['max'])}); dieser Schlüssel überträgt {fmt_int(round(fb['uebertragen']))}. "
+                        + (f"{fmt_int(len(empty))} Gebiete ohne Einwohner/innen ({', '.join(empty)}) erhielten nach "
+                           f"Fläche {', '.join(fmt_int(v) for v in empty.values())} Einwohner/innen, mit diesem "
+                           "Schlüssel keine. " if empty else "")
+                        + "Im Bericht werden Gebiete unter der Mindesteinwohnerzahl in keinem Jahr bewertet; "
+                        "übertragene Werte sind in Tabellen (Spalte „interpoliert“, „*“ in den Steckbriefen) und "
+                        "Diagrammen (hohle Punkte) gekennzeichnet."))
+    if out_of:
+        out.append(para(f"Außerhalb der Anpassung (SGB-II-Quoten vom 31.12.2018 auf {fmt_int(out_of['n'])} "
+                        "interpolierten Gebieten, verglichen mit den auf dem neuen Gebietsstand veröffentlichten): "
+                        f"mittlerer absoluter Fehler {fmt_number(out_of['ipf'], 2)} Prozentpunkte mit diesem "
+                        f"Schlüssel, {fmt_number(out_of['flaeche'], 2)} nach Fläche."))
+    return out
+
+
 def _h3(title: str) -> Heading:
     return Heading(2, title)
 
@@ -189,6 +258,8 @@ def section_methoden(dp, results) -> list:
                                       formats={c: ("number", 2) for c in ks.columns}))
     if results.get("spatial") is not None:
         out += [_h3("Räumliche Statistik"), *_p(describe_spatial(dp, results["spatial"]))]
+    crosswalk = describe_crosswalk(dp)
+    out += [_h3("Gebietsschlüssel und Zeitreihe"), *crosswalk] if crosswalk else []
     out += [_h3("Datenschutz: was geheim gehalten wurde"), *_p(describe_datenschutz(dp))]
     out += [_h3("Für GIS"), *_p(describe_gis(dp))]
     out += [para(f"Nicht berechnet: {note}") for note in results.get("hinweise", [])]

@@ -6,19 +6,12 @@ change a cut-off in the recipe and the text changes with it.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pandas as pd
 
 from sozialplanung.analysis.classify import Classification
-from sozialplanung.formatting import fmt_count, fmt_number
+from sozialplanung.formatting import fmt_count, fmt_number, fmt_plain
 
 __all__ = ["describe_index", "describe_part", "describe_standardization", "describe_weights"]
-
-
-def _plain(x: float) -> str:
-    """``x`` with as many decimals as it has (``300``, ``1,5``), German style (:func:`fmt_number`)."""
-    return fmt_number(x, max(0, -Decimal(repr(float(x))).normalize().as_tuple().exponent))
 
 
 def _areas(n: int) -> str:
@@ -36,7 +29,7 @@ def describe_index(index) -> list[str]:
                "Bezugsgesamtheit für jede Standardisierung.")
     if r.min_population is not None:
         n = int(index.not_rated_reasons_.str.startswith(("weniger", "Einwohnerzahl")).sum())
-        out.append(f"Gebiete mit weniger als {_plain(r.min_population)} Einwohnerinnen und Einwohnern werden nicht "
+        out.append(f"Gebiete mit weniger als {fmt_plain(r.min_population)} Einwohnerinnen und Einwohnern werden nicht "
                    f"bewertet, ebenso Gebiete ohne Einwohnerzahl ({_areas(n)}).")
     n_datenschutz = int(index.not_rated_reasons_.str.startswith("Datenschutz").sum())
     if n_datenschutz:
@@ -76,7 +69,7 @@ def describe_weights(part, specs, weights: pd.DataFrame | None = None) -> list[s
     if part.weighting.method == "fixed":
         if len({i.weight for i in specs}) == 1:
             return ["Alle Indikatoren gehen mit gleichem Gewicht ein."]
-        return ["Gewichte: " + ", ".join(f"{i.id} {_plain(i.weight)}" for i in specs) + "."]
+        return ["Gewichte: " + ", ".join(f"{i.id} {fmt_plain(i.weight)}" for i in specs) + "."]
     out = ["Gewichte aus einer Hauptkomponentenanalyse (wie beim GISD des RKI): je Teildimension die Koeffizienten "
            "der ersten Hauptkomponente der Korrelationsmatrix der standardisierten Indikatoren, so orientiert, dass "
            "die Ladungen zusammen positiv sind."]

@@ -6,8 +6,9 @@ spliced into Typst source, so a Themenfeld called ``#read("secret.txt")`` prints
 
 Accessibility (PDF/UA-1, checked by Typst itself at export): document title and language from the model, alt text on
 every figure (SVG via ``image(bytes(svg), format: "svg", alt: …)``), tables with header cells (``table.header``),
-bookmarks from the headings. Fonts: matplotlib's bundled DejaVu Sans (the font of the SVG figures) and Typst's own
-embedded fonts; system fonts are ignored, so a PDF looks the same on every machine.
+bookmarks from the headings. Fonts: matplotlib's bundled DejaVu Sans (the font of the SVG figures), dehinted once
+(:func:`pdf_fonts`), and Typst's own embedded fonts; system fonts are ignored, so a PDF looks the same on every
+machine.
 
 :func:`write_pdf` writes one document; :func:`write_pdfs` writes one PDF per Steckbrief (a top-level
 :class:`~sozialplanung.report.model.Group` with an anchor), each a small document of its own so that every file is
@@ -17,6 +18,7 @@ tagged and accessible, not a page cut out of the volume.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import re
@@ -36,6 +38,7 @@ _EXTERNAL = re.compile(r"""(?:\bhref\s*=\s*["']\s*|\burl\(\s*["']?\s*)(?!#|data:
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,120}")
 _lock = threading.Lock()
 _compiler_cache: list = []
+_fonts_cache: list = []
 
 
 def font_dir() -> Path:
@@ -47,6 +50,47 @@ def font_dir() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "mpl-data" / "fonts" / "ttf"
 
 
+FACES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-BoldOblique.ttf")
+
+
+def pdf_fonts() -> Path:
+    """The fonts given to Typst: the four DejaVu Sans faces without TrueType hinting, made once and cached.
+
+    Typst embeds a subset of each face used in every PDF; in DejaVu Sans more than half of a subset is hinting
+    bytecode (instructions for screen rasterisers, which PDF viewers do not need), so dehinting halves the fonts in
+    every file (a one-page Steckbrief 51 → 38 KB). The glyph outlines and metrics are unchanged. The cache lives
+    in ``$XDG_CACHE_HOME/sozialplanung`` (``~/.cache``); where it cannot be written, the hinted faces are used.
+    """
+    source = font_dir()
+    key = hashlib.sha256("|".join(f"{n}:{(source / n).stat().st_size}" for n in FACES).encode()).hexdigest()[:12]
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sozialplanung" / f"dejavu-{key}"
+    if all((root / n).is_file() for n in FACES):
+        return root
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for name in FACES:
+            if not (root / name).is_file():
+                _dehint(source / name, root / name)
+    except (OSError, ImportError):
+        return source
+    return root
+
+
+def _dehint(source: Path, target: Path) -> None:
+    from fontTools import subset  # matplotlib's own dependency
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options(hinting=False, layout_features=["*"], name_IDs=["*"], name_languages=["*"],
+                             glyph_names=True, notdef_outline=True, legacy_kern=True, drop_tables=["FFTM"])
+    font = TTFont(source)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(gids=range(font["maxp"].numGlyphs))
+    subsetter.subset(font)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    font.save(tmp)
+    os.replace(tmp, target)
+
+
 def _compiler():
     """One Typst compiler per process (fonts scanned once; Typst's caches shared between documents)."""
     if not _compiler_cache:
@@ -55,7 +99,8 @@ def _compiler():
         except ImportError as exc:  # pragma: no cover - dependency missing
             raise SozialplanungError("Für PDF-Ausgaben wird das Paket „typst“ benötigt.",
                                      hint="python -m pip install typst") from exc
-        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[str(font_dir())])
+        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[str(pdf_fonts())])
+        _fonts_cache.append(fonts)
         _compiler_cache.append(typst.Compiler(input=str(MAIN), root=str(TEMPLATES), font_paths=fonts,
                                               ignore_system_fonts=True))
     return _compiler_cache[0]
@@ -151,18 +196,29 @@ def _timestamp():
 
 def render_pdf(document, kind: str | None = None) -> bytes:
     """Compile one model :class:`Document` (or its prepared data) to PDF/UA-1 bytes."""
-    data = prepare(document, kind)
+    return _render(prepare(document, kind))[0]
+
+
+def _render(data: dict, fits: bool = False) -> tuple[bytes, dict[str, float]]:
+    """PDF bytes and, with ``fits``, the figure height each anchored kept-together group was fitted to (pt)."""
     compiler = _compiler()
     import typst
 
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     try:
         with _lock:
-            return compiler.compile(format="pdf", sys_inputs={"model": payload}, pdf_standards=PDF_STANDARD,
-                                    timestamp=_timestamp())
+            pdf = compiler.compile(format="pdf", sys_inputs={"model": payload}, pdf_standards=PDF_STANDARD,
+                                   timestamp=_timestamp())
+            if not fits:
+                return pdf, {}
+            # the same document again, only queried: Typst's caches answer it without a new layout
+            query = typst.Compiler(input=str(MAIN), root=str(TEMPLATES), font_paths=_fonts_cache[0],
+                                   ignore_system_fonts=True, sys_inputs={"model": payload})
+            found = json.loads(query.query("<fit>", field="value"))
     except typst.TypstError as exc:
         raise SozialplanungError(f"Das PDF „{data['title'][:80]}“ konnte nicht gesetzt werden: {exc.message}",
                                  hint="Bitte melden: das Berichtsmodell sollte sich immer setzen lassen.") from None
+    return pdf, {f["anchor"]: float(f["fig_max"]) for f in found if f.get("anchor")}
 
 
 def compact(pdf: bytes) -> bytes:
@@ -198,6 +254,13 @@ def _write_bytes(pdf: bytes, path: Path) -> Path:
 def write_pdf(document, path: str | Path) -> Path:
     """Write one model document as a tagged PDF/UA-1 file (via a temporary file); returns the path."""
     return _write_bytes(compact(render_pdf(document)), Path(path))
+
+
+def write_pdf_fits(document, path: str | Path) -> tuple[Path, dict[str, float]]:
+    """:func:`write_pdf`, and the fitted figure height (pt) of every anchored kept-together group, for
+    :func:`write_pdfs` (``fits``)."""
+    pdf, fits = _render(prepare(document), fits=True)
+    return _write_bytes(compact(pdf), Path(path)), fits
 
 
 def page_count(pdf: bytes | str | Path) -> int:
@@ -236,13 +299,20 @@ def _single(parent: dict | None, group: dict) -> dict:
             "provenance": base.get("provenance", {}), "kind": "steckbrief", "blocks": [group]}
 
 
+FIT_MARGIN = 8.0
+"""Points a Steckbrief's figures give up against the height they had in the volume or the Bericht: its own PDF
+has a larger first heading (level 1)."""
+
+
 def write_pdfs(source: object, folder: str | Path, *, prefix: str = "steckbrief-",
-               parent=None) -> list[Path]:
+               parent=None, fits: Mapping[str, float] | None = None) -> list[Path]:
     """One PDF per Steckbrief in ``folder``: ``<anchor without prefix>.pdf``.
 
     ``source`` is the Steckbrief volume (a :class:`Document` whose top-level Groups carry anchors such as
     ``steckbrief-<gebiet_id>``), an iterable of such Groups (``parent`` then gives title, Kommune and provenance), or
-    a mapping ``{gebiet_id: Document or Group}``.
+    a mapping ``{gebiet_id: Document or Group}``. ``fits`` (anchor → figure height in pt, from
+    :func:`write_pdf_fits` of a document holding the same groups) spares Typst fitting each page again; a
+    Steckbrief that then takes more pages than fitted is set again with fitting.
     """
     own_parent, items = _groups(source, prefix)
     parent_data = own_parent or (to_data(parent) if parent is not None else None)
@@ -253,5 +323,18 @@ def write_pdfs(source: object, folder: str | Path, *, prefix: str = "steckbrief-
             raise SozialplanungError(f"Der Steckbrief „{stem[:80]}“ hat keinen gültigen Dateinamen.",
                                      hint="Gebietsnummern bestehen aus Buchstaben, Ziffern, Punkt, Binde- und "
                                           "Unterstrich.")
-        paths.append(_write_bytes(compact(render_pdf(_single(parent_data, group))), folder / f"{stem}.pdf"))
+        paths.append(_write_bytes(compact(_render_single(_single(parent_data, group), fits or {})),
+                                  folder / f"{stem}.pdf"))
     return paths
+
+
+def _render_single(data: dict, fits: Mapping[str, float]) -> bytes:
+    """One Steckbrief: with the known figure height where there is one, fitted by Typst where it is not or where
+    the known height does not keep the page count of the fitted layout (at most one page per group)."""
+    group = data["blocks"][0]
+    known = fits.get(group.get("anchor", "")) if group.get("type") == "Group" else None
+    if known is None:
+        return render_pdf(data)
+    fixed = {**data, "blocks": [{**group, "fig_max": max(0.0, known - FIT_MARGIN)}]}
+    pdf = render_pdf(fixed)
+    return pdf if page_count(pdf) <= 1 else render_pdf(data)

@@ -1,0 +1,106 @@
+"""The chapter „Veränderungen seit dem letzten Bericht“ and the Steckbrief trend on the Mitte series 2013–2021,
+checked against the shipped Datenpaket files read directly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sozialplanung as sp
+from sozialplanung.analysis.pipeline import sozialindex
+from sozialplanung.config.params import find_params
+from sozialplanung.report import veraenderungen
+from sozialplanung.report.model import Figure, Heading, Table, plain_text, walk
+
+SERIES = find_params("berlin/zeitreihe/mitte-2013-2021.yaml")
+PAKET = Path(sp.__file__).parent / "demo" / "berlin_zeitreihe"
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    dp = sp.load_datenpaket(SERIES)
+    results = {"index": sozialindex(dp), "figures": {}}
+    return dp, results, veraenderungen.section_veraenderungen(dp, results)
+
+
+@pytest.fixture(scope="module")
+def raw():
+    raw = pd.read_csv(PAKET / "daten.csv", dtype={"gebiet_id": str})
+    return raw[raw.gebiet_id.str.startswith("01")]
+
+
+def _table(blocks, caption_start):
+    return next(b for b in walk(blocks) if isinstance(b, Table) and b.caption.startswith(caption_start))
+
+
+def test_status_changes_are_those_of_the_official_classes(chapter, raw):
+    dp, results, blocks = chapter
+    then = raw[raw.jahr == 2019].set_index("gebiet_id").mss_status_amtlich
+    now = raw[raw.jahr == 2021].set_index("gebiet_id").mss_status_amtlich
+    changed = sorted(g for g in now.index if pd.notna(then[g]) and pd.notna(now[g]) and then[g] != now[g])
+    table = _table(blocks, "Statuswechsel 2019 → 2021")
+    assert [r[0].text.split()[0] for r in table.rows] == changed
+    heads = [c.text for c in table.header[0]]
+    k = heads.index("Δ Index")
+    for row in table.rows:  # Δ = Σ contributions (two decimals each)
+        delta = float(row[k].text.replace("−", "-").replace(",", "."))
+        parts = [float(c.text.replace("−", "-").replace(",", ".")) for c in row[k + 1:-1]]
+        assert sum(parts) == pytest.approx(delta, abs=0.015)
+    assert [h.text for h in blocks if isinstance(h, Heading)] == [
+        "Entwicklung der Schlüsselindikatoren", "Statuswechsel 2019 → 2021", "Zeitreihenbrüche"]
+    assert sum(isinstance(b, Figure) for b in blocks) == len(dp.key_indicators)
+
+
+def test_transition_matrix_totals(chapter, raw):
+    dp, results, blocks = chapter
+    table = _table(blocks, "Übergänge der amtlichen Statusklassen 2019 → 2021")
+    last = [c.text for c in table.rows[-1]]
+    assert last[0] == "Summe" and last[-1] == "49"
+    now = raw[raw.jahr == 2021].mss_status_amtlich.value_counts()
+    heads = [c.text for c in table.header[-1]]
+    for code, label in {1: "hoch", 2: "mittel", 3: "niedrig", 4: "sehr niedrig"}.items():
+        assert int(last[heads.index(label)]) == now.get(code, 0)
+
+
+def test_breaks_are_marked_and_never_named_as_drivers(chapter):
+    dp, results, blocks = chapter
+    text = plain_text(blocks)
+    assert "Zeitreihenbruch 2015–2017, 2017–2019" in text  # S1: the definition changed (D1 2019 ≠ S1 2019 − S1 2017)
+    row = pd.Series({"delta": 0.5, "beitrag_S1": 0.4, "beitrag_S3": 0.1, "beitrag_S4": -0.2})
+    assert veraenderungen._drivers(row, ["S1", "S3", "S4"], set()) == "S1 (+0,40), S3 (+0,10)"
+    assert veraenderungen._drivers(row, ["S1", "S3", "S4"], {"S1"}) == "S3 (+0,10)"
+
+
+def test_steckbrief_trend_marks_interpolated_values(chapter, raw):
+    dp, results, _ = chapter
+    gid = "01100102"  # mixed from two old PLR: every carried year interpolated
+    chart, table = veraenderungen.steckbrief_trend(dp, results, gid, not_rated=False)
+    assert isinstance(chart, Figure) and chart.svg.count("<svg") == 1 + len(dp.key_indicators)
+    s1 = next(r for r in table.rows if "(S1)" in r[0].text)
+    mine = raw[raw.gebiet_id == gid].sort_values("jahr")
+    expect = [f"{v:.1f}".replace(".", ",") + ("*" if i and j < 2021 else "")
+              for v, i, j in zip(mine.S1, mine.interpoliert, mine.jahr)]
+    assert [c.text for c in s1[1:]] == expect
+    assert "(übertragen)" in chart.svg
+    assert not np.isnan(veraenderungen.series(dp, results)["table"].wert).all()
+
+
+def test_plain_multi_year_datenpaket_gets_the_trend_charts_only():
+    """The INKAR Kreis series (a plain Datenpaket with several years): the reference values per year as trend
+    charts, equal to reference_value of each year; no status changes without a series manifest."""
+    from sozialplanung.indicators.reference import reference_value
+
+    dp = sp.load_datenpaket(find_params("deutschland/nordrhein-westfalen.yaml"))
+    results = {"figures": {}}
+    assert veraenderungen.applies_trends(dp, results) and not veraenderungen.applies(dp, results)
+    blocks = veraenderungen.section_veraenderungen(dp, results)
+    assert [h.text for h in blocks if isinstance(h, Heading)] == ["Entwicklung der Schlüsselindikatoren"]
+    figs = [b for b in blocks if isinstance(b, Figure)]
+    assert len(figs) == len(dp.key_indicators)
+    key = dp.key_indicators[0]
+    first, last = (reference_value(dp, key, dp.reference_ids, y)[0] for y in (dp.years()[0], dp.years()[-1]))
+    want = f"Deutschland {first:.1f} % ({dp.years()[0]}) bis {last:.1f} % ({dp.years()[-1]})".replace(".", ",")
+    assert want in figs[0].alt.replace("\u00a0", " ")
