@@ -65,10 +65,10 @@ PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "geopanda
             "mapclassify")
 """Packages whose version enters the fingerprint (they compute or pickle the results)."""
 _CODE = ("config", "data", "indicators", "analysis")
-ANALYSIS_FIELDS = ("report_year", "edition", "areas", "data", "catalogue", "recipe", "vergleichsrezepte",
+ANALYSIS_FIELDS = ("report_year", "edition", "areas", "data", "nur_gesamt", "catalogue", "recipe", "vergleichsrezepte",
                    "bezugsgesamtheit", "datenschutz", "analyses")
 """The params fields an analysis result depends on (the fingerprint's): what the Datenpaket reads and
-protects (areas, data, catalogue, report year; the Datenschutz rules, the edition and the
+protects (areas, data, ``nur_gesamt``, catalogue, report year; the Datenschutz rules, the edition and the
 Bezugsgesamtheit decide what is withheld) and what the analyses are fitted with (recipe, the comparison
 recipes ``vergleichsrezepte``, ``analyses`` except ``analyses.run``, which only chooses the notebooks).
 ``vergleichsring`` is fitted by the report itself, not saved here. The others (``kommune``, ``bezugsname``,
