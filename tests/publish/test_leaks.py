@@ -138,7 +138,9 @@ def test_notebook_html_output_and_deviation_column_are_checked(tmp_path, dp, sec
 
 def test_recomputation_from_totals_is_a_leak_without_secondary_suppression(tmp_path, dp):
     params = tmp_path / "ohne.yaml"
-    params.write_text(BITBURG.read_text(encoding="utf-8").replace("min_count: 3 ", "min_count: 3\n  secondary: false "),
+    from paramkit import copied_params
+
+    params.write_text(copied_params(BITBURG, demo_local=False).replace("min_count: 3 ", "min_count: 3\n  secondary: false "),
                       encoding="utf-8")
     naive = sp.load_datenpaket(params)
     (tmp_path / "leer").mkdir()
