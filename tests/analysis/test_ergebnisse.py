@@ -15,7 +15,8 @@ from sozialplanung.config.params import Params, read_params
 from sozialplanung.data.datenpaket import input_files, load_datenpaket
 
 REPORT_ONLY = {"kommune", "bezugsname", "slug", "status", "indicators", "key_indicators", "berichtsgebiet", "texts",
-               "sources", "impressum", "zitiervorschlag", "batch"}
+               "sources", "impressum", "zitiervorschlag", "batch", "vergleichsring",
+               "rangfolgen"}
 """Params fields that change only what a report shows, never an analysis result (not in the fingerprint)."""
 
 

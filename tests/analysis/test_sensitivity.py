@@ -1,6 +1,5 @@
 """Sensitivity of the MSS status classes on Berlin 2021: fast, seeded, consistent with refitting."""
 
-import time
 
 import numpy as np
 import pandas as pd
@@ -17,11 +16,9 @@ def berlin(shared_data):
     return pd.read_csv(path, dtype={"PLR_ID": str, "BEZ_ID": str}, na_values=[-9999]).set_index("PLR_ID")
 
 
-def test_1000_draws_on_536_areas_in_seconds_and_reproducible(berlin):
-    start = time.perf_counter()
+def test_1000_draws_on_536_areas_reproducible(berlin):
+    """Speed is measured in benchmarks/bench_analyses.py, not here (a timed test fails under load)."""
     a = Sensitivity("mss", n_draws=1000, perturbation=0.2, random_state=11).fit(berlin, einwohner="EW", year=2021)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 5.0
     out = a.to_frame()
     assert list(out.columns[:3]) == ["gebiet_id", "anteil_wechsel_weglassen", "anteil_wechsel_gewichte"]
     assert {"wechsel_ohne_S1", "wechsel_ohne_S3", "wechsel_ohne_S4"} <= set(out.columns)

@@ -19,6 +19,7 @@ from sozialplanung.cli import main
 from sozialplanung.config.yamlio import MAX_ALIASES, MAX_BYTES, read_yaml
 
 from conftest import PARAMS, REPO, edit_yaml
+from paramkit import copied_params
 
 
 def billion_laughs() -> str:
@@ -165,8 +166,7 @@ def test_catalogue_bomb_via_datenpaket(tmp_path):
         (folder / name).write_bytes((demo / name).read_bytes())
     (folder / "indikatoren.yaml").write_text(billion_laughs() + CATALOGUE.read_text(encoding="utf-8"),
                                              encoding="utf-8")
-    text = (PARAMS / "eifelkreis" / "bitburg-pruem.yaml").read_text(encoding="utf-8")
-    (folder / "params.yaml").write_text(text.replace("paket:bitburg_pruem/", ""), encoding="utf-8")
+    (folder / "params.yaml").write_text(copied_params(), encoding="utf-8")
     with pytest.raises(SozialplanungError, match=BOMB_MESSAGE) as exc:
         sp.load_datenpaket(folder / "params.yaml")
     assert exc.value.file == "indikatoren.yaml"

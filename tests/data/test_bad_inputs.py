@@ -23,6 +23,7 @@ import sozialplanung as sp
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.cli import main
 from conftest import REPO, edit_yaml
+from paramkit import copied_params
 
 DEMO = REPO / "lib" / "sozialplanung" / "demo" / "bitburg_pruem"
 BAD = Path(__file__).parents[1] / "bad_inputs"
@@ -36,9 +37,8 @@ class Paket:
         folder.mkdir(parents=True, exist_ok=True)
         for name in ("daten.csv", "gebiete.gpkg", "indikatoren.yaml"):
             shutil.copy(DEMO / name, folder / name)
-        text = (REPO / "params" / "eifelkreis" / "bitburg-pruem.yaml").read_text(encoding="utf-8")
         self.params = folder / "params.yaml"
-        self.params.write_text(text.replace("paket:bitburg_pruem/", ""), encoding="utf-8")
+        self.params.write_text(copied_params(), encoding="utf-8")
 
     def edit(self, old: str, new: str, file: str = "params.yaml") -> Paket:
         edit_yaml(self.folder / file, old, new)

@@ -23,6 +23,7 @@ from sozialplanung.analysis.needs import findings
 from sozialplanung.data.checks import COLUMNS, SEVERITIES, failed
 from sozialplanung.data.tablechecks import zero_hint
 from conftest import PARAMS, REPO
+from paramkit import copied_params
 
 DEMO = REPO / "lib" / "sozialplanung" / "demo" / "bitburg_pruem"
 BASE = pd.read_csv(DEMO / "daten.csv", dtype={"gebiet_id": str})
@@ -150,10 +151,9 @@ def test_broken_tables_never_crash(folder, case):
         df.astype({c: str for c in df.columns if df[c].dtype == object}).to_parquet(path)
     else:
         df.to_excel(path, index=False)
-    text = (PARAMS / "eifelkreis" / "bitburg-pruem.yaml").read_text(encoding="utf-8")
     params = folder / "params.yaml"
-    params.write_text(text.replace("paket:bitburg_pruem/daten.csv", name).replace("paket:bitburg_pruem/", ""),
-                      encoding="utf-8")
+    params.write_text(copied_params(demo_local=False).replace("paket:bitburg_pruem/daten.csv", name)
+                      .replace("paket:bitburg_pruem/", ""), encoding="utf-8")
     try:
         dp = sp.load_datenpaket(params)
     except SozialplanungError as exc:

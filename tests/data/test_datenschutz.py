@@ -21,6 +21,7 @@ import sozialplanung as sp
 from sozialplanung.data import datenschutz
 from sozialplanung.indicators.reference import reference_value
 from sozialplanung.config.params import find_params
+from paramkit import copied_params
 
 BITBURG = find_params("eifelkreis/bitburg-pruem.yaml")
 DATEN = Path(sp.__file__).parent / "demo" / "bitburg_pruem" / "daten.csv"
@@ -217,7 +218,8 @@ def test_without_secondary_a_published_total_reveals_a_gemeinde_bitburg_pruem(tm
     assert ((raw["arbeitslose"] > 0) & (raw["arbeitslose"] < 3)).sum() == 73   # README claim
 
     params = tmp_path / "ohne.yaml"
-    params.write_text(BITBURG.read_text(encoding="utf-8").replace("min_count: 3 ", "min_count: 3\n  secondary: false "), encoding="utf-8")
+    text = copied_params(BITBURG, demo_local=False).replace("min_count: 3 ", "min_count: 3\n  secondary: false ")
+    params.write_text(text, encoding="utf-8")
     naive = sp.load_datenpaket(params)
     protected = sp.load_datenpaket(BITBURG)
 

@@ -22,6 +22,7 @@ from sozialplanung.publish import leaks
 from sozialplanung.report.recipe_text import describe_index
 from sozialplanung.errors import SozialplanungError
 from conftest import REPO, edit_yaml
+from paramkit import copied_params
 
 DEMO = Path(sp.__file__).parent / "demo" / "bitburg_pruem"
 BAULER, PARTNER = "07232008", "07232005"
@@ -56,8 +57,7 @@ def make_cut(folder: Path, ids: list[str]) -> Path:
     data["sgb2"] = np.where(data["gebiet_id"] == BAULER, 3, data["arbeitslose"] + 4)
     data.to_csv(folder / "daten.csv", index=False)
     (folder / "indikatoren.yaml").write_text(CATALOGUE, encoding="utf-8")
-    params = (REPO / "params" / "eifelkreis" / "bitburg-pruem.yaml").read_text(encoding="utf-8")
-    params = params.replace("paket:bitburg_pruem/", "").replace("slug: eifelkreis-bitburg-pruem", "slug: schnitt")
+    params = copied_params().replace("slug: eifelkreis-bitburg-pruem", "slug: schnitt")
     (folder / "schnitt.yaml").write_text(params, encoding="utf-8")
     return folder / "schnitt.yaml"
 

@@ -279,8 +279,9 @@ import json
 from pathlib import Path
 from sozialplanung.data.datenpaket import load_datenpaket
 from sozialplanung.report import bericht, model, steckbrief
-drawn, locator = [], steckbrief._locator
-steckbrief._locator = lambda dp, gid: drawn.append(gid) or locator(dp, gid)
+from sozialplanung.viz import atlas
+drawn, locator = [], atlas.SteckbriefLocators.__call__
+atlas.SteckbriefLocators.__call__ = lambda self, gid: drawn.append(gid) or locator(self, gid)
 dp = load_datenpaket(params_file)
 docs = {"steckbriefe": steckbrief.volume(dp, bericht.compute_results(dp, output_dir))}
 staging = Path(output_dir).resolve()
@@ -295,33 +296,37 @@ for b in blocks:
 
 
 def test_figures_shared_in_a_batch_are_identical_to_a_solo_render(tmp_path):
-    """Mitte and a view of one of its Bezirksregionen in one batch: each locator map of their Steckbriefe is
-    drawn once for both (kept beside the reports, never in them); the SVGs and tables are byte for byte those
-    of solo renders."""
+    """Two views of Mitte sharing areas (a Prognoseraum and one of its Bezirksregionen) in one batch: each
+    locator map of their Steckbriefe is drawn once for both (kept beside the reports, never in them); the SVGs
+    and tables are byte for byte those of solo renders."""
     notebooks = tiny_notebooks(tmp_path / "nb", **{"09_sozialbericht": SHOW_FIGURES_AND_TABLES})
     mitte, = berlin_params(tmp_path, "mitte")
-    view = mitte.with_name("tiergarten.yaml")
-    view.write_text(mitte.read_text(encoding="utf-8").replace("slug: berlin-mitte", "slug: berlin-tiergarten")
-                    .replace('level: Bezirk\n  ids: ["01"]', 'level: Bezirksregion\n  ids: ["011001"]'), encoding="utf-8")
-    res = cli("render", mitte, view, "--ausgabe", tmp_path / "stapel", "--notebooks", notebooks, "--workers", "2", "-q")
+    views = {}
+    for slug, level, pid in (("berlin-0110", "Prognoseraum", "0110"), ("berlin-011001", "Bezirksregion", "011001")):
+        views[slug] = mitte.with_name(f"{slug}.yaml")
+        views[slug].write_text(mitte.read_text(encoding="utf-8").replace("slug: berlin-mitte", f"slug: {slug}")
+                               .replace('level: Bezirk\n  ids: ["01"]', f'level: {level}\n  ids: ["{pid}"]'),
+                               encoding="utf-8")
+    big, small = views
+    res = subprocess.run([sys.executable, "-m", "sozialplanung.cli", "render", *views.values(), "--ausgabe",
+                          tmp_path / "stapel", "--notebooks", notebooks, "--workers", "2", "-q"],
+                         capture_output=True, text=True, cwd=REPO, timeout=1800)
     assert res.returncode == 0, res.stdout + res.stderr
-    for root, params in (("allein-mitte", mitte), ("allein-tiergarten", view)):  # solo: no cluster needed
-        render_one(params, output_root=tmp_path / root, notebooks=notebooks)
+    for slug, params in views.items():  # solo: each in its own output folder, no cluster needed
+        render_one(params, output_root=tmp_path / f"allein-{slug}", notebooks=notebooks)
     seen = tmp_path / "vergleich"
-    drawn = {root: {slug: json.loads((seen / root / slug / "gezeichnet.json").read_text()) for slug in
-                    ("berlin-mitte", "berlin-tiergarten") if (seen / root / slug).is_dir()} for root in
-             ("stapel", "allein-mitte", "allein-tiergarten")}
-    n_mitte, n_view = len(drawn["allein-mitte"]["berlin-mitte"]), len(drawn["allein-tiergarten"]["berlin-tiergarten"])
-    assert n_mitte == 49 and 1 < n_view < n_mitte
+    drawn = {root: {slug: json.loads((seen / root / slug / "gezeichnet.json").read_text()) for slug in views
+                    if (seen / root / slug).is_dir()} for root in ("stapel", *(f"allein-{s}" for s in views))}
+    n_big, n_small = len(drawn[f"allein-{big}"][big]), len(drawn[f"allein-{small}"][small])
+    assert 1 < n_small < n_big
     batch = [gid for ids in drawn["stapel"].values() for gid in ids]
-    assert sorted(batch) == sorted(drawn["allein-mitte"]["berlin-mitte"])  # each area's map drawn once for both
-    stored = list((tmp_path / "stapel" / ".ergebnisse").glob("*/abbildungen/lage-*.json"))
-    assert len(stored) == n_mitte
-    for slug, solo in (("berlin-mitte", "allein-mitte"), ("berlin-tiergarten", "allein-tiergarten")):
-        files = sorted(p.name for p in (seen / solo / slug).iterdir() if p.suffix != ".json")
-        assert len(files) == {"berlin-mitte": n_mitte, "berlin-tiergarten": n_view}[slug] + 1
+    assert sorted(batch) == sorted(drawn[f"allein-{big}"][big])  # each area's map drawn once for both
+    assert len(list((tmp_path / "stapel" / ".ergebnisse").glob("*/abbildungen/lage-*.json"))) == n_big
+    for slug, n in ((big, n_big), (small, n_small)):
+        files = sorted(p.name for p in (seen / f"allein-{slug}" / slug).iterdir() if p.suffix != ".json")
+        assert len(files) == n + 1  # the locator maps and the tables
         for name in files:
-            assert (seen / "stapel" / slug / name).read_bytes() == (seen / solo / slug / name).read_bytes(), name
+            assert (seen / "stapel" / slug / name).read_bytes() == (seen / f"allein-{slug}" / slug / name).read_bytes()
         report = tmp_path / "stapel" / slug
         assert_complete(report)  # the leak scan reads every file of the folder (hidden ones skipped): none is hidden
         assert not [p for p in report.rglob("*") if any(part.startswith(".") for part in p.relative_to(report).parts)]

@@ -19,6 +19,8 @@ from sozialplanung.errors import SozialplanungError
 from sozialplanung.config.params import find_params
 from sozialplanung.report.tables import indicator_table
 
+from paramkit import copied_params
+
 BITBURG = find_params("eifelkreis/bitburg-pruem.yaml")
 DATEN = Path(sp.__file__).parent / "demo" / "bitburg_pruem" / "daten.csv"
 
@@ -138,7 +140,7 @@ def test_notebook_html_output_and_deviation_column_are_checked(tmp_path, dp, sec
 
 def test_recomputation_from_totals_is_a_leak_without_secondary_suppression(tmp_path, dp):
     params = tmp_path / "ohne.yaml"
-    params.write_text(BITBURG.read_text(encoding="utf-8").replace("min_count: 3 ", "min_count: 3\n  secondary: false "),
+    params.write_text(copied_params(BITBURG, demo_local=False).replace("min_count: 3 ", "min_count: 3\n  secondary: false "),
                       encoding="utf-8")
     naive = sp.load_datenpaket(params)
     (tmp_path / "leer").mkdir()

@@ -82,3 +82,24 @@ def test_largest_deviation_names_id_and_name(two):
     gid = s4.idxmax()
     text = next(f.text for f in all_findings if f.rule == "abweichung" and "Kinderarmut" in f.text)
     assert f"{gid} {dp.areas.at[gid, 'name']}" in text
+
+
+def test_rankings_only_where_the_params_enable_them(two):
+    """``rangfolgen`` (default off): no „größte Abweichung“, no area named as maximum or minimum, no sorted bars."""
+    from dataclasses import replace
+
+    from sozialplanung.report import chapters, indikatorblatt, texts
+
+    dp, _, _ = two["mitte"]
+    assert dp.params.rangfolgen  # the Berlin params enable them
+    off = replace(dp, params=dp.params.model_copy(update={"rangfolgen": False}))
+    assert sp.config.params.Params.model_fields["rangfolgen"].default is False
+    drawn = {"figures": {}}  # maps drawn once for both cases
+    for case, expect in ((dp, True), (off, False)):
+        rules = {f.rule for f in findings.compute_findings(case, {})}
+        assert ("abweichung" in rules) is expect
+        shown = dict(indikatorblatt.distribution(case, "S1"))
+        assert ("(" in shown["Maximum"]) is expect and ("(" in shown["Minimum"]) is expect
+        assert ("s1_max_gebiet" in texts.placeholders(case, {})) is expect
+        kinds = [getattr(b, "key", "") for b in chapters.section_themenfelder(case, drawn)]
+        assert any(str(k).startswith("balken-") for k in kinds) is expect

@@ -33,11 +33,12 @@ def test_kreis_report_places_the_kreis():
     table = next(b for b in walk(blocks) if isinstance(b, Table))
     assert len(table.rows) == len(kreise.key_indicators)
     pos = ring.position(kreise.key_indicators[0])
-    assert table.rows[0][4].text == f"Rang {pos['rang']} von 400"
+    assert table.rows[0][4].text == f"{pos['rang']} von 400"
     figures = [b for b in walk(blocks) if isinstance(b, Figure)]
     assert len(figures) == 1 and figures[0].svg.startswith("<svg") and "Rangdiagramm" in figures[0].alt
-    sections = [sid for sid, _, _ in bericht._sections(dp, {"index": None, "typology": None, "fa": None})]
-    assert "vergleichsring" in sections and "vergleichsrezepte" not in sections
+    titles = {sid: title for sid, title, _ in bericht._sections(dp, {"index": None, "typology": None, "fa": None})}
+    assert titles["vergleichsring"] == "Vergleichsring: der Kreis unter ähnlichen Kreisen"
+    assert "vergleichsrezepte" not in titles
 
 
 def test_report_of_all_kreise_lists_the_rings(kreise):
@@ -47,8 +48,10 @@ def test_report_of_all_kreise_lists_the_rings(kreise):
     assert len(table.rows) == 20 and sum(int(r[1].text) for r in table.rows) == 400
     assert "Eifelkreis Bitburg-Prüm (07232)" in plain_text([table])
     assert not [b for b in walk(blocks) if isinstance(b, Figure)]
-    sections = [sid for sid, _, _ in bericht._sections(dp, {**results, "typology": None, "fa": None})]
+    titles = {sid: title for sid, title, _ in bericht._sections(dp, {**results, "typology": None, "fa": None})}
+    sections = list(titles)
     assert sections.index("sozialindex") < sections.index("vergleichsrezepte") < sections.index("vergleichsring")
+    assert titles["vergleichsring"] == "Vergleichsringe: Gruppen ähnlicher Kreise"
 
 
 def test_comparison_chapter_and_methodenanhang(kreise):

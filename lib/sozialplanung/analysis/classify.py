@@ -169,14 +169,19 @@ def quantiles(values, *, k: int) -> Classification:
     """k classes of (about) equal size: boundaries at the j/k quantiles (linear interpolation, numpy's
     default), classes right-closed (``b_{j−1} < x ≤ b_j``) as in ``mapclassify.Quantiles``.
 
+    ``k = 1`` (e.g. a Kreis that is a single Gemeinde, or areas that all share one value) gives one
+    class without boundaries: there is nothing to compare.
+
     Examples
     --------
     >>> quantiles([1.0, 2.0, 3.0, 4.0, 5.0], k=5).classes.tolist()
     [1, 2, 3, 4, 5]
+    >>> quantiles([6.4], k=1).breaks, quantiles([6.4], k=1).classes.tolist()
+    ((), [1])
     """
     s = _series(values)
-    if int(k) < 2:
-        raise SozialplanungError(f"Für Quantilsklassen werden mindestens 2 Klassen gebraucht, erhalten: k = {k}.")
+    if int(k) < 1:
+        raise SozialplanungError(f"Für Quantilsklassen wird mindestens 1 Klasse gebraucht, erhalten: k = {k}.")
     qs = np.quantile(_valid(s), np.arange(1, k) / k)
     breaks = np.unique(qs)  # tied values can make boundaries coincide; then fewer classes result
     return _result(s, breaks, ["lower"] * len(breaks))
@@ -192,6 +197,8 @@ def mapclassify_scheme(values, *, scheme: str, **kwargs) -> Classification:
 
     s = _series(values)
     y = _valid(s)
+    if np.unique(y).size == 1 or kwargs.get("k") == 1:  # one value or one class: mapclassify fails, nothing to split
+        return _result(s, (), ())
     try:
         cls = getattr(mapclassify, scheme)
     except AttributeError:

@@ -65,14 +65,16 @@ PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "geopanda
             "mapclassify")
 """Packages whose version enters the fingerprint (they compute or pickle the results)."""
 _CODE = ("config", "data", "indicators", "analysis")
-ANALYSIS_FIELDS = ("report_year", "edition", "areas", "data", "catalogue", "recipe", "bezugsgesamtheit",
-                   "datenschutz", "analyses")
+ANALYSIS_FIELDS = ("report_year", "edition", "areas", "data", "catalogue", "recipe", "vergleichsrezepte",
+                   "bezugsgesamtheit", "datenschutz", "nur_gesamt", "analyses")
 """The params fields an analysis result depends on (the fingerprint's): what the Datenpaket reads and
 protects (areas, data, catalogue, report year; the Datenschutz rules, the edition and the
-Bezugsgesamtheit decide what is withheld) and what the analyses are fitted with (recipe, ``analyses``
-except ``analyses.run``, which only chooses the notebooks). The others (``kommune``, ``bezugsname``,
-``slug``, ``berichtsgebiet``, ``indicators``, ``key_indicators``, ``texts``, …) change only what a
-report shows; tests/analysis/test_ergebnisse.py holds each field to its side."""
+Bezugsgesamtheit decide what is withheld; ``nur_gesamt`` merges sub-areas into their parent's total when
+the Datenpaket is loaded) and what the analyses are fitted with (recipe, the
+``vergleichsrezepte``, ``analyses`` except ``analyses.run``, which only chooses the notebooks). The others
+(``kommune``, ``bezugsname``, ``slug``, ``berichtsgebiet``, ``indicators``, ``key_indicators``, ``texts``,
+``rangfolgen``, ``vergleichsring`` – fitted by the report each run, not kept here –, …) change only what a report shows;
+tests/analysis/test_ergebnisse.py holds each field to its side."""
 
 
 def folder_for(output_dir: str | Path) -> Path:

@@ -252,6 +252,11 @@ class Params(_Model):
     zitiervorschlag: str | None = Field(None, description="Zitiervorschlag; leer: aus Herausgeber, Stand und Titel erzeugt")
     batch: Batch | None = Field(None, description="ein Bericht je Einheit dieser Ebene, z. B. {level: Kreis} "
                                                   "(sozialplanung.config.units)")
+    rangfolgen: bool = Field(False, description="Rangfolgen zwischen den Gebieten zeigen: nach Wert sortierte "
+                                                "Balken, das Gebiet mit der größten Abweichung, Minimum und Maximum "
+                                                "mit Namen; aus: die Gebiete nur in Nummernfolge")
+    nur_gesamt: list[str] = Field([], description="Kennungen übergeordneter Gebiete (z. B. einer Verbandsgemeinde), "
+                                                  "deren Teilgebiete nur als deren Summe erscheinen, in jeder Ausgabe")
     path: str = Field("", exclude=True)
     unit: str | None = Field(None, exclude=True)
 

@@ -66,6 +66,10 @@ class Datenpaket:
     not_rated : dict[int, list[str]]
         Per year the areas below the minimum population ("nicht bewertet", shown as ``x``); prefer
         :meth:`assessed_ids`, :meth:`not_assessed` and :meth:`not_assessed_reasons`.
+    merged, merged_rows : dict, DataFrame
+        ``params.nur_gesamt``: ``(level, parent id) → member ids`` and the members' own data rows, which
+        are replaced by the parent's total (:mod:`sozialplanung.data.nur_gesamt`); internal, for the leak
+        scan only – never publish them.
     """
 
     params: Params
@@ -80,6 +84,8 @@ class Datenpaket:
     not_rated: dict[int, list[str]] = field(default_factory=dict)
     protocol: list[str] = field(default_factory=list)
     totals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    merged: dict = field(default_factory=dict)
+    merged_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     # -- selections -------------------------------------------------------------------------
     def years(self) -> list[int]:
@@ -235,11 +241,17 @@ def load_datenpaket(params: Params | str | Path) -> Datenpaket:
     """
     if not isinstance(params, Params):
         params = read_params(params)
-    from sozialplanung.data import datenschutz
+    from sozialplanung.data import datenschutz, nur_gesamt
 
     areas, parents, table, totals, catalogue = read_inputs(params)
+    merged = nur_gesamt.hidden_members(params, areas) if params.nur_gesamt else {}
+    hidden = [m for ms in merged.values() for m in ms]
+    merged_rows = table[table[GEBIET_ID].isin(hidden)].copy()
+    merged_names = areas.loc[hidden, "name"]
+    areas, table = nur_gesamt.merge(params, areas, parents, table, catalogue)
     dp = Datenpaket(params=params, areas=areas, parents=parents, table=table, catalogue=catalogue,
-                    inputs=input_files(params), totals=totals)
+                    inputs=input_files(params), totals=totals, merged=merged,
+                    merged_rows=merged_rows.assign(name=merged_rows[GEBIET_ID].map(merged_names)))
     datenschutz.protect(dp)
     dp.__dict__.pop("_values_cache", None)  # values are computed only after the Datenschutz rules
     return dp

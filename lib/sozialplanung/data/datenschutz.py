@@ -326,7 +326,8 @@ def _count_sentences(dp, log: pd.DataFrame, limits: dict, year: int) -> list[str
 def _secondary_method(dp, log: pd.DataFrame) -> list[str]:
     """The protected sums and the method of the secondary suppression, and a warning for unprotectable cells."""
     levels = [p.level for p in dp.params.areas.parents]
-    protected = ", ".join([*(f"jede {lv}" for lv in levels), f"die Kommune ({dp.params.kommune})"])
+    whole = f"die Bezugsgesamtheit ({dp.params.bezugsname or dp.params.kommune})"
+    protected = f"die Summen jeder Einheit der Ebenen {', '.join(levels)} und {whole}" if levels else whole
     out = [f"Geschützte Summen: {protected}. Verfahren: Eine Summe abzüglich ihrer veröffentlichten "
            "Teilsummen ist die Summe ihrer übrigen Teile; ist darunter genau ein geheim gehaltener "
            "Wert, wird dort die kleinste von null verschiedene Fallzahl zusätzlich geheim gehalten – "

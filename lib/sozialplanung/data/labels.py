@@ -101,3 +101,32 @@ def in_berichtsgebiet(dp) -> str:
     if sel is None or not is_view(dp) or sel.level == dp.params.areas.level:
         return f"in {dp.params.kommune}"
     return ", ".join(in_parent_area(dp, sel.level, pid) for pid in sel.ids)
+
+
+def single_area_note(dp) -> str | None:
+    """The sentence that replaces the comparison within the Berichtsgebiet when it has only one area (a
+    kreisfreie Stadt in a Kreis report: one Gemeinde), else None.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> dp = NS(shown_ids=["02000000"], params=NS(areas=NS(level="Gemeinde", parents=[NS(level="Kreis"),
+    ...     NS(level="Land")]), berichtsgebiet=NS(level="Kreis", ids=["02000"]), kommune="Hamburg",
+    ...     bezugsname="Deutschland"), parents={})
+    >>> print(single_area_note(dp))  # doctest: +NORMALIZE_WHITESPACE
+    Kreis 02000 besteht aus einer einzigen Gemeinde (kreisfreie Stadt): ein Vergleich der Gemeinden innerhalb
+    des Kreises entfällt, Karten und Diagramme der Gemeinden im Vergleich werden daher nicht gezeigt. Ihre Werte
+    stehen den Werten von Kreis, Land und Deutschland gegenüber.
+    """
+    if len(dp.shown_ids) != 1:
+        return None
+    level, sel = dp.params.areas.level, dp.params.berichtsgebiet
+    where = parent(dp, sel.level, sel.ids[0]) if sel is not None and sel.level != level else dp.params.kommune
+    above = [p.level for p in dp.params.areas.parents]
+    above = above[above.index(sel.level):] if sel is not None and sel.level in above else above[-1:]
+    plural = level_plural(level)
+    kind = " (kreisfreie Stadt)" if (level, getattr(sel, "level", None)) == ("Gemeinde", "Kreis") else ""
+    own = f"des {sel.level}es" if sel is not None and sel.level == "Kreis" else "des Berichtsgebiets"
+    return (f"{where} besteht aus einer einzigen {level}{kind}: ein Vergleich der {plural} innerhalb {own} entfällt, "
+            f"Karten und Diagramme der {plural} im Vergleich werden daher nicht gezeigt. Ihre Werte stehen den "
+            f"Werten von {' und '.join([', '.join(above), reference(dp)]) if above else reference(dp)} gegenüber.")

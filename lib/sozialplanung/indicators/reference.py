@@ -92,7 +92,7 @@ def reference_table(dp: Datenpaket, year: int | None = None, indicators: list[st
     rows = [("Kommune", "", dp.params.bezugsname or dp.params.kommune, dp.reference_ids)]
     shown = dp.areas.loc[dp.shown_ids]
     for parent in dp.params.areas.parents:
-        for pid in sorted(shown[parent.level].unique()):
+        for pid in sorted(shown[parent.level].dropna().unique()):  # verbandsfrei: no parent on that level
             names = dp.parents.get(parent.level)
             name = names.loc[pid, "name"] if names is not None and pid in names.index else pid
             rows.append((parent.level, pid, f"{parent.level} {name}", list(dp.areas.index[dp.areas[parent.level] == pid])))
@@ -143,6 +143,19 @@ def area_table(dp: Datenpaket, year: int | None = None) -> pd.DataFrame:
     out = out.join(dp.values(year).loc[ids])
     out.index.name = "gebiet_id"
     return pd.DataFrame(out)
+
+
+def comparison_levels(dp: Datenpaket) -> list[str]:
+    """The parent levels each shown area is compared with, lowest first: from the level of the
+    Berichtsgebiet up (a Kreis report: Kreis and Land), else the top level (e.g. Bezirk).
+
+    The Bezugsgesamtheit (the Kommune, e.g. Germany) is compared with in any case.
+    """
+    levels = [p.level for p in dp.params.areas.parents]
+    sel = dp.params.berichtsgebiet
+    if sel is not None and sel.level in levels:
+        return levels[levels.index(sel.level):]
+    return levels[-1:]
 
 
 def top_level(dp: Datenpaket) -> str | None:

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.publish.leaks_numbers import close, numbers, reveals, words
@@ -163,6 +164,10 @@ def _secrets(dp, years: list[int]) -> dict[str, list[_Secret]]:
                 if not np.isnan(float(rows.at[gid, col])):
                     out.setdefault(gid, []).append(_Secret(gid, col, float(rows.at[gid, col]), "count", owners, year))
     _series_secrets(dp, years, out)
+    from sozialplanung.data.nur_gesamt import member_values  # nur_gesamt: members shown only in their total
+
+    for gid, col, value, kind, inds, year in member_values(dp, years):
+        out.setdefault(gid, []).append(_Secret(gid, col, value, kind, inds, year))
     return out
 
 
@@ -191,8 +196,10 @@ class _Scanner:
         self.secrets = secrets
         self._areas: dict[str, list[str]] = {}
         self._contexts: dict[tuple, tuple] = {}
-        self.ids = set(dp.areas.index)
-        names = dp.areas["name"].astype(str)
+        self.merged = {m: pid for (_, pid), ms in dp.merged.items() for m in ms}  # nur_gesamt: never named
+        self.ids = set(dp.areas.index) | set(self.merged)
+        names = pd.concat([dp.areas["name"], dp.merged_rows.drop_duplicates("gebiet_id").set_index("gebiet_id")
+                           ["name"]] if len(dp.merged_rows) else [dp.areas["name"]]).astype(str)
         refs = {dp.params.kommune, dp.params.bezugsname, labels.reference(dp)} - {None, ""}
         refs |= {str(n) for layer in dp.parents.values() if "name" in layer for n in layer["name"]}
         self.refs = words(sorted(refs, key=len, reverse=True))
@@ -256,7 +263,9 @@ class _Scanner:
 
     # -- checking
     def check(self, record: Record):
-        return self._text(record) if record.text or all(h is None for h, _ in record.cells) else self._row(record)
+        for gid in {record.key, *(g for _, t in record.cells for g in self.areas_in(t))} & set(self.merged):
+            yield gid, "nur_gesamt", f"Teilgebiet von {self.merged[gid]} (nur_gesamt) genannt"
+        yield from self._text(record) if record.text or all(h is None for h, _ in record.cells) else self._row(record)
 
     def _row(self, record: Record):
         area, ctx = self.context(record)
@@ -333,14 +342,20 @@ def _cell(s: _Secret, text: str, own: set, deviation: bool) -> str | None:
 # -- recomputation from totals ---------------------------------------------------------------------
 
 def _recomputation(dp, years: list[int]) -> list[Leak]:
-    """Withheld cells that equal a published total minus its published parts and sub-totals."""
+    """Withheld cells that equal a published total minus its published parts and sub-totals
+    (:func:`sozialplanung.publish.leaks_records.own_cells`: every group against all its sub-groups)."""
     from sozialplanung.data.datenschutz import cell_values
+    from sozialplanung.publish.leaks_records import own_cells, recomputable
 
-    groups = []
+    pos = {gid: i for i, gid in enumerate(dp.areas.index)}
+    labels, groups = [], []
     for parent in dp.params.areas.parents:
         for pid, members in dp.areas.groupby(parent.level).groups.items():
-            groups.append((f"{parent.level} {pid}", frozenset(members)))
-    groups.append((dp.params.kommune, frozenset(dp.reference_ids)))
+            labels.append(f"{parent.level} {pid}")
+            groups.append(np.array([pos[m] for m in members], dtype=np.int64))
+    labels.append(dp.params.kommune)
+    groups.append(np.array([pos[m] for m in dp.reference_ids], dtype=np.int64))
+    own, has_sub = own_cells(groups, len(pos))
     cells = cell_values(dp)
     leaks = []
     for year in years:
@@ -348,19 +363,13 @@ def _recomputation(dp, years: list[int]) -> list[Leak]:
         for ind in dp.catalogue.values():
             if not ind.from_counts and not _totals_include_withheld(dp, ind, year):
                 continue
-            hidden = set(withheld.index[withheld[ind.id]])
             values = cells[ind.numerator if ind.from_counts else ind.id].xs(year, level="jahr").reindex(dp.areas.index)
-            for label, members in groups:
-                subs = [m for _, m in groups if m < members]
-                covered = frozenset().union(*(m for m in subs if not any(m < o for o in subs)))
-                rest = [g for g in members - covered if not np.isnan(values[g])]
-                residual = [g for g in rest if g in hidden]
-                if len(residual) == 1:
-                    shown = [g for g in rest if g not in hidden]
-                    value = values[rest].sum() - values[shown].sum()
-                    how = (f"{label} hat es als {SINGLE}: Bezugswert = dieser Wert" if not shown and not covered
-                           else f"{label} minus veröffentlichte Teile")
-                    leaks.append(Leak("(Summen)", residual[0], ind.id, f"rückrechenbar: {how} = {value:g}"))
+            hidden = withheld[ind.id].reindex(dp.areas.index).to_numpy(dtype=bool)
+            for g, cell, alone in recomputable(own, has_sub, hidden, values.notna().to_numpy()):
+                how = (f"{labels[g]} hat es als {SINGLE}: Bezugswert = dieser Wert" if alone
+                       else f"{labels[g]} minus veröffentlichte Teile")
+                leaks.append(Leak("(Summen)", dp.areas.index[cell], ind.id,
+                                  f"rückrechenbar: {how} = {values.iloc[cell]:g}"))
     return leaks
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 
@@ -302,3 +303,51 @@ def html_records(text: str) -> list[Record]:
     parser.feed(text)
     parser.close()
     return parser.records
+
+
+# -- recomputation from totals: which withheld cell is a published total minus its published parts ---
+
+def own_cells(groups, n_cells: int):
+    """Groups × cells (sparse, 0/1): the members of each group that lie in none of its proper sub-groups.
+
+    ``groups`` are arrays of cell positions (any family: nested or overlapping). A group's total minus
+    the totals of its proper sub-groups (all published) and its published own cells leaves the sum of
+    its withheld own cells: one such cell alone is recomputable. Decided for all groups at once with
+    two sparse products (intersection sizes, then the cells covered by sub-groups): about linear in the
+    memberships for a hierarchy, where comparing every pair of groups as sets was quadratic (17 s per
+    Kreis report over the 4.600 Gemeindeverbände).
+
+    Examples
+    --------
+    >>> own_cells([np.array([0, 1]), np.array([0, 1, 2]), np.array([1, 2])], 3).toarray().tolist()
+    [[1, 1, 0], [0, 0, 0], [0, 1, 1]]
+    """
+    from scipy import sparse
+
+    rows = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+    cols = np.concatenate([np.asarray(g, dtype=np.int64) for g in groups]) if len(groups) else np.array([], int)
+    member = sparse.csr_matrix((np.ones(len(cols), dtype=np.int64), (rows, cols)), shape=(len(groups), n_cells))
+    member.data[:] = 1  # a cell listed twice in a group is one member
+    size = np.asarray(member.sum(axis=1)).ravel()
+    inter = (member @ member.T).tocoo()  # |h ∩ g| for every pair of groups that share a cell
+    proper = (inter.data == size[inter.row]) & (size[inter.row] < size[inter.col])  # h ⊊ g
+    sub = sparse.csr_matrix((np.ones(int(proper.sum()), dtype=np.int64), (inter.row[proper], inter.col[proper])),
+                            shape=(len(groups), len(groups)))
+    covered = (sub.T @ member) > 0
+    return (member - member.multiply(covered)).tocsr(), np.asarray(sub.sum(axis=0)).ravel() > 0
+
+
+def recomputable(own, has_sub: np.ndarray, hidden: np.ndarray, valued: np.ndarray) -> list[tuple[int, int, bool]]:
+    """``(group, cell, alone)`` for every group with exactly one withheld own cell that has a value;
+    ``alone``: the group has no published own cell and no sub-group (its total is that cell itself).
+
+    ``own`` and ``has_sub`` from :func:`own_cells`; ``hidden`` and ``valued`` are bool per cell.
+    """
+    secret = own @ (hidden & valued).astype(np.int64)
+    shown = own @ (~hidden & valued).astype(np.int64)
+    out = []
+    for g in np.flatnonzero(secret == 1):
+        cells = own.indices[own.indptr[g]:own.indptr[g + 1]]
+        cell = int(cells[hidden[cells] & valued[cells]][0])
+        out.append((int(g), cell, bool(shown[g] == 0 and not has_sub[g])))
+    return out

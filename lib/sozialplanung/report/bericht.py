@@ -22,7 +22,7 @@ from pathlib import Path
 from dataclasses import replace
 
 from sozialplanung.data.datenpaket import Datenpaket
-from sozialplanung.report.model import Document, Group, Heading
+from sozialplanung.report.model import Document, Group, Heading, Note
 from sozialplanung.report.page import STECKBRIEF_LIMIT, document, missing_text
 
 def markdown_list(items):
@@ -84,7 +84,9 @@ def _sections(dp: Datenpaket, results: dict) -> list[tuple[str, str, object]]:
     if dp.params.vergleichsring is not None:
         from sozialplanung.report import vergleichsring
 
-        out.append(("vergleichsring", "Vergleichsring: der Kreis unter ähnlichen Kreisen", vergleichsring.section_vergleichsring))
+        title = ("Vergleichsring: der Kreis unter ähnlichen Kreisen" if dp.params.vergleichsring.kreis or dp.params.unit
+                 else "Vergleichsringe: Gruppen ähnlicher Kreise")
+        out.append(("vergleichsring", title, vergleichsring.section_vergleichsring))
     out += [
         ("handlungsempfehlungen", "Handlungsempfehlungen", chapters.section_handlungsempfehlungen),
         ("steckbriefe", "Anhang A: Sozialraum-Steckbriefe", steckbrief.section_steckbriefe),
@@ -104,7 +106,8 @@ def bericht_document(dp: Datenpaket, results: dict) -> Document:
         body = func(dp, results)
         if missing_text(body):
             missing.append(title)
-        blocks += [Heading(1, title, sid), *body]
+        notes_only = all(isinstance(b, Note) for b in body)  # no page of its own for a sentence (#12)
+        blocks += [Heading(1, title, sid, role="fortlaufend" if notes_only else ""), *body]
     return document(dp, f"Sozialbericht {dp.params.kommune} {dp.params.report_year}", blocks, "bericht",
                     Noch_ohne_redaktionellen_Text=", ".join(missing))
 

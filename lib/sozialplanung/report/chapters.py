@@ -69,10 +69,12 @@ def section_auf_einen_blick(dp, results) -> list:
 def section_einleitung(dp, results) -> list:
     p = dp.params
     shown, ref = len(dp.shown_ids), len(dp.reference_ids)
-    text = [para(f"Dieser Bericht beschreibt die soziale Lage in {fmt_int(shown)} Gebieten der Ebene "
+    text = [para(f"Dieser Bericht beschreibt die soziale Lage in {'einem Gebiet' if shown == 1 else f'{fmt_int(shown)} Gebieten'} der Ebene "
                       f"{p.areas.level} ({labels.berichtsgebiet(dp)}). Bezugswerte, Indizes und Klassen sind über "
                       f"{fmt_int(ref)} Gebiete berechnet (Bezugsgesamtheit: {labels.reference(dp)}). Jedes Gebiet "
                       "wird mit Nummer und Namen genannt, da Namen mehrfach vorkommen.")]
+    single = labels.single_area_note(dp)
+    text += [para(single)] if single else []
     reasons = dp.not_assessed_reasons(dp.shown_ids)
     if len(reasons):
         text.append(para(f"{fmt_int(len(reasons))} Gebiete werden aus Datenschutzgründen nicht bewertet "
@@ -108,6 +110,7 @@ def _bar(dp, ind_id, results):
 def section_themenfelder(dp, results) -> list:
     parts = []
     refs = reference_table(dp)
+    single = labels.single_area_note(dp)  # one area: no map or bars of the areas in comparison
     for feld in dp.catalogue.themenfelder():
         ids = [i for i, ind in dp.catalogue.items() if ind.themenfeld == feld]
         chapter = f"themenfeld-{texts.slug(feld)}"
@@ -117,9 +120,12 @@ def section_themenfelder(dp, results) -> list:
             src = _source(dp, [ind_id])
             parts += [Heading(3, f"{ind.name} ({ind_id})", f"ind-{ind_id}", role="indikator"),
                       para(f"{ind.definition}.")]
+            if single:
+                parts.append(para(single))
+                continue
             parts.append(figure(results, f"karte-{ind_id}", lambda i=ind_id: atlas.indicator_map(dp, i),
                                 f"Karte: {ind.name} in {ind.unit}; Klassengrenzen in der Legende. ", src, "karte"))
-            if ind.polarity != 0:  # descriptive indicators are not ranked
+            if ind.polarity != 0 and dp.params.rangfolgen:  # sorted bars rank the areas: only where enabled
                 parts.append(figure(results, f"balken-{ind_id}", lambda i=ind_id: _bar(dp, i, results),
                                     f"Diagramm: {ind.name} je Gebiet mit den Vergleichswerten. ", src, "diagramm"))
         groups = [ids[k:k + TABLE_COLUMNS] for k in range(0, len(ids), TABLE_COLUMNS)]

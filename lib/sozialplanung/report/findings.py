@@ -11,7 +11,7 @@ Rules
 ``konzentration``      in which parent area the areas with low status lie
 ``dynamik``            areas with negative and positive Dynamik
 ``vergleich``          the Berichtsgebiet against the Bezugsgesamtheit, per Schlüsselindikator
-``abweichung``         the largest deviation from the reference per Schlüsselindikator
+``abweichung``         the largest deviation from the reference per Schlüsselindikator (only with ``rangfolgen``)
 ``ressourcen``         strengths: areas below the reference in every Schlüsselindikator, resource indicators
 ``typen``              the typology of the cluster analysis
 ``zeitreihe``          whether trends can be shown (several Berichtsjahre)
@@ -122,7 +122,7 @@ def vergleich(dp, results) -> list[Finding]:
 
 
 def abweichung(dp, results) -> list[Finding]:
-    if len(dp.shown_ids) < 2:
+    if len(dp.shown_ids) < 2 or not dp.params.rangfolgen:  # names the top of a ranking: only where enabled
         return []
     values = dp.values().loc[_rated_shown(dp, results.get("index"))]
     out = []
@@ -170,9 +170,10 @@ def ressourcen(dp, results) -> list[Finding]:
             continue
         n_above = int((col > ref).sum())
         gid = col.idxmax()
+        top = f", am höchsten in {labels.area(dp, gid)} ({labels.value(col[gid], ind.unit)})" if dp.params.rangfolgen else ""
         out.append(Finding("ressourcen", f"Ressource „{ind.name}“: In {fmt_int(n_above)} {labels.level_plural(dp.params.areas.level, dative=True)} "
-                           f"liegt der Wert über dem {labels.reference_for(dp)} ({labels.value(ref, ind.unit, approx=approx)}), "
-                           f"am höchsten in {labels.area(dp, gid)} ({labels.value(col[gid], ind.unit)}).", "ressource"))
+                           f"liegt der Wert über dem {labels.reference_for(dp)} ({labels.value(ref, ind.unit, approx=approx)}){top}.",
+                           "ressource"))
     return out
 
 

@@ -52,11 +52,12 @@ def distribution(dp, ind_id) -> list[tuple[str, str]]:
     if col.empty:
         return [("Gebiete mit Wert", "0")]
     q = col.quantile([0.25, 0.5, 0.75])
+    ranked = dp.params.rangfolgen  # off: the extremes without the names of their areas (no league table)
     rows = [("Gebiete mit Wert", fmt_int(len(col))),
-            ("Minimum", f"{labels.value(col.min(), ind.unit)} ({labels.area(dp, col.idxmin())})"),
+            ("Minimum", labels.value(col.min(), ind.unit) + (f" ({labels.area(dp, col.idxmin())})" if ranked else "")),
             ("unteres Quartil", labels.value(q[0.25], ind.unit)), ("Median", labels.value(q[0.5], ind.unit)),
             ("oberes Quartil", labels.value(q[0.75], ind.unit)),
-            ("Maximum", f"{labels.value(col.max(), ind.unit)} ({labels.area(dp, col.idxmax())})"),
+            ("Maximum", labels.value(col.max(), ind.unit) + (f" ({labels.area(dp, col.idxmax())})" if ranked else "")),
             ("Streuung (Standardabweichung)", labels.value(float(np.std(col, ddof=1)), ind.unit) if len(col) > 1 else "x")]
     if labels.is_view(dp):
         rows.append((labels.berichtsgebiet(dp), labels.value(own, ind.unit, approx=approx)))

@@ -16,7 +16,7 @@ from sozialplanung.data import labels
 from sozialplanung.viz import palettes
 from sozialplanung.viz.atlas import SteckbriefLocators
 from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
-from sozialplanung.indicators.reference import reference_value, top_level
+from sozialplanung.indicators.reference import comparison_levels, reference_value, top_level
 from sozialplanung.markup import escape
 from sozialplanung.report.model import Cell, Document, Figure, Group, Heading, Table, bullets, para
 from sozialplanung.report.page import STECKBRIEF_LIMIT, document, figure
@@ -35,16 +35,21 @@ def _locators(dp, results) -> SteckbriefLocators:
 def _refs(dp, results) -> dict:
     """Reference value per indicator (Bezugsgesamtheit and each top parent area), computed once per run."""
     if "steckbrief_refs" not in results:
-        level = top_level(dp)
         refs = {"bezug": {i: reference_value(dp, i, dp.reference_ids)[0] for i in dp.catalogue}, "eltern": {}}
-        if level is not None:
-            for pid in sorted(set(dp.areas.loc[dp.shown_ids, level])):
+        for level in _levels(dp, results):
+            for pid in sorted(set(dp.areas.loc[dp.shown_ids, level].dropna())):
                 ids = dp.areas.index[dp.areas[level] == pid]
-                refs["eltern"][pid] = {i: reference_value(dp, i, ids)[0] for i in dp.catalogue}
+                refs["eltern"][level, pid] = {i: reference_value(dp, i, ids)[0] for i in dp.catalogue}
         values = dp.values().loc[dp.reference_ids]
         refs["sd"] = values.std(ddof=1).to_dict()
         results["steckbrief_refs"] = refs
     return results["steckbrief_refs"]
+
+
+def _levels(dp, results) -> list[str]:
+    """The parent levels of the comparison: ``results["vergleichsebenen"]`` (the Rückmeldepaket: every level),
+    else :func:`~sozialplanung.indicators.reference.comparison_levels`."""
+    return results.get("vergleichsebenen") or comparison_levels(dp)
 
 
 def _deviation_svg(bars: list[tuple[str, float, str]]) -> str:
@@ -82,7 +87,8 @@ def _color(diff: float, polarity: int) -> str:
 
 def _facts(dp, results, gid: str, not_rated: bool) -> list[str]:
     facts = [f"Einwohner/innen: {fmt_int(dp.population().get(gid))}"]
-    facts += [labels.parent(dp, p.level, dp.areas.at[gid, p.level]) for p in dp.params.areas.parents]
+    facts += [labels.parent(dp, p.level, dp.areas.at[gid, p.level]) for p in dp.params.areas.parents
+              if isinstance(dp.areas.at[gid, p.level], str)]  # a verbandsfreie Gemeinde has no Gemeindeverband
     index, typ = results.get("index"), results.get("typology")
     if not_rated:
         facts.append("nicht bewertet (weniger als "
@@ -103,7 +109,7 @@ def _facts(dp, results, gid: str, not_rated: bool) -> list[str]:
 def _comparison(dp, results, gid: str, not_rated: bool) -> tuple[Table, list]:
     """The indicator table of one area and its deviation bars (name, share, colour)."""
     refs = _refs(dp, results)
-    level = top_level(dp)
+    levels = [lv for lv in _levels(dp, results) if isinstance(dp.areas.at[gid, lv], str)]
     values, withheld = dp.values(), dp.withheld()
     keys = set(dp.key_indicators)
     rows, bars = [], []
@@ -112,15 +118,15 @@ def _comparison(dp, results, gid: str, not_rated: bool) -> tuple[Table, list]:
         secret = bool(withheld.at[gid, ind_id])
         shown = "x" if not_rated else "." if secret or np.isnan(v) else fmt_number(v, 1)
         ref = refs["bezug"][ind_id]
-        par = refs["eltern"].get(dp.areas.at[gid, level], {}).get(ind_id, np.nan) if level else np.nan
+        pars = [refs["eltern"].get((lv, dp.areas.at[gid, lv]), {}).get(ind_id, np.nan) for lv in levels]
         diff = v - ref if not (secret or not_rated) else np.nan
         name = f"{ind.name} ({ind.unit})" + (" *" if ind_id in keys else "")
-        cells = [shown, *([fmt_number(par, 1)] if level else []), fmt_number(ref, 1),
+        cells = [shown, *(fmt_number(par, 1) for par in pars), fmt_number(ref, 1),
                  "" if np.isnan(diff) else fmt_number(diff, 1)]
         rows.append([Cell(name, header=True), *(Cell(c, numeric=True) for c in cells)])
         bars.append((name, _share(diff, refs["sd"].get(ind_id, np.nan)), _color(diff, ind.polarity)))
-    parent_name = labels.parent(dp, level, dp.areas.at[gid, level]) if level else None
-    heads = ["Indikator", "Gebiet", *([parent_name] if level else []), labels.reference(dp), "Abweichung"]
+    heads = ["Indikator", "Gebiet", *(labels.parent(dp, lv, dp.areas.at[gid, lv]) for lv in levels),
+             labels.reference(dp), "Abweichung"]
     table = Table(caption="Indikatoren im Vergleich (* Schlüsselindikator)",
                   header=[[Cell(h, numeric=k > 0) for k, h in enumerate(heads)]], rows=rows,
                   role="steckbrief-tabelle", key=f"steckbrief-{gid}")

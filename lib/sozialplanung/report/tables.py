@@ -37,7 +37,7 @@ def indicator_block(dp, indicators: list[str], *, year=None, caption: str = "", 
     """
     from sozialplanung.data import labels
     from sozialplanung.formatting import fmt_date
-    from sozialplanung.indicators.reference import reference_table
+    from sozialplanung.indicators.reference import comparison_levels, reference_table
 
     ids = dp.shown_ids
     values = dp.values(year).loc[ids, indicators]
@@ -46,7 +46,7 @@ def indicator_block(dp, indicators: list[str], *, year=None, caption: str = "", 
     counts = _count_columns(dp, indicators, ids, year)
     small = dp.not_assessed(year).loc[ids, indicators]
     refs = references if references is not None else reference_table(dp, year, indicators)
-    refs = refs[refs["ebene"].isin(["Kommune", _top(dp)])]
+    refs = refs[refs["ebene"].isin(["Kommune", _top(dp), *comparison_levels(dp)])]
     heads = [Cell("Nr."), Cell("Gebiet"), Cell("Einw.", numeric=True)]
     for i in indicators:
         heads.append(Cell(f"{dp.catalogue[i].name} ({dp.catalogue[i].unit})", numeric=True))
@@ -95,8 +95,9 @@ def indicator_table(dp, indicators: list[str], **kwargs):
 
 
 def _summary_order(refs: pd.DataFrame) -> pd.DataFrame:
-    """Summary rows under a table: the parent areas in id order, then the Bezugsgesamtheit (Kommune) last."""
-    parents = refs[refs["ebene"] != "Kommune"].sort_values("id", kind="stable")
+    """Summary rows under a table: the parent areas, lowest level first and in id order within a level (the order
+    of :func:`~sozialplanung.indicators.reference.reference_table`), then the Bezugsgesamtheit (Kommune) last."""
+    parents = refs[refs["ebene"] != "Kommune"]
     return pd.concat([parents, refs[refs["ebene"] == "Kommune"]])
 
 

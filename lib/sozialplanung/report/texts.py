@@ -86,8 +86,9 @@ def placeholders(dp, results: dict) -> dict[str, str]:
         col = dp.values().loc[rated, ind_id].dropna()
         if not col.empty:
             out[f"{key}_max"] = labels.value(col.max(), ind.unit)
-            out[f"{key}_max_gebiet"] = labels.area(dp, col.idxmax())
             out[f"{key}_min"] = labels.value(col.min(), ind.unit)
+        if not col.empty and dp.params.rangfolgen:  # naming the extremes ranks the areas: only where enabled
+            out[f"{key}_max_gebiet"] = labels.area(dp, col.idxmax())
             out[f"{key}_min_gebiet"] = labels.area(dp, col.idxmin())
     index = results.get("index")
     if index is not None:

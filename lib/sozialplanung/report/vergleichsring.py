@@ -50,6 +50,10 @@ def how_found(ring, kreise, indicators) -> str:
             "Kreistypen des BBSR nicht in den Daten sind.")
 
 
+def _rank(rank, n: int) -> str:
+    return "ohne Wert" if rank is None else f"{fmt_int(rank)} von {fmt_int(n)}"
+
+
 def _position_table(ring, kreise, ids):
     values = kreise.values(kreise.year)
     rows = []
@@ -58,8 +62,8 @@ def _position_table(ring, kreise, ids):
         rows.append({"Indikator": f"{ind.name} ({ind.unit})", "Kreis": fmt_number(values.at[ring.kreis_, i], ind.decimals),
                      "Median Vergleichsring": fmt_number(values.loc[ring.peers_, i].median(), ind.decimals),
                      "Median aller Kreise": fmt_number(values[i].median(), ind.decimals),
-                     "Rang unter allen Kreisen": rankchart.position_text(pos["rang"], pos["von"], None, 0),
-                     "Rang im Vergleichsring": rankchart.position_text(pos["rang_ring"], pos["von_ring"], None, 0)})
+                     "Rang unter allen Kreisen": _rank(pos["rang"], pos["von"]),
+                     "Rang im Vergleichsring": _rank(pos["rang_ring"], pos["von_ring"])})
     frame = pd.DataFrame(rows).set_index("Indikator")
     formats = dict.fromkeys(frame.columns, "text")
     return tables.frame_table(frame, caption="Schlüsselindikatoren: der Kreis, sein Vergleichsring und alle Kreise",

@@ -43,7 +43,7 @@ def _parents(dp: Datenpaket) -> dict:
     level = outline_level(dp)
     if level is None:
         return {"parents": None}
-    shown_parents = set(dp.areas.loc[dp.shown_ids, level])
+    shown_parents = set(dp.areas.loc[dp.shown_ids, level].dropna())  # verbandsfrei: none
     return {"parents": dp.parents[level].loc[sorted(shown_parents)],
             "parents_label": f"Grenzen der {names.level_plural(level)}"}
 
@@ -66,7 +66,7 @@ class SteckbriefLocators:
         if key not in self._bases:
             areas = dp.areas if key is None else dp.areas[dp.areas[level] == key]
             outline = outline_level(dp, areas.index)
-            parents = dp.parents[outline].loc[sorted(set(areas[outline]))] if outline else None
+            parents = dp.parents[outline].loc[sorted(set(areas[outline].dropna()))] if outline else None
             self._bases[key] = locator.LocatorBase(areas, parents, figsize=self.FIGSIZE)
         return self._bases[key].draw(gid, area_name=str(dp.areas.at[gid, "name"]), kommune=self.where(gid))
 

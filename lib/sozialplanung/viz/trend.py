@@ -52,6 +52,17 @@ def _segments(years, values, breaks) -> list[list[int]]:
     return runs + ([run] if run else [])
 
 
+def _legend(labels: list[str], height: float) -> tuple[str, float]:
+    """One row of line samples with their labels at the bottom; returns the SVG and the width used."""
+    out, x = [], 4.0
+    for k, label in enumerate(labels):
+        dash = f' stroke-dasharray="{DASHES[k]}"' if DASHES[k] else ""
+        out.append(f'<path d="M{x:.1f} {height - 6:.1f}h16" stroke="{LINE_COLORS[k]}" stroke-width="1.5"{dash}/>'
+                   + svg.text(x + 19, height - 3.5, label, 7.5))
+        x += 26 + svg.text_width(label, 7.5)
+    return "".join(out), x
+
+
 def _alt(title, years, lines, unit, decimals, breaks) -> str:
     parts = []
     for label, vals in lines.items():
@@ -129,12 +140,8 @@ def trend_chart(years: Sequence[int], lines: Mapping[str, Sequence[float]], *, t
             out.append(f'<circle cx="{px(years[i]):.1f}" cy="{py(v):.1f}" r="{2.6 if k == 0 else 1.8}" fill="{fill}" '
                        f'stroke="{color}" stroke-width="1.2"><title>'
                        f'{svg.esc(f"{label} {years[i]}: {fmt_value(v, unit, decimals)}{note}")}</title></circle>')
-    x = 4.0
-    for k, label in enumerate(lines):
-        dash = f' stroke-dasharray="{DASHES[k]}"' if DASHES[k] else ""
-        out.append(f'<path d="M{x:.1f} {height - 6:.1f}h16" stroke="{LINE_COLORS[k]}" stroke-width="1.5"{dash}/>'
-                   + svg.text(x + 19, height - 3.5, label, 7.5))
-        x += 26 + svg.text_width(label, 7.5)
+    legend, x = _legend(list(lines), height)
+    out.append(legend)
     notes = (["Hohle Punkte: aus einem älteren Gebietsstand übertragene (interpolierte) Werte."]
              if any(interp[i] and not np.isnan(v) for i, v in enumerate(next(iter(lines.values())))) else [])
     if breaks:
