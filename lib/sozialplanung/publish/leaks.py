@@ -56,6 +56,8 @@ COUNT_WORDS = ("Fälle", "Fallzahl", "Fallzahlen", "Anzahl")
 """Header words that mark a column of case numbers (of the indicator before it or of the row)."""
 _EMPTY = {"", "nan", "None", "NaN", ".", "<NA>", "x"}
 _CHANGE = re.compile(r"ver(?:ä|ae|a)nderung|differenz|Δ", re.I)
+_LONG = {"indikator": "inds", "indicator": "inds", "jahr": "years", "year": "years", "berichtsjahr": "years"}
+"""Headers of a long table's key columns: the row's indicator or year stands in a cell, not in the header."""
 _IMAGES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 _SKIP = {"manifest.json"}  # parameters and SHA-256 hashes, no values
 SINGLE = "einziges Teilgebiet"
@@ -276,7 +278,9 @@ class _Scanner:
         if not any(g in self.secrets for g in gids):
             return
         row_text = record.cells[record.row_head][1] if record.row_head is not None else None
-        row = self.targets(row_text, ctx)
+        keys = {h.strip().lower(): t for h, t in record.cells if h and h.strip().lower() in _LONG}
+        row = self.targets(row_text, ctx).union(*(self.targets(t) for h, t in keys.items() if _LONG[h] == "inds"))
+        row_years = {int(t) for h, t in keys.items() if _LONG[h] == "years" and re.fullmatch(r"(?:19|20)\d\d", t.strip())}
         before: set = set()
         for i, (header, text) in enumerate(record.cells):
             col = self.targets(header, before or row or ctx or self.only_count)
@@ -287,7 +291,7 @@ class _Scanner:
             deviation = bool(header and re.search("abweichung", header, re.I))
             change = bool(header and _CHANGE.search(header))
             own = col or row or ctx
-            years = {int(y) for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", f"{header} {row_text}")}
+            years = row_years or {int(y) for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", f"{header} {row_text}")}
             for gid in gids:
                 for s in self.secrets.get(gid, []):
                     hit = (_change(s, text, own) if change
