@@ -41,7 +41,9 @@ def test_html_is_self_contained_and_accessible(page):
     assert not re.search(r'(src|href)="(?!data:|#)', page), "externe Ressource im Bericht"
     assert "<img " not in page                                     # figures are inline SVG, not PNG
     svgs = re.findall(r"<svg [^>]*>", page)
-    assert svgs and all(re.search(r'role="img" aria-label="[^"]{10,}"', tag) for tag in svgs)
+    # a figure is role="img"; an interactive map (areas are links to their Steckbrief) is role="group"
+    assert svgs and all(re.search(r'role="(img|group)" aria-label="[^"]{10,}"', tag) for tag in svgs)
+    assert any('role="group"' in tag for tag in svgs) and any('role="img"' in tag for tag in svgs)
     assert "<th scope=\"col\">" in page and "<th scope=\"row\">" in page
     levels = [int(h) for h in re.findall(r"<h([1-6])", page)]
     assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), "Überschriftenebene übersprungen"
@@ -74,7 +76,7 @@ def test_indicator_table_reference_rows_match_independent_mean(rendered, page):
 
 
 def test_each_figure_is_sent_once(page):
-    ids = re.findall(r'<svg role="img" aria-label="[^"]*" id="(abb-[^"]+)"', page)
+    ids = re.findall(r'<svg role="(?:img|group)" aria-label="[^"]*" id="(abb-[^"]+)"', page)
     assert ids and len(ids) == len(set(ids))
     used = set(re.findall(r'<use href="#(abb-[^"]+)"', page))
     assert used and used <= set(ids)                                 # the second showing of a map reuses it
