@@ -107,7 +107,7 @@ def _rename(df: pd.DataFrame, rename: dict[str, str], shown: str, head: int) -> 
     clash = [new for old, new in names.items() if new in df.columns and new not in names]
     if clash:
         raise SozialplanungError(f"Die Spalte „{clash[0]}“ gibt es schon; data.rename kann keine zweite so nennen.",
-                                 file=shown, field=f"data.rename", row=head)
+                                 file=shown, field="data.rename", row=head)
     return df.rename(columns=names)
 
 

@@ -16,7 +16,7 @@ from sozialplanung.data import labels
 from sozialplanung.viz import palettes
 from sozialplanung.viz.atlas import SteckbriefLocators
 from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
-from sozialplanung.indicators.reference import comparison_levels, reference_value, top_level
+from sozialplanung.indicators.reference import comparison_levels, reference_value
 from sozialplanung.markup import escape
 from sozialplanung.report.model import Cell, Document, Figure, Group, Heading, Table, bullets, para
 from sozialplanung.report.page import STECKBRIEF_LIMIT, document, figure
