@@ -141,3 +141,11 @@ def test_cheap_imports_load_no_plotting_modelling_or_rendering_library(command):
     probe = f"{command}\nimport sys\nprint(' '.join(m for m in {heavy!r} if m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     assert loaded == []
+
+
+def test_test_files_have_unique_names():
+    """Test folders have no __init__.py, so pytest imports test files by their base name: two files of the
+    same name in different stage folders make collection fail (tests/<stage>/test_<module>.py then gets a
+    prefix, e.g. tests/report/test_report_methoden.py)."""
+    names = [p.name for p in Path(__file__).resolve().parent.rglob("test_*.py")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
