@@ -308,7 +308,8 @@ def html_records(text: str) -> list[Record]:
 # -- recomputation from totals: which withheld cell is a published total minus its published parts ---
 
 def own_cells(groups, n_cells: int):
-    """Groups × cells (sparse, 0/1): the members of each group that lie in none of its proper sub-groups.
+    """Groups × cells (sparse, 0/1): the members of each group that lie in none of its proper sub-groups;
+    and per group whether it has a proper sub-group.
 
     ``groups`` are arrays of cell positions (any family: nested or overlapping). A group's total minus
     the totals of its proper sub-groups (all published) and its published own cells leaves the sum of
@@ -319,8 +320,9 @@ def own_cells(groups, n_cells: int):
 
     Examples
     --------
-    >>> own_cells([np.array([0, 1]), np.array([0, 1, 2]), np.array([1, 2])], 3).toarray().tolist()
-    [[1, 1, 0], [0, 0, 0], [0, 1, 1]]
+    >>> own, has_sub = own_cells([np.array([0, 1]), np.array([0, 1, 2]), np.array([1, 2])], 3)
+    >>> own.toarray().tolist(), has_sub.tolist()
+    ([[1, 1, 0], [0, 0, 0], [0, 1, 1]], [False, True, False])
     """
     from scipy import sparse
 
