@@ -330,3 +330,18 @@ def test_figures_shared_in_a_batch_are_identical_to_a_solo_render(tmp_path):
         report = tmp_path / "stapel" / slug
         assert_complete(report)  # the leak scan reads every file of the folder (hidden ones skipped): none is hidden
         assert not [p for p in report.rglob("*") if any(part.startswith(".") for part in p.relative_to(report).parts)]
+
+
+def test_a_cluster_that_does_not_stop_cleanly_does_not_fail_the_batch():
+    """After the last report, a ``TimeoutError`` while closing the client or cluster is a warning, not a crash."""
+    from sozialplanung.errors import SozialplanungWarning
+    from sozialplanung.publish.batch import _client
+
+    class Stuck:
+        def close(self):
+            raise TimeoutError("worker did not stop")
+
+    client = _client(None, 1)
+    client.client, client.cluster = Stuck(), Stuck()
+    with pytest.warns(SozialplanungWarning, match="nicht sauber beenden"):
+        client.__exit__(None, None, None)

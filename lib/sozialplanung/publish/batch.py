@@ -17,10 +17,11 @@ import glob
 import os
 import time
 import traceback
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from sozialplanung.errors import SozialplanungError
+from sozialplanung.errors import SozialplanungError, SozialplanungWarning
 
 GB_PER_RENDER = 1.5
 DEFAULT_TIMEOUT = 3600
@@ -243,9 +244,14 @@ class _client:
         return self.client
 
     def __exit__(self, *exc):
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        """Closing never fails the batch: by now every report is published or has failed on its own (a worker
+        slow to stop under heavy load made ``close`` raise ``TimeoutError`` after a successful render)."""
+        for close in (self.client.close, *([self.cluster.close] if self.cluster is not None else [])):
+            try:
+                close()
+            except (OSError, TimeoutError, RuntimeError) as err:
+                warnings.warn(SozialplanungWarning(f"Der Dask-Cluster ließ sich nicht sauber beenden ({err!r}); "
+                                                   "die Berichte sind davon nicht betroffen."), stacklevel=2)
 
 
 def render_many(params_files, *, output_root="output", notebooks="notebooks", jobs=None, echo=print,
