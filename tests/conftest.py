@@ -51,3 +51,16 @@ def rendered_mitte(tmp_path_factory) -> Path:
                           echo=lambda *_: None)
     assert results[0].ok, results[0].message
     return root / "berlin-mitte"
+
+
+def withhold(monkeypatch, dp, gid: str, indicator: str, year: int) -> None:
+    """Make ``dp`` withhold one more cell (as a primary suppression would), for tests of what depends on it."""
+    original = dp.withheld
+
+    def withheld(y=None):
+        mask = original(y)
+        if y == year:
+            mask.loc[gid, indicator] = True
+        return mask
+
+    monkeypatch.setattr(dp, "withheld", withheld)

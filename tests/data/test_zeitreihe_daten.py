@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import REPO
+from conftest import REPO, withhold
 from sozialplanung.data import zeitreihe
 from sozialplanung.data.datenpaket import load_datenpaket
 from sozialplanung.indicators.reference import computed_value
@@ -77,15 +77,7 @@ def test_no_withheld_value_follows_from_differences_between_years(series):
 def test_injected_withheld_level_hides_the_change(series, monkeypatch):
     """Synthetic: S1 of 01100101 in 2019 withheld (as a primary suppression would) → D1 2021 withheld too."""
     dp, zr, _ = series
-    original = dp.withheld
-
-    def withheld(year=None):
-        mask = original(year)
-        if year == 2019:
-            mask.loc["01100101", "S1"] = True
-        return mask
-
-    monkeypatch.setattr(dp, "withheld", withheld)
+    withhold(monkeypatch, dp, "01100101", "S1", 2019)
     marks = zeitreihe.series_marks(dp, zr)
     assert marks.loc[("01100101", 2019), "S1"] == "." and marks.loc[("01100101", 2021), "D1"] == "."
     assert marks.loc[("01100101", 2021), "S1"] == "" and zeitreihe.difference_leaks(marks, zr) == []

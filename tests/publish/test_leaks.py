@@ -19,6 +19,7 @@ from sozialplanung.errors import SozialplanungError
 from sozialplanung.config.params import find_params
 from sozialplanung.report.tables import indicator_table
 
+from conftest import withhold
 from paramkit import copied_params
 
 BITBURG = find_params("eifelkreis/bitburg-pruem.yaml")
@@ -220,15 +221,7 @@ def test_a_withheld_value_revealed_by_a_change_between_years_is_found(tmp_path, 
     from sozialplanung.indicators.zeitreihe import series_table
 
     dp = sp.load_datenpaket(SERIES)
-    original = dp.withheld
-
-    def withheld(year=None):
-        mask = original(year)
-        if year == 2019:
-            mask.loc["01100101", "S1"] = True
-        return mask
-
-    monkeypatch.setattr(dp, "withheld", withheld)
+    withhold(monkeypatch, dp, "01100101", "S1", 2019)
     secret = float(dp.raw_values(2019).at["01100101", "S1"])
     now = float(dp.raw_values(2021).at["01100101", "S1"])
     table = series_table(dp, indicators=["S1"], ids=["01100101", "01100102"])
