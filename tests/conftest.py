@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import matplotlib
@@ -42,15 +43,26 @@ def edit_yaml(path: Path, old: str, new: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def rendered_mitte(tmp_path_factory) -> Path:
-    """The Mitte report rendered once per test session through papermill (``output/berlin-mitte``)."""
-    from sozialplanung.publish.batch import render_many
+def mitte_render(tmp_path_factory) -> tuple[Path, Counter]:
+    """The Mitte report rendered once per test session as users render it (``sozialplanung render`` in a
+    subprocess), counting the fits of each analysis (tests/fitkit.py)."""
+    from fitkit import render_counting_fits
 
-    root = tmp_path_factory.mktemp("output")
-    results = render_many([PARAMS / "berlin" / "mitte.yaml"], output_root=root, notebooks=REPO / "notebooks",
-                          echo=lambda *_: None)
-    assert results[0].ok, results[0].message
-    return root / "berlin-mitte"
+    root = tmp_path_factory.mktemp("mitte") / "output"
+    fits = render_counting_fits(PARAMS / "berlin" / "mitte.yaml", root, REPO / "notebooks", cwd=REPO)
+    return root / "berlin-mitte", fits
+
+
+@pytest.fixture(scope="session")
+def rendered_mitte(mitte_render) -> Path:
+    """The rendered Mitte report folder (``output/berlin-mitte``)."""
+    return mitte_render[0]
+
+
+@pytest.fixture(scope="session")
+def mitte_fits(mitte_render) -> Counter:
+    """How often the Mitte render fitted each analysis."""
+    return mitte_render[1]
 
 
 def withhold(monkeypatch, dp, gid: str, indicator: str, year: int) -> None:

@@ -1,72 +1,21 @@
 """One whole report render of Berlin-Mitte fits each analysis once (issue #9: „a test counts fits“).
 
-How fits are counted: the render runs as users run it (``sozialplanung render`` in a subprocess) with a
-``sitecustomize.py`` on ``PYTHONPATH`` that wraps ``FactorAnalysis.fit``, ``ClusterTypology.fit``,
-``esda.Moran_Local.__init__`` (the LISA permutations) and the Sozialindex/sensitivity fits so that each
-call appends one line to the file ``$SOZIALPLANUNG_FIT_LOG``. Python imports ``sitecustomize`` at the
-start of every interpreter, so the hook is in every process of the render: the CLI, the Dask worker
-processes (spawned) that render and write the GeoPackage, the warm kernel parent (started with
-``subprocess``) and the papermill kernels (forked from it, so they inherit the wrapped classes; with
-``SOZIALPLANUNG_WARME_KERNEL=0`` they are new interpreters and import it themselves). A patch in the
-test process or a kernel startup file would miss the workers or the export; a file opened in append
-mode collects the lines of all processes.
+The render is the session's Mitte render (``rendered_mitte`` in conftest): ``sozialplanung render`` in a
+subprocess with the counting hook of ``tests/fitkit.py``, shared with the output tests of test_render.
 """
 
-import os
-import subprocess
-import sys
-import textwrap
-from collections import Counter
+import pytest
 
-from conftest import PARAMS, REPO
-
-HOOK = textwrap.dedent('''
-    import functools, os
-
-    def _wrap(cls, name, label):
-        original = getattr(cls, name)
-
-        @functools.wraps(original)
-        def counted(self, *args, **kwargs):
-            with open(os.environ["SOZIALPLANUNG_FIT_LOG"], "a", encoding="utf-8") as log:
-                log.write(f"{label} {os.getpid()}\\n")
-            return original(self, *args, **kwargs)
-
-        setattr(cls, name, counted)
-
-    if os.environ.get("SOZIALPLANUNG_FIT_LOG"):
-        import esda
-        from sozialplanung.analysis.cluster import ClusterTypology
-        from sozialplanung.analysis.factor import FactorAnalysis
-        from sozialplanung.analysis.sensitivity import Sensitivity
-        from sozialplanung.analysis.sozialindex import SozialIndex
-
-        _wrap(FactorAnalysis, "fit", "FactorAnalysis")
-        _wrap(ClusterTypology, "fit", "ClusterTypology")
-        _wrap(esda.Moran_Local, "__init__", "Moran_Local")
-        _wrap(SozialIndex, "fit", "SozialIndex")
-        _wrap(Sensitivity, "fit", "Sensitivity")
-''')
+pytestmark = pytest.mark.xdist_group("mitte")  # shares the one rendered Mitte report
 
 
-def test_one_mitte_render_fits_each_analysis_once(tmp_path):
-    hook, log, out = tmp_path / "hook", tmp_path / "fits.log", tmp_path / "output"
-    hook.mkdir()
-    (hook / "sitecustomize.py").write_text(HOOK, encoding="utf-8")
-    env = {**os.environ, "SOZIALPLANUNG_FIT_LOG": str(log),
-           "PYTHONPATH": os.pathsep.join(p for p in (str(hook), os.environ.get("PYTHONPATH")) if p)}
-    done = subprocess.run([sys.executable, "-m", "sozialplanung.cli", "render", str(PARAMS / "berlin" / "mitte.yaml"),
-                           "--ausgabe", str(out), "--notebooks", str(REPO / "notebooks"), "-q"],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
-    assert done.returncode == 0, done.stdout + done.stderr
-    fits = Counter(line.split()[0] for line in log.read_text(encoding="utf-8").splitlines())
-    assert fits["FactorAnalysis"] == 1, fits
-    assert fits["ClusterTypology"] == 1, fits
-    assert fits["Moran_Local"] == 1, fits
-    assert fits["Sensitivity"] == 1, fits
-    assert fits["SozialIndex"] == 1, fits  # the report's index; the sensitivity starts from it (no refit)
+def test_one_mitte_render_fits_each_analysis_once(rendered_mitte, mitte_fits):
+    assert mitte_fits["FactorAnalysis"] == 1, mitte_fits
+    assert mitte_fits["ClusterTypology"] == 1, mitte_fits
+    assert mitte_fits["Moran_Local"] == 1, mitte_fits
+    assert mitte_fits["Sensitivity"] == 1, mitte_fits
+    assert mitte_fits["SozialIndex"] == 1, mitte_fits  # the report's index; the sensitivity starts from it (no refit)
 
     # the saved results stay beside the published report, never inside it
-    report = out / "berlin-mitte"
-    assert (out / ".ergebnisse").is_dir()
-    assert not [p for p in report.rglob("*") if p.suffix == ".pkl" or ".ergebnisse" in p.parts]
+    assert (rendered_mitte.parent / ".ergebnisse").is_dir()
+    assert not [p for p in rendered_mitte.rglob("*") if p.suffix == ".pkl" or ".ergebnisse" in p.parts]

@@ -173,12 +173,20 @@ def test_unreadable_pdf_fails_closed(tmp_path, dp, monkeypatch):
 
 
 def test_rendered_kreis_report_has_no_leak(tmp_path, dp):
-    """End to end: the Eifelkreis report (all notebooks) shows no withheld value anywhere."""
+    """End to end: a Eifelkreis report (all notebooks) shows no withheld value anywhere. The report shows one
+    Verbandsgemeinde (9 Gemeinden, 2 withheld in 2021) against the whole Kreis, its Bezugsgesamtheit, so the
+    primary and secondary suppression of all 234 Gemeinden applies, at a ninth of the render time."""
     from sozialplanung.publish.render import render_one
 
     repo = Path(__file__).resolve().parents[2]
-    folder = render_one(BITBURG, output_root=tmp_path, notebooks=repo / "notebooks")
-    assert (folder / "bericht.html").exists()
+    params = tmp_path / "arzfeld.yaml"
+    params.write_text(copied_params(BITBURG, demo_local=False).replace(
+        "berichtsgebiet: null", 'berichtsgebiet: {level: Verbandsgemeinde, ids: ["072325007"]}'), encoding="utf-8")
+    assert dp.withheld(2021)["A1"][dp.areas["Verbandsgemeinde"] == "072325007"].sum() == 2
+    folder = render_one(params, output_root=tmp_path / "output", notebooks=repo / "notebooks")
+    html = (folder / "bericht.html").read_text(encoding="utf-8")
+    hidden = dp.areas.index[dp.withheld(2021)["A1"] & (dp.areas["Verbandsgemeinde"] == "072325007")]
+    assert all(gid in html for gid in hidden)  # the withheld Gemeinden are in the report, their values are not
     assert leaks.scan_outputs(folder, dp) == []
 
 
