@@ -64,6 +64,9 @@ class Figure:
     source: str = ""
     key: str = ""
     role: str = ""
+    shapes: tuple = ()
+    """Optional: the same figure as simple shapes in the SVG's coordinates (:func:`sozialplanung.viz.svg.shapes`),
+    for a writer that draws it itself (the PDF sets each text in one run; Typst places SVG text glyph by glyph)."""
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,10 @@ from dataclasses import replace
 import numpy as np
 
 from sozialplanung.data import labels
-from sozialplanung.viz import palettes
+from sozialplanung.viz import palettes, svg
 from sozialplanung.viz.atlas import SteckbriefLocators
 from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
 from sozialplanung.indicators.reference import comparison_levels, reference_value
-from sozialplanung.markup import escape
 from sozialplanung.report.model import Cell, Document, Figure, Group, Heading, Table, bullets, para
 from sozialplanung.report.page import STECKBRIEF_LIMIT, document, figure
 
@@ -52,27 +51,24 @@ def _levels(dp, results) -> list[str]:
     return results.get("vergleichsebenen") or comparison_levels(dp)
 
 
-def _deviation_svg(bars: list[tuple[str, float, str]]) -> str:
-    """Deviation bars (one row per indicator: label, share of ±3 standard deviations in [-1, 1], colour) as SVG."""
+def _deviation_shapes(bars: list[tuple[str, float, str]]) -> tuple[float, float, tuple]:
+    """Deviation bars (one row per indicator: label, share of ±3 standard deviations in [-1, 1], colour) as
+    (width, height, shapes) for :func:`sozialplanung.viz.svg.shapes`."""
     row, label_w, bar_w = 13, 190, 150
-    height = row * len(bars) + 18
     mid = label_w + bar_w / 2
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 10}pt" height="{height}pt" '
-             f'viewBox="0 0 {label_w + bar_w + 10} {height}" font-family="DejaVu Sans" font-size="8">']
+    items = []
     for k, (label, share, color) in enumerate(bars):
         y = k * row + 2
-        short = label if len(label) <= 40 else label[:39] + "…"
-        parts.append(f'<text x="0" y="{y + 9}">{escape(short)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y}" width="{bar_w}" height="{row - 3}" fill="{palettes.CONTEXT}"/>')
+        items.append(("text", 0, y + 9, label if len(label) <= 40 else label[:39] + "…", "start", 8))
+        items.append(("rect", label_w, y, bar_w, row - 3, palettes.CONTEXT))
         if share:
             left = mid + min(share, 0) * bar_w / 2
-            parts.append(f'<rect x="{left:.1f}" y="{y + 2}" width="{abs(share) * bar_w / 2:.1f}" '
-                         f'height="{row - 7}" fill="{color}"/>')
+            items.append(("rect", round(left, 1), y + 2, round(abs(share) * bar_w / 2, 1), row - 7, color))
     bottom = row * len(bars) + 2
-    parts.append(f'<line x1="{mid}" y1="0" x2="{mid}" y2="{bottom}" stroke="{palettes.PARENT}" stroke-width="0.8"/>')
-    for x, text in ((label_w, "−3"), (mid, "0"), (label_w + bar_w, "+3")):
-        parts.append(f'<text x="{x}" y="{bottom + 11}" text-anchor="middle">{text}</text>')
-    return "".join(parts) + "</svg>"
+    items.append(("line", mid, 0, mid, bottom, palettes.PARENT, 0.8))
+    items += [("text", x, bottom + 11, text, "middle", 8) for x, text in ((label_w, "−3"), (mid, "0"),
+                                                                           (label_w + bar_w, "+3"))]
+    return label_w + bar_w + 10, row * len(bars) + 18, tuple(items)
 
 
 def _share(diff: float, sd: float) -> float:
@@ -146,9 +142,10 @@ def steckbrief(dp, results, gid: str, level: int = 2) -> Group:
             for label, share, c in bars if share]
     alt = (f"Abweichung der Indikatoren von {name} vom Wert {ref} in Standardabweichungen (bis ±3): "
            + ("; ".join(said) or "keine Abweichung darstellbar") + ".")
-    bar_fig = Figure(svg=_deviation_svg(bars), alt=alt, caption=f"Abweichung vom Wert {ref} in Standardabweichungen "
-                     "(bis ±3): blau günstiger, orange ungünstiger, grau beschreibend.", key=f"abw-{gid}",
-                     role="abweichung")
+    width, height, shapes = _deviation_shapes(bars)
+    bar_fig = Figure(svg=svg.shapes(width, height, shapes), alt=alt, shapes=shapes, key=f"abw-{gid}",
+                     caption=f"Abweichung vom Wert {ref} in Standardabweichungen (bis ±3): blau günstiger, orange "
+                     "ungünstiger, grau beschreibend.", role="abweichung")
     blocks = [Heading(level, f"Steckbrief {name}"),
               figure(results, f"lage-{gid}", lambda: _locators(dp, results)(gid), "Lagekarte.", "", "lage",
                      same_for=(_locators(dp, results).where(gid),)),  # the same in every report showing it: drawn once

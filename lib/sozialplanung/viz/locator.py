@@ -7,6 +7,8 @@ holds one base per top parent area (e.g. per Bezirk) for the Steckbriefe of a re
 
 from __future__ import annotations
 
+import shapely
+
 from sozialplanung.errors import SozialplanungError
 from sozialplanung.viz import mapdraw, palettes, svg
 from sozialplanung.viz.mapparts import SvgMap, _prepare, area_title
@@ -14,6 +16,8 @@ from sozialplanung.viz.svg import SCALE, View
 
 RING_SHARE = 0.05
 """An area narrower than this share of the map is ringed, so it can be found."""
+TOLERANCE = 0.8
+"""Simplification in pt (maps: 0.3): a locator map is printed small (in a Steckbrief at about 70 %)."""
 
 
 class LocatorBase:
@@ -26,12 +30,15 @@ class LocatorBase:
         lines = svg.wrap(attribution, 6.5, width - 4) if attribution else []
         view = View.fit(geo.total_bounds, width - 4, height - 4 - 7.8 * len(lines), left=2, top=2)
         self.geo, self.view = geo, view
-        self._paths = dict(zip(geo.index, svg.path_data(geo.values, view)))
-        self._bottom = (f'<g transform="scale({1 / SCALE:g})"><path d="{"".join(self._paths.values())}" '
+        self._paths = dict(zip(geo.index, svg.path_data(geo.values, view, tolerance=TOLERANCE)))
+        # the grey base is the union of the areas (their shared edges are invisible anyway): in a PDF every point
+        # is written out, and the union's outline is a fraction of all the areas' outlines
+        base = svg.path_data([shapely.union_all(shapely.make_valid(geo.values))], view, tolerance=TOLERANCE)[0]
+        self._bottom = (f'<g transform="scale({1 / SCALE:g})"><path d="{base}" '
                         f'fill="{palettes.CONTEXT}" stroke="{palettes.CONTEXT}" stroke-width="3"/>')  # no seams
-        bar, self.scale = mapdraw.scale_bar(view, geo.crs)
+        bar, self.scale = mapdraw.scale_bar(view, geo.crs, halo=False)  # white boxes: smaller in a PDF
         note = svg.text(2, view.top + view.height + 9, "\n".join(lines), 6.5, fill=palettes.NOTE_TEXT) if lines else ""
-        self._top = mapdraw.outline_layer(par, view) + "</g>" + bar + note
+        self._top = mapdraw.outline_layer(par, view, edges=True, tolerance=TOLERANCE) + "</g>" + bar + note
         self.size = (view.width + 4, view.top + view.height + 4 + 7.8 * len(lines))
 
     def draw(self, area_id, *, area_name: str | None = None, kommune: str | None = None) -> SvgMap:

@@ -11,6 +11,7 @@ import textwrap
 import warnings
 
 import pandas as pd
+import shapely
 
 from sozialplanung.errors import SozialplanungWarning
 from sozialplanung.viz import palettes, svg
@@ -40,12 +41,17 @@ def context_layer(geo, ids, view: View, edge_width: float = EDGE_WIDTH) -> str:
     return f'<path d="{data}" fill="{palettes.CONTEXT}" {_stroke(palettes.EDGE, edge_width)}/>' if data else ""
 
 
-def outline_layer(parents, view: View) -> str:
-    """Parent outlines (dark lines, drawn on top of the areas)."""
+def outline_layer(parents, view: View, *, edges: bool = False, tolerance: float = 0.3) -> str:
+    """Parent outlines (dark lines, drawn on top of the areas); ``edges``: each edge once (the outlines as lines
+    with round caps), not each parent's ring, so an edge two parents share is written once."""
     if parents is None or not len(parents):
         return ""
-    data = "".join(svg.path_data(parents.values, view))
-    return f'<path d="{data}" fill="none" {_stroke(palettes.PARENT, PARENT_WIDTH)}/>' if data else ""
+    geoms = parents.values
+    if edges:
+        geoms = [shapely.line_merge(shapely.union_all(shapely.boundary(shapely.make_valid(geoms))))]
+    data = "".join(svg.path_data(geoms, view, tolerance=tolerance))
+    cap = ' stroke-linecap="round"' if edges else ""
+    return f'<path d="{data}" fill="none" {_stroke(palettes.PARENT, PARENT_WIDTH)}{cap}/>' if data else ""
 
 
 def area_layer(geo, fills: pd.Series, titles: dict, view: View, *, hatched=()) -> str:
@@ -75,12 +81,12 @@ def label_layer(geo, ids, texts: pd.Series, view: View, size: float) -> str:
     return '<g class="gebietsbeschriftung">' + "".join(out) + "</g>"
 
 
-def scale_bar(view: View, crs) -> tuple[str, str | None]:
+def scale_bar(view: View, crs, *, halo: bool = True) -> tuple[str, str | None]:
     if crs is None or not crs.is_projected or crs.axis_info[0].unit_name not in ("metre", "meter"):
         warnings.warn("Koordinatensystem unbekannt oder nicht in Metern: Karte ohne Maßstabsleiste.",
                       SozialplanungWarning, stacklevel=4)
         return "", None
-    return svg.scale_bar(view)
+    return svg.scale_bar(view, halo=halo)
 
 
 def draw(geo, zoom_ids, *, fills: pd.Series, titles: dict, context, suppressed, parents, entries,

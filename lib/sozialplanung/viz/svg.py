@@ -118,8 +118,8 @@ class View:
 _NEG = re.compile(r" -")
 
 
-def path_data(geoms, view: View, *, clip: bool = True) -> list[str]:
-    """SVG path data per geometry (polygons or lines), simplified below 0.3 pt and clipped to the view.
+def path_data(geoms, view: View, *, clip: bool = True, tolerance: float = 0.3) -> list[str]:
+    """SVG path data per geometry (polygons or lines), simplified below ``tolerance`` pt and clipped to the view.
 
     Coordinates are integers in 1/:data:`SCALE` pt, relative after the first point of each ring.
     """
@@ -127,8 +127,7 @@ def path_data(geoms, view: View, *, clip: bool = True) -> list[str]:
     out = [""] * len(geoms)
     if not len(geoms):
         return out
-    tolerance = 0.3 / view.scale
-    geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
+    geoms = shapely.simplify(geoms, tolerance / view.scale, preserve_topology=True)
     if clip:
         xmin, ymin, xmax, ymax = view.bounds
         pad = 2 / view.scale
@@ -166,8 +165,19 @@ def path_data(geoms, view: View, *, clip: bool = True) -> list[str]:
     return out
 
 
-def scale_bar(view: View) -> tuple[str, str]:
-    """A two-segment scale bar in kilometres, bottom left of the map box; (svg, label)."""
+def _bar_label(x: float, y: float, content: str, halo: bool) -> str:
+    """A scale bar label, on a white outline of its letters (``halo``) or on a white box (in a PDF an outline
+    becomes the letters' outlines as paths, a box one rectangle)."""
+    if halo:
+        return text(x, y, content, 7, anchor="middle", halo=2)
+    w = text_width(content, 7) + 2
+    return (f'<rect x="{x - w / 2:.1f}" y="{y - 6:.1f}" width="{w:.1f}" height="7.5" fill="{palettes.PAPER}"/>'
+            + text(x, y, content, 7, anchor="middle"))
+
+
+def scale_bar(view: View, *, halo: bool = True) -> tuple[str, str]:
+    """A two-segment scale bar in kilometres, bottom left of the map box; (svg, label). ``halo``: see
+    :func:`_bar_label`."""
     from sozialplanung.formatting import fmt_number
 
     width_m = view.width / view.scale
@@ -180,8 +190,7 @@ def scale_bar(view: View) -> tuple[str, str]:
     bar = (f'<g stroke="{palettes.INK}" stroke-width="0.6"><rect x="{x:.1f}" y="{y - h:.1f}" width="{w / 2:.1f}" '
            f'height="{h:.1f}" fill="{palettes.INK}"/><rect x="{x + w / 2:.1f}" y="{y - h:.1f}" width="{w / 2:.1f}" '
            f'height="{h:.1f}" fill="{palettes.PAPER}"/></g>'
-           + text(x, y - h - 2, "0", 7, anchor="middle", halo=2) + text(x + w, y - h - 2, label, 7,
-                                                                           anchor="middle", halo=2))
+           + _bar_label(x, y - h - 2, "0", halo) + _bar_label(x + w, y - h - 2, label, halo))
     return bar, label
 
 
@@ -230,3 +239,22 @@ def document(width: float, height: float, body: str, *, hatch: bool = False) -> 
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.1f}pt" height="{height:.1f}pt" '
             f'viewBox="0 0 {width:.1f} {height:.1f}" font-family="{FONT}">{defs}'
             f'<rect width="100%" height="100%" fill="{palettes.PAPER}"/>{body}</svg>')
+
+
+def shapes(width: float, height: float, items) -> str:
+    """A standalone ``<svg>`` (pt units, transparent) of simple shapes, the form a model figure can also carry
+    (:attr:`sozialplanung.report.model.Figure.shapes`): ``("text", x, y, text, anchor, size)`` (``y`` the baseline,
+    ``anchor`` ``"start"`` or ``"middle"``), ``("rect", x, y, width, height, fill)``,
+    ``("line", x1, y1, x2, y2, stroke, stroke_width)``."""
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:g}pt" height="{height:g}pt" '
+           f'viewBox="0 0 {width:g} {height:g}" font-family="{FONT}">']
+    for kind, *a in items:
+        if kind == "text":
+            anchor = f' text-anchor="{a[3]}"' if a[3] != "start" else ""
+            out.append(f'<text x="{a[0]:g}" y="{a[1]:g}" font-size="{a[4]:g}"{anchor}>{esc(a[2])}</text>')
+        elif kind == "rect":
+            out.append(f'<rect x="{a[0]:g}" y="{a[1]:g}" width="{a[2]:g}" height="{a[3]:g}" fill="{a[4]}"/>')
+        else:
+            out.append(f'<line x1="{a[0]:g}" y1="{a[1]:g}" x2="{a[2]:g}" y2="{a[3]:g}" stroke="{a[4]}" '
+                       f'stroke-width="{a[5]:g}"/>')
+    return "".join(out) + "</svg>"
