@@ -16,7 +16,7 @@ from sozialplanung.viz.svg import SCALE, View
 
 RING_SHARE = 0.05
 """An area narrower than this share of the map is ringed, so it can be found."""
-TOLERANCE = 0.8
+TOLERANCE = 0.6
 """Simplification in pt (maps: 0.3): a locator map is printed small (in a Steckbrief at about 70 %)."""
 
 
