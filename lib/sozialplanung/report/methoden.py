@@ -58,11 +58,11 @@ def describe_references(dp) -> list[str]:
 
 
 def describe_maps(dp) -> list[str]:
-    from sozialplanung.report.page import no_maps_note
+    from sozialplanung.report.page import no_maps_text
     from sozialplanung.viz import palettes
 
     if not dp.params.has_maps:
-        return ["".join(r.text for r in no_maps_note(dp)[0].runs)]
+        return [no_maps_text(dp)]
     return [f"Indikatorkarten: 5 Klassen nach Quantilen (etwa gleich viele Gebiete je Klasse), berechnet aus den "
             f"{fmt_int(len(dp.shown_ids))} Gebieten des Berichts ohne geheim gehaltene Werte. Klassen sind rechts "
             "geschlossen („bis b1“, „über b1 bis b2“); Werte und Grenzen werden vor der Zuordnung auf eine "

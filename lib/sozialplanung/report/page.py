@@ -53,12 +53,17 @@ def map_figure(dp: Datenpaket, results: dict, key: str, factory, caption: str, s
     return [figure(results, key, factory, caption, source, role, **kwargs)] if dp.params.has_maps else []
 
 
-def no_maps_note(dp: Datenpaket) -> list[Paragraph]:
-    """The sentence a report without maps carries (first chapter and Methodenanhang); ``[]`` with maps."""
+def no_maps_text(dp: Datenpaket) -> str:
+    """The sentence a report without maps carries (first chapter and Methodenanhang); ``""`` with maps."""
     if dp.params.has_maps:
-        return []
-    return [para(f"Für {dp.params.kommune} liegt keine Geodatei der Gebiete vor: der Bericht zeigt Tabellen und "
-                 "Diagramme, keine Karten.", role="hinweis")]
+        return ""
+    return (f"Für {dp.params.kommune} liegt keine Geodatei der Gebiete vor: der Bericht zeigt Tabellen und "
+            "Diagramme, keine Karten.")
+
+
+def no_maps_note(dp: Datenpaket) -> list[Paragraph]:
+    """:func:`no_maps_text` as a paragraph; ``[]`` with maps."""
+    return [para(no_maps_text(dp), role="hinweis")] if not dp.params.has_maps else []
 
 
 def _draw(factory) -> figures.EncodedFigure:
