@@ -119,6 +119,9 @@ def _cluster(dp):
 
 def _spatial(dp):
     indicator = dp.params.analyses.spatial.indicator or next(iter(dp.catalogue))
+    if not dp.params.has_maps:
+        return ["Nachbarschaften brauchen Gebietsgrenzen: ohne Geodatei (areas.file) keine räumliche Statistik; "
+                "areas.file angeben oder „raeumliche_statistik“ aus analyses.run streichen"], ""
     ids = dp.assessed_ids(dp.reference_ids)
     values = dp.values().loc[ids, indicator].dropna()
     if len(values) < SPATIAL_MIN_AREAS:

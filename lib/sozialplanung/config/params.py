@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Literal
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from sozialplanung.errors import SozialplanungError
+from sozialplanung.config.areas import AreasSpec, FrozenModel
 from sozialplanung.config.units import Batch, apply_unit, check_batch, split_unit
 from sozialplanung.config.validation import Errors, raise_german
 from sozialplanung.config.vergleich import ComparisonRecipe, VergleichsringSpec, comparison_files
@@ -24,53 +25,7 @@ from sozialplanung.config.yamlio import read_yaml
 PAKET_PREFIX = "paket:"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Parent(_Model):
-    """A parent level of the areas, e.g. Bezirksregion or Bezirk (listed small to large).
-
-    Which parent an area belongs to: ``column``, a column of the areas with the parent's id, or
-    ``prefix``, the first digits of the area id (``prefix: 2``: PLR ``01100101`` lies in Bezirk
-    ``01``). Outlines and names of the parent areas: ``layer`` (another layer of the areas file),
-    ``file`` (a geodata file of its own, with ``layer`` if it has several), or neither (outlines
-    dissolved from the areas, names = ids). The parent layer needs an id column (``id``, default
-    ``gebiet_id``) and a name column (``name``, default ``name``); every parent id of the areas must
-    be in it.
-
-    Examples
-    --------
-    ``- {level: Bezirk, column: bezirk_id, layer: bezirke}`` (a layer of the areas file),
-    ``- {level: Bezirk, file: bezirke.gpkg, id: bez_id, name: bez_name, column: bezirk_id}``,
-    ``- {level: Bezirk, prefix: 2}`` (dissolved from the areas).
-    """
-
-    level: str = Field(description="Name der Ebene, z. B. „Bezirk“")
-    column: str | None = Field(None, description="Spalte der Gebiete mit der Kennung der übergeordneten Einheit")
-    prefix: int | None = Field(None, ge=1, description="oder: die ersten Stellen der Gebietskennung sind die Kennung "
-                                                        "der übergeordneten Einheit (z. B. 2)")
-    file: str | None = Field(None, description="eigene Geodatei der Ebene; leer: die Gebietsdatei")
-    layer: str | None = Field(None, description="Layer mit Umrissen und Namen; ohne file und layer: aus den "
-                                                "Gebieten zusammengefasst")
-    id: str = Field("gebiet_id", description="Kennungsspalte im Layer der Ebene")
-    name: str = Field("name", description="Namensspalte im Layer der Ebene")
-
-    @model_validator(mode="after")
-    def _column_or_prefix(self):
-        if (self.column is None) == (self.prefix is None):
-            raise ValueError("Entweder „column“ (Spalte der Gebiete mit der Kennung der Ebene) oder „prefix“ "
-                             "(Anzahl der ersten Stellen der Gebietskennung) angeben, nicht beides und nicht keines.")
-        return self
-
-
-class AreasSpec(_Model):
-    file: str
-    layer: str | None = None
-    id: str = "gebiet_id"
-    name: str = "name"
-    level: str = "Sozialraum"
-    parents: list[Parent] = []
+_Model = FrozenModel
 
 
 Code = str | int | float
@@ -284,7 +239,13 @@ class Params(_Model):
         """The analyses of this report: ``analyses.run``, or all (the Sozialindex only with a recipe)."""
         if self.analyses.run is not None:
             return list(self.analyses.run)
-        return [a for a in ANALYSES if a != "sozialindex" or self.recipe]
+        return [a for a in ANALYSES if (a != "sozialindex" or self.recipe) and (a != "raeumliche_statistik"
+                                                                                 or self.has_maps)]
+
+    @property
+    def has_maps(self) -> bool:
+        """Whether the areas have a geodata file; without one the report has tables and charts, no maps."""
+        return self.areas.file is not None
 
     def levels(self) -> list[str]:
         """Level names from the areas up: ``["Planungsraum", "Bezirksregion", …, "Kommune"]``."""
@@ -330,6 +291,7 @@ def _check_analyses(params: Params, shown: str, lines: dict[str, int]) -> None:
 
 def _check_files(params: Params, shown: str, lines: dict[str, int]) -> None:
     fields = {"areas.file": params.areas.file, "data.file": params.data.file, "catalogue": params.catalogue}
+    fields = {field: value for field, value in fields.items() if value is not None}
     for i, parent in enumerate(params.areas.parents):
         if parent.file:
             fields[f"areas.parents.{i}.file"] = parent.file

@@ -132,6 +132,10 @@ def check_batch(params, shown: str, lines: dict[str, int]) -> None:
         raise SozialplanungError(f"Über die Ebene „{params.batch.level}“ kann kein Stapel laufen.", file=shown,
                                  field="batch.level", row=lines.get("batch.level"),
                                  hint=f"Erlaubt sind die übergeordneten Ebenen: {', '.join(parents) or '(keine)'}.")
+    if params.areas.file is None:
+        raise SozialplanungError("Ein Stapel braucht die Gebietsdatei (areas.file): aus ihr liest er die Einheiten.",
+                                 file=shown, field="batch", row=lines.get("batch"),
+                                 hint="areas.file angeben oder je Einheit einen Bericht mit „berichtsgebiet“ rendern.")
     if params.berichtsgebiet is not None:
         raise SozialplanungError("„batch“ und „berichtsgebiet“ schließen sich aus: der Stapel setzt das "
                                  "Berichtsgebiet je Einheit.", file=shown, field="berichtsgebiet",

@@ -56,8 +56,9 @@ def failed(table: pd.DataFrame, strict: bool = False) -> bool:
 def data_rules(dp, add) -> None:
     """Add the rows of the data stage's rules, in the order of the published table."""
     p, table, areas = dp.params, dp.table, dp.areas
-    add("Kennungen eindeutig", "ok", f"{len(areas)} Gebiete in der Geometrie, je Gebiet und Jahr eine Zeile",
-        p.areas.file, p.areas.id)
+    where = "in der Geometrie" if p.has_maps else "aus der Datentabelle (keine Geodatei)"
+    add("Kennungen eindeutig", "ok", f"{len(areas)} Gebiete {where}, je Gebiet und Jahr eine Zeile",
+        p.areas.file or p.data.file, p.areas.id if p.has_maps else p.data.id)
     dropped = table.attrs.get("doppelte_zeilen", [])
     add("Doppelte Zeilen", "Warnung" if dropped else "ok",
         f"{len(dropped)} exakt doppelte Zeile(n) ignoriert" if dropped else "keine", p.data.file, "", dropped)
@@ -66,11 +67,12 @@ def data_rules(dp, add) -> None:
     plausibility.counts(dp, add)
     plausibility.jumps(dp, add)
     plausibility.year_gaps(dp, add)
-    plausibility.crs(dp, add)
-    repaired = areas.attrs.get("repariert", [])
-    add("Gültige Geometrien", "Warnung" if repaired else "ok",
-        f"{len(repaired)} ungültige Geometrie(n) repariert: {show(repaired)}" if repaired else "alle gültig",
-        p.areas.file, "geometry")
+    if p.has_maps:
+        plausibility.crs(dp, add)
+        repaired = areas.attrs.get("repariert", [])
+        add("Gültige Geometrien", "Warnung" if repaired else "ok",
+            f"{len(repaired)} ungültige Geometrie(n) repariert: {show(repaired)}" if repaired else "alle gültig",
+            p.areas.file, "geometry")
     plausibility.encoding(dp, add)
     plausibility.number_format(dp, add)
     plausibility.code_like(dp, add)
@@ -135,7 +137,8 @@ def summary(dp) -> pd.DataFrame:
     fmt_text = ", ".join(f"{k}: {v}" for k, v in fmt.items() if k != "beleg" and v is not None)
     withheld = int(dp.suppressed.to_numpy().sum()) if not dp.suppressed.empty else 0
     rows = [
-        ("Gebiete", p.areas.file, f"{len(dp.areas)} {p.areas.level}e, KBS {dp.areas.crs.to_string()}"
+        ("Gebiete", p.areas.file or p.data.file, f"{len(dp.areas)} {p.areas.level}e, "
+         + (f"KBS {dp.areas.crs.to_string()}" if p.has_maps else "aus der Datentabelle, ohne Geodatei (keine Karten)")
          + (f", Ebenen: {', '.join(x.level for x in p.areas.parents)}" if p.areas.parents else "")),
         ("Datentabelle", p.data.file, f"{len(dp.table)} Zeilen, Jahre {', '.join(map(str, dp.years()))}; {fmt_text}"),
         ("Indikatorenkatalog", p.catalogue, f"{len(dp.catalogue)} Indikatoren in {len(dp.catalogue.themenfelder())} Themenfeldern"),

@@ -220,8 +220,10 @@ class Datenpaket:
 
 def input_files(params: Params) -> dict[str, Path]:
     """The files a Datenpaket is read from (``Datenpaket.inputs``, hashed in the manifest), without reading them."""
-    files = {"params": Path(params.path), "areas": params.resolve(params.areas.file),
-             "data": params.resolve(params.data.file), "catalogue": params.resolve(params.catalogue)}
+    files = {"params": Path(params.path)}
+    if params.has_maps:
+        files["areas"] = params.resolve(params.areas.file)
+    files |= {"data": params.resolve(params.data.file), "catalogue": params.resolve(params.catalogue)}
     files.update({f"parent:{p.level}": params.resolve(p.file) for p in params.areas.parents if p.file})
     if params.recipe:
         files["recipe"] = params.resolve(params.recipe)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import pyogrio.errors
 
@@ -92,13 +93,58 @@ def read_geometry(params) -> tuple[gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame]
     spec = params.areas
     areas = read_areas(params.resolve(spec.file), id_column=spec.id, name_column=spec.name, layer=spec.layer,
                        shown_as=spec.file)
+    return _with_parents(params, areas, spec.file, "in den Geometrien")
+
+
+def areas_from_table(params, table: pd.DataFrame) -> tuple[gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame]]:
+    """Table-only mode (no ``areas.file``): the areas are the ids of the data table in the report year, without
+    geometry; as :func:`read_geometry` returns them.
+
+    Names come from the column ``areas.name`` of the table (names = ids if it has none), parent ids from
+    ``prefix`` or a column of the table; parent names are their ids. The decision is recorded in
+    ``table.attrs["entscheidungen"]`` (reported by ``validate``).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"gebiet_id": ["0101", "0102", "0201"], "jahr": [2021] * 3, "name": ["A", "B", "C"]})
+    >>> p = type("P", (), {"report_year": 2021, "has_maps": False, "data": type("D", (), {"file": "daten.csv"}),
+    ...                    "areas": type("S", (), {"name": "name", "level": "Planungsraum",
+    ...                                            "parents": [type("Q", (), {"level": "Bezirk", "prefix": 2})]})})
+    >>> areas, parents = areas_from_table(p, t)
+    >>> areas["name"].tolist(), areas["Bezirk"].tolist(), parents["Bezirk"].index.tolist()
+    (['A', 'B', 'C'], ['01', '01', '02'], ['01', '02'])
+    """
+    spec, file = params.areas, params.data.file
+    in_year = pd.to_numeric(table["jahr"], errors="coerce") == params.report_year
+    rows = table[in_year] if in_year.any() else table
+    rows = rows.dropna(subset=["gebiet_id"]).drop_duplicates("gebiet_id").set_index("gebiet_id")
+    has_names = spec.name in rows.columns
+    frame = pd.DataFrame({"name": rows[spec.name].astype(str) if has_names else rows.index}, index=rows.index)
+    for parent in spec.parents:
+        if getattr(parent, "column", None) in rows.columns:
+            frame[parent.column] = rows[parent.column]
+    names = f"Namen aus der Spalte „{spec.name}“" if has_names else f"ohne Spalte „{spec.name}“: Namen = Kennungen"
+    table.attrs.setdefault("entscheidungen", []).append(
+        ("Gebiete", f"keine Geodatei (areas.file): {len(frame)} Gebiete der Ebene {spec.level} aus der Datentabelle "
+                    f"(Berichtsjahr {params.report_year}), {names}; der Bericht zeigt keine Karten", file, spec.name,
+         []))
+    return _with_parents(params, _without_geometry(frame), file, "in der Datentabelle")
+
+
+def _without_geometry(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    frame.index.name = "gebiet_id"
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame), index=frame.index), crs=None)
+
+
+def _with_parents(params, areas: gpd.GeoDataFrame, file: str, where: str):
+    """``areas`` with one column per parent level, and the parent layers."""
     parents = {}
-    for i, parent in enumerate(spec.parents):
+    for i, parent in enumerate(params.areas.parents):
         if parent.prefix is not None:
             areas[parent.level] = areas.index.str[:parent.prefix]
         elif parent.column not in areas.columns:
-            raise SozialplanungError(f"Die Spalte „{parent.column}“ der Ebene {parent.level} fehlt in den Geometrien.",
-                                     file=spec.file, field=f"areas.parents.{i}.column",
+            raise SozialplanungError(f"Die Spalte „{parent.column}“ der Ebene {parent.level} fehlt {where}.",
+                                     file=file, field=f"areas.parents.{i}.column",
                                      hint=f"Vorhandene Spalten: {', '.join(c for c in areas.columns if c != 'geometry')}")
         else:
             areas[parent.level] = as_id(areas.pop(parent.column))
@@ -107,6 +153,9 @@ def read_geometry(params) -> tuple[gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame]
 
 
 def _parent_layer(params, i: int, parent, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if not params.has_maps:
+        ids = sorted(areas[parent.level].dropna().unique())
+        return _without_geometry(pd.DataFrame({"name": ids}, index=pd.Index(ids)))
     if parent.file is None and parent.layer is None:
         layer = areas[[parent.level, "geometry"]].dissolve(by=parent.level)
         layer.index.name = "gebiet_id"

@@ -17,7 +17,7 @@ import pandas as pd
 from sozialplanung.config.catalogue import read_catalogue
 from sozialplanung.config.validation import Errors
 from sozialplanung.data import tablechecks
-from sozialplanung.data.geometry import read_geometry
+from sozialplanung.data.geometry import areas_from_table, read_geometry
 from sozialplanung.data.tablefiles import as_id, layout_column, read_table
 from sozialplanung.errors import SozialplanungError
 
@@ -39,15 +39,21 @@ class Inputs:
 def read_inputs(params) -> Inputs:
     """Read geometry, data table and catalogue of ``params`` and check them (every error at once).
 
+    Without ``areas.file`` (table-only mode) the areas come from the data table
+    (:func:`sozialplanung.data.geometry.areas_from_table`).
+
     The three files are read independently, so the errors of all of them are raised together (one
     :class:`~sozialplanung.config.validation.SeveralErrors`); then :func:`sozialplanung.data.tablechecks.check_table`
     checks the table against areas and catalogue.
     """
     errors, got = Errors(), {}
-    with errors.collect():
-        got["geometry"] = read_geometry(params)
+    if params.has_maps:
+        with errors.collect():
+            got["geometry"] = read_geometry(params)
     with errors.collect():
         got["data"] = read_data(params)
+        if not params.has_maps:  # table-only mode: the areas are the table's ids
+            got["geometry"] = areas_from_table(params, got["data"][0])
     with errors.collect():
         got["catalogue"] = read_catalogue(params.resolve(params.catalogue), shown_as=params.catalogue)
         tablechecks.check_references(params, got["catalogue"])
@@ -65,7 +71,7 @@ def read_data(params) -> tuple[pd.DataFrame, pd.DataFrame]:
     table = read_table(params.resolve(spec.file), id_column=spec.id, sheet=spec.sheet, skip_rows=spec.skip_rows,
                        header_row=spec.header_row, rename=spec.rename, missing=missing, missing_by_column=by_column,
                        layout=spec.layout, year_row=spec.year_row, year_column=spec.year or "jahr",
-                       shown_as=spec.file)
+                       shown_as=spec.file, text_columns=_parent_columns(params))
     decisions = _shape_decisions(table, params)
     for field in ("year", "population"):
         name = getattr(spec, field)
@@ -76,6 +82,11 @@ def read_data(params) -> tuple[pd.DataFrame, pd.DataFrame]:
     table = key_columns(table, params)
     table.attrs["entscheidungen"] = decisions + table.attrs.get("entscheidungen", [])
     return split_totals(table, params)
+
+
+def _parent_columns(params) -> list[str]:
+    """Table-only mode: the parent-id columns of the table, read as text like the ids (leading zeros kept)."""
+    return [] if params.has_maps else [p.column for p in params.areas.parents if p.column]
 
 
 def _shape_decisions(table: pd.DataFrame, params) -> list[tuple]:

@@ -16,9 +16,9 @@ def area(dp, gid: str) -> str:
 
 
 def parent(dp, level: str, pid: str) -> str:
-    """``"Bezirksregion 011001 Tiergarten Süd"`` (the id alone where no name is known)."""
+    """``"Bezirksregion 011001 Tiergarten Süd"`` (the id alone where no name is known, or the name is the id)."""
     names = dp.parents.get(level)
-    if names is not None and pid in names.index and "name" in names.columns:
+    if names is not None and pid in names.index and "name" in names.columns and str(names.at[pid, "name"]) != pid:
         return f"{level} {pid} {names.at[pid, 'name']}"
     return f"{level} {pid}"
 

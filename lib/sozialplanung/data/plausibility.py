@@ -29,10 +29,11 @@ def coverage(dp, add) -> None:
         ids = list(dict.fromkeys(table.loc[extra, "gebiet_id"]))
         hint = zero_hint(ids, known) or "Summen- oder Gebietszeilen anderer Ebenen? Sie werden nicht verwendet."
         add("Jede Kennung der Tabelle in der Geometrie", "Warnung",
-            f"{len(ids)} Kennung(en) ohne Gebiet in {p.areas.file}, z. B. {show(ids, 3)}. {hint}",
+            f"{len(ids)} Kennung(en) ohne Gebiet {_areas_where(p)}, z. B. {show(ids, 3)}. {hint}",
             p.data.file, p.data.id, editor_lines(table, extra))
     else:
-        add("Jede Kennung der Tabelle in der Geometrie", "ok", f"alle Kennungen in {p.areas.file}", p.data.file, p.data.id)
+        add("Jede Kennung der Tabelle in der Geometrie", "ok", f"alle Kennungen {_areas_where(p)}", p.data.file,
+            p.data.id)
     gaps = []
     for year in dp.years():
         absent = known - set(table.loc[table["jahr"] == year, "gebiet_id"])
@@ -43,11 +44,15 @@ def coverage(dp, add) -> None:
         else f"{len(known)} Gebiete in allen Jahren", p.data.file, p.data.id)
 
 
+def _areas_where(p) -> str:
+    return f"in {p.areas.file}" if p.has_maps else f"unter den Gebieten des Berichtsjahrs {p.report_year}"
+
+
 def leading_zeros(dp, add) -> None:
     """Digit-only ids of unequal length: typically leading zeros lost in Excel or a numeric column."""
     p = dp.params
-    sources = [(p.areas.file, p.areas.id, list(dp.areas.index)),
-               (p.data.file, p.data.id, list(dict.fromkeys(dp.table["gebiet_id"])))]
+    sources = [(p.areas.file, p.areas.id, list(dp.areas.index))] if p.has_maps else []
+    sources.append((p.data.file, p.data.id, list(dict.fromkeys(dp.table["gebiet_id"]))))
     found = False
     for file, field, ids in sources:
         lengths = sorted({len(i) for i in ids})
@@ -207,7 +212,8 @@ def encoding(dp, add) -> None:
             add("Zeichenkodierung", "Warnung", f"Spalte „{col}“: {int(bad.sum())} Texte mit kaputten Umlauten, z. B. "
                 f"„{first}“ (gemeint: „{_repaired(first)}“?). Datei als UTF-8 speichern.", p.data.file, col,
                 editor_lines(table, bad))
-    for col in [c for c in areas.columns if c != "geometry" and not pd.api.types.is_numeric_dtype(areas[c])]:
+    text_columns = [c for c in areas.columns if c != "geometry" and not pd.api.types.is_numeric_dtype(areas[c])]
+    for col in text_columns if p.has_maps else []:  # without a geodata file the names are a table column
         bad = _mojibake(areas[col])
         if bad.any():
             found = True
@@ -255,7 +261,7 @@ def decisions(dp, add) -> None:
     same = names.index == names.to_numpy()
     if same.all():
         add("Eingelesen: Kennungen", "Hinweis", "die Kennungen der Gebiete sind ihre Namen; der Bericht nennt jedes "
-            "Gebiet nur einmal", dp.params.areas.file, dp.params.areas.id)
+            "Gebiet nur einmal", dp.params.areas.file or dp.params.data.file, dp.params.areas.id)
 
 
 CODE_LIKE = (-9999, -999, -99, 9999, 99999, 999999)

@@ -35,8 +35,8 @@ SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 def read_table(path: str | Path, *, id_column: str, sheet: str | None = None, skip_rows: int = 0,
                header_row: int | list[int] = 1, rename: dict[str, str] | None = None, missing=(),
                missing_by_column: dict[str, list] | None = None, layout: str = "lang", year_row: int | None = None,
-               year_column: str = "jahr", shown_as: str | None = None) -> pd.DataFrame:
-    """Read a data table with ``id_column`` as text.
+               year_column: str = "jahr", shown_as: str | None = None, text_columns=()) -> pd.DataFrame:
+    """Read a data table with ``id_column`` (and ``text_columns``, e.g. parent ids) as text.
 
     The CSV dialect is detected: encoding UTF-16 with BOM, UTF-8 (with or without BOM), else
     latin-1 (cp1252); separator ``,``, ``;`` or tab; decimal comma and thousands point when a value
@@ -91,8 +91,10 @@ def read_table(path: str | Path, *, id_column: str, sheet: str | None = None, sk
     if blank.any():  # blank lines (Excel, trailing separators) keep their label, so lines stay right
         df = df[~blank]
     df.attrs["fehlend"] = _shape.blank_codes(df, missing, missing_by_column or {}, skip=id_column, file=shown)
-    df = _numbers(df.infer_objects(), id_column, shown)
-    df[id_column] = as_id(df[id_column])
+    keys = [id_column, *(c for c in text_columns if c in df.columns and c != id_column)]
+    df = _numbers(df.infer_objects(), keys, shown)
+    for key in keys:
+        df[key] = as_id(df[key])
     return df
 
 
@@ -143,11 +145,11 @@ def _shaped(path: Path, shown: str, *, sheet, header_row, layout: str, year_row,
     return df
 
 
-def _numbers(df: pd.DataFrame, id_column: str, shown: str) -> pd.DataFrame:
-    """Convert the columns that hold numbers (all but ``id_column``); record the decimal separator."""
+def _numbers(df: pd.DataFrame, keys: list[str], shown: str) -> pd.DataFrame:
+    """Convert the columns that hold numbers (all but the id columns ``keys``); record the decimal separator."""
     fmt = df.attrs["format"]
     found = {c: numeric.kinds(df[c], comma_is_text=fmt.get("trennzeichen") == ",")
-             for c in df.columns if c != id_column}
+             for c in df.columns if c not in keys}
     if fmt["typ"] == "CSV":
         fmt["decimal"], fmt["beleg"] = numeric.file_decimal(found, fmt["trennzeichen"], FIRST_LINE)
     for c, k in found.items():

@@ -182,7 +182,8 @@ def write_workbooks(output_dir: str | Path, source) -> None:
         dp = None if isinstance(source, gpd.GeoDataFrame) else source
         infos = TableInfo.collect(tables, schemas, dp)
         xlsx.write_workbook(output_dir / "ergebnisse.xlsx", infos, dp)
-        geopackage.write_geopackage(output_dir / "ergebnisse.gpkg", infos, dp.areas if dp else source, dp)
+        if dp is None or dp.params.has_maps:  # table-only mode: no geometry, no GeoPackage
+            geopackage.write_geopackage(output_dir / "ergebnisse.gpkg", infos, dp.areas if dp else source, dp)
     shutil.rmtree(output_dir / SCHEMA, ignore_errors=True)
 
 

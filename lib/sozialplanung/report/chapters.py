@@ -18,7 +18,7 @@ from sozialplanung.report import texts
 from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
 from sozialplanung.indicators.reference import reference_table, reference_value, top_level
 from sozialplanung.report.model import Group, Heading, Note, Paragraph, Run, bullets, para
-from sozialplanung.report.page import figure
+from sozialplanung.report.page import figure, map_figure, no_maps_note
 
 TABLE_COLUMNS = 4
 """At most this many indicators per table, so that a table fits the page width."""
@@ -74,7 +74,7 @@ def section_einleitung(dp, results) -> list:
                       f"{fmt_int(ref)} Gebiete berechnet (Bezugsgesamtheit: {labels.reference(dp)}). Jedes Gebiet "
                       "wird mit Nummer und Namen genannt, da Namen mehrfach vorkommen.")]
     single = labels.single_area_note(dp)
-    text += [para(single)] if single else []
+    text += ([para(single)] if single else []) + no_maps_note(dp)
     reasons = dp.not_assessed_reasons(dp.shown_ids)
     if len(reasons):
         text.append(para(f"{fmt_int(len(reasons))} Gebiete werden aus Datenschutzgründen nicht bewertet "
@@ -123,8 +123,8 @@ def section_themenfelder(dp, results) -> list:
             if single:
                 parts.append(para(single))
                 continue
-            parts.append(figure(results, f"karte-{ind_id}", lambda i=ind_id: atlas.indicator_map(dp, i),
-                                f"Karte: {ind.name} in {ind.unit}; Klassengrenzen in der Legende. ", src, "karte"))
+            parts += map_figure(dp, results, f"karte-{ind_id}", lambda i=ind_id: atlas.indicator_map(dp, i),
+                                f"Karte: {ind.name} in {ind.unit}; Klassengrenzen in der Legende. ", src)
             if ind.polarity != 0 and dp.params.rangfolgen:  # sorted bars rank the areas: only where enabled
                 parts.append(figure(results, f"balken-{ind_id}", lambda i=ind_id: _bar(dp, i, results),
                                     f"Diagramm: {ind.name} je Gebiet mit den Vergleichswerten. ", src, "diagramm"))
@@ -148,9 +148,9 @@ def section_sozialindex(dp, results) -> list:
                      "Lage relativ zu allen Gebieten, nicht absolut.")]
     for part in index.recipe_.parts():
         spec = index.recipe_.parts()[part]
-        out.append(figure(results, f"index-{part}", lambda p=part: atlas.index_map(dp, index, p),
+        out += map_figure(dp, results, f"index-{part}", lambda p=part: atlas.index_map(dp, index, p),
                           f"Karte: {spec.label}, Klassen mit Grenzen des standardisierten Werts in der Legende. ",
-                          _index_source(dp), "karte"))
+                          _index_source(dp))
         classes = getattr(index, f"{part}_").reindex(dp.shown_ids)
         intervals = index.classifications_[part].intervals()
         rows = pd.DataFrame({"Klasse": [c.label for c in spec.classification.classes], "Bereich": intervals,
@@ -188,8 +188,8 @@ def section_typologie(dp, results) -> list:
                      "Jeder Typ ist nach den Indikatoren beschrieben, deren Mittelwert im Typ am stärksten vom "
                      "Durchschnitt aller Gebiete abweicht (mindestens eine halbe Standardabweichung). "
                      + _type_order_text(typ)),
-           figure(results, "typen", lambda: atlas.typology_map(dp, typ), "Karte: Gebietstypen der Clusteranalyse. ",
-                  _index_source(dp), "karte")]
+           *map_figure(dp, results, "typen", lambda: atlas.typology_map(dp, typ),
+                       "Karte: Gebietstypen der Clusteranalyse. ", _index_source(dp))]
     order = list(typ.names_)
     rows = pd.DataFrame({"Gebiete (Bezugsgesamtheit)": [int(typ.sizes_.get(k, 0)) for k in order],
                          "davon im Berichtsgebiet": [int((shown == k).sum()) for k in order],
@@ -256,14 +256,15 @@ def kurzfassung_body(dp, results) -> list:
     index = results.get("index")
     key = dp.key_indicators[0]
     ind = dp.catalogue[key]
-    out.append(Heading(1, "Karten", "karten"))
+    maps = []
     if index is not None:
         spec = index.recipe_.parts()["status"]
-        out.append(figure(results, "index-status", lambda: atlas.index_map(dp, index, "status"),
-                          f"Karte: {spec.label}. ", _index_source(dp), "karte klein"))
-    out.append(figure(results, f"karte-{key}", lambda: atlas.indicator_map(dp, key),
-                      f"Karte: {ind.name} in {ind.unit}; Klassengrenzen in der Legende. ", _source(dp, [key]),
-                      "karte klein"))
+        maps += map_figure(dp, results, "index-status", lambda: atlas.index_map(dp, index, "status"),
+                           f"Karte: {spec.label}. ", _index_source(dp), "karte klein")
+    maps += map_figure(dp, results, f"karte-{key}", lambda: atlas.indicator_map(dp, key),
+                       f"Karte: {ind.name} in {ind.unit}; Klassengrenzen in der Legende. ", _source(dp, [key]),
+                       "karte klein")
+    out += [Heading(1, "Karten", "karten"), *maps] if maps else no_maps_note(dp)
     out.append(para("Ausführliche Ergebnisse, Steckbriefe aller Gebiete und der Methodenanhang stehen im "
                          "Sozialbericht (bericht.pdf / bericht.html)."))
     return out

@@ -10,7 +10,7 @@ from sozialplanung.data import labels
 from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
 from sozialplanung.indicators.reference import reference_value
 from sozialplanung.report.model import Cell, Group, Heading, Note, Table, bullets, para
-from sozialplanung.report.page import figure
+from sozialplanung.report.page import map_figure
 
 _POLARITY = {1: "höherer Wert = stärkere Belastung", -1: "höherer Wert = Ressource (günstiger)",
              0: "beschreibend, ohne Wertung"}
@@ -76,10 +76,10 @@ def indikatorblatt(dp, results, ind_id: str) -> Group:
              ("Einheit", ind.unit), ("Polarität", _POLARITY[ind.polarity]), ("Themenfeld", ind.themenfeld),
              ("Quelle", ind.source), ("Stichtag", fmt_date(ind.stichtag))]
     src = f"Quelle: {ind.source}, Stichtag {fmt_date(ind.stichtag)}."
-    karte = figure(results, f"karte-{ind_id}", lambda: atlas.indicator_map(dp, ind_id),
-                   f"Karte: {ind.name} in {ind.unit}. ", src, "karte klein")
+    karte = map_figure(dp, results, f"karte-{ind_id}", lambda: atlas.indicator_map(dp, ind_id),
+                       f"Karte: {ind.name} in {ind.unit}. ", src, "karte klein")
     return Group([Heading(2, f"Indikatorenblatt {ind_id}: {ind.name}"),
-                  _pairs(facts, "Steckbrief des Indikators"), karte,
+                  _pairs(facts, "Steckbrief des Indikators"), *karte,
                   _pairs(distribution(dp, ind_id), "Verteilung im Berichtsgebiet"), para(src, role="quelle")],
                  keep_together=True, anchor=f"blatt-{ind_id}", role="indikatorblatt")
 

@@ -58,8 +58,11 @@ def describe_references(dp) -> list[str]:
 
 
 def describe_maps(dp) -> list[str]:
+    from sozialplanung.report.page import no_maps_text
     from sozialplanung.viz import palettes
 
+    if not dp.params.has_maps:
+        return [no_maps_text(dp)]
     return [f"Indikatorkarten: 5 Klassen nach Quantilen (etwa gleich viele Gebiete je Klasse), berechnet aus den "
             f"{fmt_int(len(dp.shown_ids))} Gebieten des Berichts ohne geheim gehaltene Werte. Klassen sind rechts "
             "geschlossen („bis b1“, „über b1 bis b2“); Werte und Grenzen werden vor der Zuordnung auf eine "
@@ -150,6 +153,10 @@ def describe_datenschutz(dp) -> list[str]:
 
 def describe_gis(dp) -> list[str]:
     """What ``ergebnisse.gpkg`` and ``ergebnisse.xlsx`` hold and how they join (the README's "Für GIS")."""
+    if not dp.params.has_maps:
+        return ["Ohne Geodatei der Gebiete gibt es kein „ergebnisse.gpkg“. „ergebnisse.xlsx“ und „tabellen/*.csv“ "
+                "enthalten alle Tabellen; verknüpft wird über „gebiet_id“ (Text, führende Nullen bleiben erhalten), "
+                "z. B. in QGIS mit einer eigenen Gebietsdatei."]
     levels = ", ".join(p.level for p in dp.params.areas.parents) or "keine"
     crs = dp.areas.crs.to_string() if dp.areas.crs is not None else "ohne Angabe"
     return [f"„ergebnisse.gpkg“ enthält je Ergebnistabelle mit einer Zeile je Gebiet einen Layer, mit der Geometrie "

@@ -15,7 +15,7 @@ from importlib import metadata
 
 from sozialplanung.data.datenpaket import Datenpaket
 from sozialplanung.formatting import fmt_date
-from sozialplanung.report.model import Document, Figure, Note, walk
+from sozialplanung.report.model import Document, Figure, Note, Paragraph, para, walk
 from sozialplanung.viz import figures
 
 STECKBRIEF_LIMIT = 80
@@ -44,6 +44,26 @@ def figure(results: dict, key: str, factory, caption: str, source: str = "", rol
     notes = " ".join(encoded.caption_notes)
     text = f"{caption.rstrip()} {notes}" if notes else caption.rstrip()
     return Figure(svg=encoded.svg, alt=encoded.alt, caption=text, source=source, key=key, role=role)
+
+
+def map_figure(dp: Datenpaket, results: dict, key: str, factory, caption: str, source: str = "",
+               role: str = "karte", **kwargs) -> list[Figure]:
+    """``[figure(...)]`` of a map, or ``[]`` without a geodata file (table-only mode: the report has no maps and
+    says so once, see :func:`no_maps_note`)."""
+    return [figure(results, key, factory, caption, source, role, **kwargs)] if dp.params.has_maps else []
+
+
+def no_maps_text(dp: Datenpaket) -> str:
+    """The sentence a report without maps carries (first chapter and Methodenanhang); ``""`` with maps."""
+    if dp.params.has_maps:
+        return ""
+    return (f"Für {dp.params.kommune} liegt keine Geodatei der Gebiete vor: der Bericht zeigt Tabellen und "
+            "Diagramme, keine Karten.")
+
+
+def no_maps_note(dp: Datenpaket) -> list[Paragraph]:
+    """:func:`no_maps_text` as a paragraph; ``[]`` with maps."""
+    return [para(no_maps_text(dp), role="hinweis")] if not dp.params.has_maps else []
 
 
 def _draw(factory) -> figures.EncodedFigure:

@@ -18,7 +18,7 @@ from sozialplanung.viz.atlas import SteckbriefLocators
 from sozialplanung.formatting import fmt_date, fmt_int, fmt_number
 from sozialplanung.indicators.reference import comparison_levels, reference_value
 from sozialplanung.report.model import Cell, Document, Figure, Group, Heading, Table, bullets, para
-from sozialplanung.report.page import STECKBRIEF_LIMIT, document, figure
+from sozialplanung.report.page import STECKBRIEF_LIMIT, document, map_figure
 
 ANCHOR = "steckbrief-"
 BETTER, WORSE, NEUTRAL = palettes.BETTER, palettes.WORSE, palettes.NEUTRAL
@@ -147,8 +147,8 @@ def steckbrief(dp, results, gid: str, level: int = 2) -> Group:
                      caption=f"Abweichung vom Wert {ref} in Standardabweichungen (bis ±3): blau günstiger, orange "
                      "ungünstiger, grau beschreibend.", role="abweichung")
     blocks = [Heading(level, f"Steckbrief {name}"),
-              figure(results, f"lage-{gid}", lambda: _locators(dp, results)(gid), "Lagekarte.", "", "lage",
-                     same_for=(_locators(dp, results).where(gid),)),  # the same in every report showing it: drawn once
+              *map_figure(dp, results, f"lage-{gid}", lambda: _locators(dp, results)(gid), "Lagekarte.", "", "lage",
+                          same_for=(_locators(dp, results).where(gid),)),  # same in every report showing it: drawn once
               bullets(_facts(dp, results, gid, not_rated), role="fakten"), table, bar_fig]
     if len(years) > 1:
         from sozialplanung.report import veraenderungen  # series Datenpaket: trend charts, interpolated values marked

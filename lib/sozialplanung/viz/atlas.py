@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import textwrap
 
 from sozialplanung.data import labels as names
@@ -17,6 +18,20 @@ LABEL_MEANING = "letzte drei Stellen der Gebietsnummer"
 def attribution(dp: Datenpaket) -> str:
     """Sources as printed under every map and table."""
     return "Quelle: " + "; ".join(dp.params.sources) if dp.params.sources else ""
+
+
+def needs_geometry(draw):
+    """Maps need the areas' outlines: without a geodata file (``areas.file``, table-only mode) the map function
+    returns a German note instead (shown in the notebook; the report leaves its maps out, see
+    :func:`sozialplanung.report.page.map_figure`)."""
+    @functools.wraps(draw)
+    def wrapper(dp, *args, **kwargs):
+        if not dp.params.has_maps:
+            from IPython.display import Markdown
+
+            return Markdown("*Keine Karte: für diese Kommune liegt keine Geodatei vor (areas.file).*")
+        return draw(dp, *args, **kwargs)
+    return wrapper
 
 
 OUTLINE_PARTS = (2, 30)
@@ -76,6 +91,7 @@ class SteckbriefLocators:
         return names.parent(self.dp, level, self.dp.areas.at[gid, level]) if level is not None else self.dp.params.kommune
 
 
+@needs_geometry
 def indicator_map(dp: Datenpaket, indicator: str, *, year: int | None = None, **kwargs):
     """Choropleth of one indicator over the shown areas (others grey as context).
 
@@ -96,6 +112,7 @@ def indicator_map(dp: Datenpaket, indicator: str, *, year: int | None = None, **
         label_column="nummer", label_meaning=LABEL_MEANING, attribution=attribution(dp), **kwargs)
 
 
+@needs_geometry
 def class_map(dp: Datenpaket, classes, labels: dict, *, title: str, legend_title: str, colors=None,
               not_rated=None):
     """Map of categories (index classes, types) over the shown areas."""
@@ -108,6 +125,7 @@ INDEX_RAMPS = {"status": palettes.NEED, "dynamik": palettes.CHANGE}
 """Sequential ramp per index part; the recipe's classes run from least to most disadvantage."""
 
 
+@needs_geometry
 def index_map(dp: Datenpaket, index, part: str = "status"):
     """Map of the Status- or Dynamik-Index classes of a fitted :class:`SozialIndex`.
 
@@ -131,6 +149,7 @@ def index_map(dp: Datenpaket, index, part: str = "status"):
                      not_rated=[i for i in index.not_rated_ if i in set(dp.shown_ids)])
 
 
+@needs_geometry
 def typology_map(dp: Datenpaket, typology):
     """Map of the types of a fitted :class:`ClusterTypology`: neutral names with profile lines, in the
     typology's order (by the Sozialindex where one exists), categorical colours (types have no order)."""
@@ -145,6 +164,7 @@ LISA_ORDER = ["Hoch-Hoch", "Niedrig-Niedrig", "Hoch-Niedrig", "Niedrig-Hoch", "n
 """Legend order of the LISA clusters."""
 
 
+@needs_geometry
 def lisa_map(dp: Datenpaket, spatial):
     """Map of the local Moran (LISA) clusters after FDR correction."""
     lisa = spatial.lisa_.set_index("gebiet_id")["cluster"]
@@ -154,12 +174,14 @@ def lisa_map(dp: Datenpaket, spatial):
                      legend_title="Cluster (FDR 5 %)", colors={k: palettes.LISA[k] for k in labels})
 
 
+@needs_geometry
 def score_map(dp: Datenpaket, values, title: str):
     """Choropleth of a score (e.g. a factor score) over the shown areas."""
     return maps.choropleth(dp.areas, values, title=title, legend_title=title, unit=None, decimals=2,
                            **_parents(dp), highlight=dp.shown_ids, attribution=attribution(dp))
 
 
+@needs_geometry
 def key_maps(dp: Datenpaket):
     """Maps of all Schlüsselindikatoren (``params.key_indicators``), shown together in a notebook."""
     from sozialplanung.viz.figures import Gallery
