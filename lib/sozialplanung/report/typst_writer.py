@@ -51,9 +51,10 @@ def font_dir() -> Path:
 
 
 FACES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-BoldOblique.ttf")
-KEEP_NAMES = (0, 1, 2, 3, 4, 5, 6, 14)
-"""Name records kept in the faces given to Typst: copyright, names, version and the licence URL (not the licence
-text, ID 13, nor vendor and designer records)."""
+NAME_PLATFORM = 3
+"""The name records kept in the faces given to Typst: those of the Windows platform (Unicode), a full set with the
+copyright, trademark and licence text (which the Bitstream Vera licence asks every copy to carry); the Macintosh
+platform repeats them."""
 
 
 def pdf_fonts() -> Path:
@@ -62,13 +63,14 @@ def pdf_fonts() -> Path:
     Typst embeds a subset of each face used in every PDF; in DejaVu Sans more than half of a subset is hinting
     bytecode (instructions for screen rasterisers, which PDF viewers do not need), so dehinting halves the fonts in
     every file (a one-page Steckbrief 51 → 38 KB). Typst copies the name table and the glyph names into each subset
-    too, and two thirds of a subset is then the licence text (name ID 13, 9,5 KB per face): only the records of
-    :data:`KEEP_NAMES` stay (the copyright notice and the licence URL among them), glyph names go. The glyph outlines and metrics are unchanged. The cache lives in
-    ``$XDG_CACHE_HOME/sozialplanung`` (``~/.cache``); where it cannot be written, the hinted faces are used.
+    too, and there each name record is stored twice (Macintosh and Windows platform): one copy stays
+    (:data:`NAME_PLATFORM`, the licence text among it), and the glyph names go. Glyph outlines and metrics are
+    unchanged. The cache lives in ``$XDG_CACHE_HOME/sozialplanung`` (``~/.cache``); where it cannot be written, the
+    hinted faces are used.
     """
     source = font_dir()
-    key = hashlib.sha256("|".join([f"{n}:{(source / n).stat().st_size}" for n in FACES] + [f"name:{KEEP_NAMES}"])
-                         .encode()).hexdigest()[:12]
+    sizes = [f"{n}:{(source / n).stat().st_size}" for n in FACES] + [f"name:{NAME_PLATFORM}"]
+    key = hashlib.sha256("|".join(sizes).encode()).hexdigest()[:12]
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sozialplanung" / f"dejavu-{key}"
     if all((root / n).is_file() for n in FACES):
         return root
@@ -92,7 +94,7 @@ def _dehint(source: Path, target: Path) -> None:
     subsetter = subset.Subsetter(options)
     subsetter.populate(gids=range(font["maxp"].numGlyphs))
     subsetter.subset(font)
-    font["name"].names = [r for r in font["name"].names if r.nameID in KEEP_NAMES]
+    font["name"].names = [r for r in font["name"].names if r.platformID == NAME_PLATFORM]
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     font.save(tmp)
     os.replace(tmp, target)
