@@ -41,6 +41,7 @@ def lab(session: nox.Session) -> None:
 @nox.session(default=False)
 def benchmarks(session: nox.Session) -> None:
     """Benchmarks ausführen (nicht Teil der Tests)."""
-    session.install("-e", ".", *TEST_DEPS)
+    # weasyprint: the PDF engine of v0.1, which bench_report.py renders side by side with this version
+    session.install("-e", ".", *TEST_DEPS, "weasyprint>=67")
     for script in sorted(__import__("pathlib").Path("benchmarks").glob("bench_*.py")):
         session.run("python", str(script))

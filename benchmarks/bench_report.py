@@ -3,7 +3,8 @@
 For each Kommune (Mitte, all of Berlin) and each version, a fresh Python process loads the Datenpaket, fits the
 analyses (not timed) and then times the report part: model, HTML, PDFs and Steckbriefe (``write_bericht``).
 A whole CLI render of Mitte is timed too. Prints seconds, ratios, file sizes and peak memory (max RSS of the
-process). Not part of the tests (v0.1 needs about 2 min for Mitte and 12 min for Berlin).
+process). Not part of the tests (v0.1 needs about 2 min for Mitte and 12 min for Berlin, and ``weasyprint``, which
+``nox -s benchmarks`` installs).
 
     python benchmarks/bench_report.py            # Mitte and Berlin
     python benchmarks/bench_report.py --nur-mitte
@@ -60,7 +61,9 @@ def sizes(folder: Path) -> dict[str, float]:
 def in_process(tree: Path, params: str, out: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree / "lib"), "MPLBACKEND": "Agg"}
     done = subprocess.run([sys.executable, "-c", PROBE, str(tree / "params" / params), str(out)], cwd=tree, env=env,
-                          check=True, capture_output=True, text=True)
+                          capture_output=True, text=True)
+    if done.returncode:  # e.g. v0.1 without weasyprint (nox -s benchmarks installs it)
+        sys.exit(f"{tree.name}, {params}: Render fehlgeschlagen\n{done.stderr[-2000:]}")
     return {**json.loads(done.stdout.strip().splitlines()[-1]), **sizes(out)}
 
 
