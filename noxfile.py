@@ -17,7 +17,8 @@ def tests(session: nox.Session) -> None:
     """Tests und Doctests ausführen (wie in der README)."""
     session.install("-e", ".", *TEST_DEPS)
     # two workers (the machine has 2 cores); tests that share a rendered report run in one worker
-    session.run("pytest", "-n", "2", "--dist", "loadgroup", "--doctest-modules", "lib", "tests", *session.posargs)
+    session.run("pytest", "-n", "2", "--dist", "loadgroup", "--doctest-modules", "--durations=25", "lib", "tests",
+                *session.posargs)
 
 
 @nox.session(default=False)

@@ -43,6 +43,24 @@ def test_map_areas_link_to_their_steckbrief_or_are_focusable(karte, synthetic_dp
     assert '<svg role="group" aria-label="' in page  # links inside role="img" would be hidden from assistive tech
 
 
+def test_with_a_separate_volume_search_and_map_lead_to_its_page(karte):
+    """More than STECKBRIEF_LIMIT areas (all of Berlin): the Steckbriefe are steckbriefe.html, the Bericht has none,
+    and its search and map areas link there."""
+    volume = Document(title="Steckbriefe", kind="steckbriefe",
+                      blocks=[_steckbrief("101", "Ort 101"), _steckbrief("202", "Stülerstraße")])
+    bericht = Document(title="Bericht", blocks=[Heading(1, "Karten", "k"), karte])
+    page = html_writer.render(bericht, (volume, "steckbriefe.html"))
+    links = re.findall(r'<a href="([^"]+)" class="gebiet">', page)
+    assert sorted(links) == ["steckbriefe.html#steckbrief-101", "steckbriefe.html#steckbrief-202"]
+    data = re.search(r'<script type="application/json" id="gebiete-daten">(.*?)</script>', page, re.S).group(1)
+    assert json.loads(data)[1] == ["202", "Stülerstraße", "steckbriefe.html#steckbrief-202"]
+    assert '<form id="suche"' in page
+    own = html_writer.render(volume, (volume, "steckbriefe.html"))  # the volume itself links within its page
+    data = re.search(r'<script type="application/json" id="gebiete-daten">(.*?)</script>', own, re.S).group(1)
+    assert json.loads(data)[1][2] == "#steckbrief-202" and 'href="steckbriefe.html#' not in own
+    assert '<form id="suche"' not in html_writer.render(bericht)  # no Steckbriefe anywhere: no search
+
+
 def test_map_values_are_also_a_table(karte):
     page = str(html_writer.blocks_html([karte]))
     table = re.search(r'<details class="kartenwerte">(.*?)</details>', page, re.S).group(1)
@@ -64,7 +82,7 @@ def test_search_data_is_json_that_cannot_close_its_script():
     doc = Document(title="T", blocks=[_steckbrief("101", HOSTILE), _steckbrief("102", "Stülerstraße")])
     text = str(html_writer.areas_json(doc))
     assert "<" not in text and ">" not in text and "&" not in text
-    assert json.loads(text) == [["101", HOSTILE, "steckbrief-101"], ["102", "Stülerstraße", "steckbrief-102"]]
+    assert json.loads(text) == [["101", HOSTILE, "#steckbrief-101"], ["102", "Stülerstraße", "#steckbrief-102"]]
     page = html_writer.render(doc)
     data = re.search(r'<script type="application/json" id="gebiete-daten">(.*?)</script>', page, re.S).group(1)
     assert json.loads(data)[0][1] == HOSTILE

@@ -161,8 +161,9 @@ def write_bericht(dp: Datenpaket, output_dir: str | Path, *, results: dict | Non
     results = results if results is not None else compute_results(dp, output_dir)
     docs = documents(dp, results)
     separate = len(dp.shown_ids) > STECKBRIEF_LIMIT
-    out = {"bericht.html": html_writer.write_html(docs["bericht"], output_dir / "bericht.html"),
-           "kurzfassung.html": html_writer.write_html(docs["kurzfassung"], output_dir / "kurzfassung.html")}
+    volume = (docs["steckbriefe"], "steckbriefe.html" if separate else "bericht.html")  # where the search leads
+    out = {"bericht.html": html_writer.write_html(docs["bericht"], output_dir / "bericht.html", volume),
+           "kurzfassung.html": html_writer.write_html(docs["kurzfassung"], output_dir / "kurzfassung.html", volume)}
     if separate:
         out["steckbriefe.html"] = html_writer.write_html(docs["steckbriefe"], output_dir / "steckbriefe.html")
     if not pdf:

@@ -149,7 +149,7 @@ class _Writer:
         anchor = self.steckbriefe.get(html.unescape(title).split(" ", 1)[0])
         path, title = Markup(path), Markup(title)  # written by the SVG encoder, already escaped
         if anchor:
-            return Markup('<a href="#{}" class="gebiet"><title>{}</title><path {}/></a>').format(anchor, title, path)
+            return Markup('<a href="{}" class="gebiet"><title>{}</title><path {}/></a>').format(anchor, title, path)
         return Markup('<g class="gebiet" tabindex="0"><title>{}</title><path {}/></g>').format(title, path)
 
     def table(self, t: Table) -> Markup:
@@ -217,21 +217,23 @@ def _values_table(areas: list[tuple[str, str]], alt: str) -> Markup:
                   '</details>').format(alt, join(rows))
 
 
-def steckbrief_anchors(blocks) -> dict[str, str]:
-    """Area id → anchor of its Steckbrief, for every Steckbrief in ``blocks``."""
-    return {b.anchor[len(STECKBRIEF):]: b.anchor for b in walk(blocks)
+def steckbrief_anchors(blocks, page: str = "") -> dict[str, str]:
+    """Area id → link to its Steckbrief (``#steckbrief-<id>``, or ``<page>#…`` when the Steckbriefe are another
+    page of the report, e.g. ``steckbriefe.html``), for every Steckbrief in ``blocks``."""
+    return {b.anchor[len(STECKBRIEF):]: f"{page}#{b.anchor}" for b in walk(blocks)
             if isinstance(b, Group) and b.anchor.startswith(STECKBRIEF)}
 
 
-def areas_json(document: Document) -> Markup:
-    """The searchable areas ``[[id, name, anchor], …]`` as JSON safe inside ``<script type="application/json">``
-    (``<``, ``>`` and ``&`` as ``\\u`` escapes, so no data closes the element)."""
+def areas_json(document: Document, page: str = "") -> Markup:
+    """The searchable areas ``[[id, name, link], …]`` (link as in :func:`steckbrief_anchors`) as JSON safe inside
+    ``<script type="application/json">`` (``<``, ``>`` and ``&`` as ``\\u`` escapes, so no data closes the
+    element)."""
     out = []
     for b in walk(document.blocks):
         if isinstance(b, Group) and b.anchor.startswith(STECKBRIEF):
             gid = b.anchor[len(STECKBRIEF):]
             name = _first_heading(b).removeprefix("Steckbrief ").removeprefix(gid).strip()
-            out.append([gid, name, b.anchor])
+            out.append([gid, name, f"{page}#{b.anchor}"])
     text = json.dumps(out, ensure_ascii=False)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
@@ -251,23 +253,28 @@ def chapters(document: Document) -> list[dict]:
     return [{"id": b.anchor, "title": b.text} for b in document.blocks if isinstance(b, Heading) and b.level == 1]
 
 
-def render(document: Document) -> str:
-    """The complete HTML page of ``document``."""
+def render(document: Document, steckbriefe: tuple[Document, str] | None = None) -> str:
+    """The complete HTML page of ``document``. ``steckbriefe``: (document, file name) of the page that holds the
+    Steckbriefe when ``document`` has none (a separate volume): the search and the map areas link there."""
     p = document.provenance
+    own = steckbrief_anchors(document.blocks)
+    where, page = (document, "") if own or steckbriefe is None else steckbriefe
+    links = own or steckbrief_anchors(where.blocks, page)
     return ENV.get_template(TEMPLATES.get(document.kind, "bericht.html.j2")).render(
         title=document.title, kommune=document.kommune, untertitel=document.subtitle, csp=CSP,
         jahr=p.get("Berichtsjahr", ""), datenstand=p.get("Datenstand", ""), status_text=p.get("Status", ""),
         entwurf=p.get("Status") == "Entwurf", intern=bool(p.get("Ausgabe")), ausgabe=p.get("Ausgabe", ""),
         erstellt=p.get("Erstellt am", ""), ohne_text=p.get("Noch ohne redaktionellen Text", ""),
-        sections=chapters(document), body=blocks_html(document.blocks),
-        gebiete=areas_json(document) if steckbrief_anchors(document.blocks) else "", script=Markup(SCRIPT))
+        sections=chapters(document), body=_Writer(links).blocks(document.blocks),
+        gebiete=areas_json(where, page) if links else "", script=Markup(SCRIPT))
 
 
-def write_html(document: Document, path: str | Path) -> Path:
-    """Write the page of ``document`` (via a temporary file); returns the path."""
+def write_html(document: Document, path: str | Path, steckbriefe: tuple[Document, str] | None = None) -> Path:
+    """Write the page of ``document`` (via a temporary file; ``steckbriefe`` as in :func:`render`); returns the
+    path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(render(document), encoding="utf-8")
+    tmp.write_text(render(document, steckbriefe), encoding="utf-8")
     os.replace(tmp, path)
     return path

@@ -21,8 +21,9 @@
       if (exact.length) return exact;
       return areas.filter(function (a) { return norm(a[0] + " " + a[1]).indexOf(q) >= 0; });
     }
-    function go(anchor) {
-      var target = document.getElementById(anchor);
+    function go(href) { // "#steckbrief-…" in this page, or "steckbriefe.html#…" (a separate volume)
+      if (href.charAt(0) !== "#") { location.href = href; return; }
+      var anchor = href.slice(1), target = document.getElementById(anchor);
       if (!target) return;
       location.hash = anchor;
       target.setAttribute("tabindex", "-1");
@@ -33,7 +34,7 @@
       list.textContent = "";
       hits.forEach(function (a) {
         var li = document.createElement("li"), link = document.createElement("a");
-        link.href = "#" + a[2];
+        link.href = a[2];
         link.textContent = a[0] + " " + a[1];
         li.appendChild(link);
         list.appendChild(li);
