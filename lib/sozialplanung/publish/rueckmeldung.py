@@ -67,8 +67,9 @@ def write_rueckmeldung(dp, output_dir: str | Path, results: dict) -> dict[str, P
         folder = root / gid
         folder.mkdir(parents=True, exist_ok=True)
         group = steckbrief.steckbrief(dp, own, gid, level=1)
-        single = document(dp, f"Rückmeldung {dp.params.kommune} {dp.params.report_year}: {dp.areas.at[gid, 'name']}",
-                          [group], "steckbrief")
+        # the title is the page footer: with the Gemeinde's name it read „<Gemeinde> … Seite 1“, a case number of
+        # that Gemeinde to the leak scan (its heading names it)
+        single = document(dp, f"Rückmeldung {dp.params.kommune} {dp.params.report_year}", [group], "steckbrief")
         written = typst_writer.write_pdfs({gid: replace(single, blocks=[group])}, folder)
         for path in written:
             path.replace(folder / "steckbrief.pdf")
