@@ -7,7 +7,8 @@ import os
 import nox
 
 nox.needs_version = ">=2024.4.15"
-nox.options.default_venv_backend = "venv"
+nox.options.default_venv_backend = "uv|venv"  # uv installs the packages in seconds (pip: 3 minutes); without uv, venv + pip
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")  # as pip does: with PYTHONDONTWRITEBYTECODE, every import would compile
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 TEST_DEPS = PYPROJECT["dependency-groups"]["test"]
 

@@ -24,7 +24,8 @@ import matplotlib.pyplot as plt
 import sozialplanung as sp
 from sozialplanung.publish.engine import PRELOAD
 import importlib
-for module in [m for m in PRELOAD if m.startswith("sozialplanung")]:  # as a report notebook does
+for module in [m for m in PRELOAD if m.split(".")[0] in ("sozialplanung", "statsmodels", "libpysal", "esda")]:
+    # as a report notebook does: the library and its analyses (scikit-learn, statsmodels, PySAL)
     importlib.import_module(module)
 state = {
     "ppid": os.getppid(),

@@ -36,7 +36,10 @@ import time
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
 PRELOAD = ["numpy", "pandas", "geopandas", "matplotlib.pyplot", "sozialplanung", "sozialplanung.report.bericht",
-           "sozialplanung.report.typst_writer", "typst", "ipykernel.kernelapp", "matplotlib_inline.backend_inline"]
+           "sozialplanung.report.typst_writer", "typst", "ipykernel.kernelapp", "matplotlib_inline.backend_inline",
+           # the analyses of notebooks 03–06 (scikit-learn, SciPy, statsmodels, PySAL): 2,7 s per notebook otherwise
+           "sozialplanung.analysis.ergebnisse", "statsmodels.multivariate.factor",
+           "statsmodels.multivariate.factor_rotation", "libpysal.graph", "esda"]
 INLINE = "module://matplotlib_inline.backend_inline"
 _IMPORT_ENV: dict[str, str] = {}  # environment variables the preloaded modules set on import
 
@@ -55,14 +58,24 @@ class WarmParent:
         env = {**os.environ, "MPLBACKEND": os.environ.get("MPLBACKEND") or INLINE}  # as ipykernel sets it
         self.proc = subprocess.Popen([sys.executable, "-m", "sozialplanung.publish.engine"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env, cwd=tempfile.gettempdir())
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError("warm kernel parent did not start")
-        self.address = json.loads(line)["socket"]
+        self._address: str | None = None
+        self._ready = threading.Lock()
+
+    @property
+    def address(self) -> str:
+        """Its socket, once it has imported the stack (waits for that)."""
+        with self._ready:
+            if self._address is None:
+                line = self.proc.stdout.readline()
+                if not line:
+                    raise RuntimeError("warm kernel parent did not start")
+                self._address = json.loads(line)["socket"]
+        return self._address
 
     @classmethod
-    def get(cls) -> WarmParent | None:
-        """The running warm parent, started if needed; None if disabled or it cannot start."""
+    def start(cls) -> WarmParent | None:
+        """Start this process's warm parent if none runs, without waiting for its imports (3–4 s): a report
+        starts it first and loads its Datenpaket meanwhile. None if disabled or it cannot start."""
         if os.environ.get("SOZIALPLANUNG_WARME_KERNEL", "1") == "0":
             return None
         with cls._lock:
@@ -73,9 +86,21 @@ class WarmParent:
             if cls._current is None:
                 try:
                     cls._current = WarmParent()
-                except (OSError, RuntimeError, ValueError):
+                except OSError:
                     cls._current = None
             return cls._current
+
+    @classmethod
+    def get(cls) -> WarmParent | None:
+        """The running warm parent, started if needed and ready; None if disabled or it cannot start."""
+        parent = cls.start()
+        try:
+            return parent if parent is not None and parent.address else None
+        except (OSError, RuntimeError, ValueError):
+            with cls._lock:
+                if cls._current is parent:
+                    cls._current = None
+            return None
 
     def fresh(self) -> bool:
         """Still running, and the library has not changed since it was imported (long-lived workers)."""

@@ -52,7 +52,7 @@ def write_geopackage(path: Path, infos: list[TableInfo], areas, dp=None) -> None
 def _layer(info: TableInfo, areas):
     """The table joined to the area geometry; keys and texts TEXT, counts and classes INTEGER, flags BOOLEAN."""
     table = info.frame.set_index("gebiet_id").drop(columns=["name"], errors="ignore")
-    layer = areas[["name", "geometry"]].join(table, how="inner")
+    layer = areas.loc[areas.index.isin(table.index), ["name", "geometry"]].join(table, how="inner")
     layer.index.name = "gebiet_id"
     layer = layer.reset_index()
     kinds = {"name": "text", **{c.code: c.kind for c in info.columns}}
@@ -93,7 +93,7 @@ def description(info: TableInfo, dp=None) -> str:
 def report_styles(dp, infos: list[TableInfo], output_dir: Path | None = None) -> dict[str, list[Style]]:
     """Per layer the styles of the report's maps of its columns, the default first; the analyses are the
     report's (saved beside ``output_dir`` by the notebooks, see :mod:`sozialplanung.analysis.ergebnisse`)."""
-    fitted = _Fitted(dp, output_dir)
+    fitted = _Fitted.of(dp, output_dir)
     out = {}
     for info in infos:
         make = _MAKERS.get(info.name)
@@ -123,6 +123,15 @@ class _Fitted:
 
         self.dp, self._cache = dp, {}
         self.ergebnisse = Ergebnisse(dp, output_dir, quiet=True)
+
+    @classmethod
+    def of(cls, dp, output_dir: Path | None = None) -> "_Fitted":
+        """The one of ``dp``, kept with it: a Kreis report's Rückmeldepakete (:mod:`sozialplanung.publish.rueckmeldung`)
+        write one GeoPackage per Gemeinde with the maps of the same Datenpaket, each map drawn once – not once per
+        Gemeinde over all 10.990 Gemeinden (0,24 s each)."""
+        if "_geopackage_fitted" not in dp.__dict__:
+            dp.__dict__["_geopackage_fitted"] = cls(dp, output_dir)
+        return dp.__dict__["_geopackage_fitted"]
 
     def get(self, key: str):
         if not key.startswith("karte-"):

@@ -56,6 +56,8 @@ COUNT_WORDS = ("Fälle", "Fallzahl", "Fallzahlen", "Anzahl")
 """Header words that mark a column of case numbers (of the indicator before it or of the row)."""
 _EMPTY = {"", "nan", "None", "NaN", ".", "<NA>", "x"}
 _CHANGE = re.compile(r"ver(?:ä|ae|a)nderung|differenz|Δ", re.I)
+_REF_COLON = re.compile(r"\s*:\s*[≈~]?\s*$")
+"""A colon after a reference area's name ends the text before a number: „Eifelkreis Bitburg-Prüm: 2,3 %“."""
 _LONG = {"indikator": "inds", "indicator": "inds", "jahr": "years", "year": "years", "berichtsjahr": "years"}
 """Headers of a long table's key columns: the row's indicator or year stands in a cell, not in the header."""
 _IMAGES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
@@ -207,7 +209,8 @@ class _Scanner:
         self.refs = words(sorted(refs, key=len, reverse=True))
         self.ref_heads = words([*dp.params.levels()[1:], "Bezug", "Bezugswert", "Gesamtstadt",
                                  "Bezugsgesamtheit", *refs])
-        self.by_name = {n: g for g, n in names.items() if (names == n).sum() == 1 and n not in refs}
+        counts = names.value_counts()
+        self.by_name = {n: g for g, n in names.items() if counts[n] == 1 and n not in refs}
         self.names = words(sorted(self.by_name, key=len, reverse=True)) if self.by_name else None
         self._by_lower = {n.lower(): g for n, g in self.by_name.items()}  # self.names matches case-insensitively
         self.terms: dict[str, set[tuple[str, str]]] = {}
@@ -222,7 +225,6 @@ class _Scanner:
         columns = {i.numerator for i in dp.catalogue.values() if i.from_counts}
         self.only_count = ({("rate", i.id) for i in dp.catalogue.values() if i.from_counts}
                            if len(columns) == 1 else set())  # "Fälle" can only mean this count
-        self.ref_before = re.compile(rf"(?:{self.refs.pattern})\s*:\s*[≈~]?\s*$", re.I) if self.refs else None
 
     # -- areas and indicators named in a text
     def areas_in(self, text: str) -> list[str]:
@@ -241,7 +243,7 @@ class _Scanner:
         """(position, targets) of every indicator term in ``text``; targets are (kind, indicator)."""
         if not text:
             return []
-        return [(m.start(), self.terms[m.group().lower()]) for m in self.term_re.finditer(text)]
+        return [(start, self.terms[term.lower()]) for start, term in self.term_re.finditer(text)]
 
     def targets(self, text: str | None, fallback: set | None = None) -> set[tuple[str, str]]:
         """Targets named in a header; case-number words go to the indicators of ``fallback``."""
@@ -307,7 +309,7 @@ class _Scanner:
         if not any(g in self.secrets for g in gids):
             return
         for value, decimals, start in numbers(line):
-            if self.ref_before and self.ref_before.search(line[:start]):
+            if self.refs and (head := _REF_COLON.search(line[:start])) and self.refs.ends(line[:head.start()]):
                 continue  # "Eifelkreis Bitburg-Prüm: 2,3 %" – a reference value
             near = min(mentions, key=lambda m: abs(m[0] - start))[1] if mentions else ctx
             inds = {i for _, i in near if i} or ({i for _, i in ctx | self.only_count} if near else set())
