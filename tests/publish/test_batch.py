@@ -108,27 +108,30 @@ def test_killed_worker_is_retried_and_nothing_half_written(tmp_path):
 
 
 def test_unchanged_reports_are_skipped(tmp_path):
-    """The worker's task, here in-process: skipped while params, inputs, texts and notebooks are unchanged."""
+    """The worker's task, here in-process: skipped while params, inputs, texts and notebooks are unchanged;
+    each change (params, a chapter text, a notebook) and ``force`` render again."""
     notebooks = tiny_notebooks(tmp_path / "nb")
-    files = berlin_params(tmp_path, "mitte", "pankow")
-    texts = files[0].parent / "texte"
-    edit_yaml(files[0], "texts: null", "texts: texte")
+    [mitte] = berlin_params(tmp_path, "mitte")
+    texts = mitte.parent / "texte"
+    edit_yaml(mitte, "texts: null", "texts: texte")
     out = tmp_path / "output"
 
     def run(force=False):
-        return [render_task(str(f), str(out), str(notebooks), 60, force).status for f in files]
+        return render_task(str(mitte), str(out), str(notebooks), 60, force).status
 
-    assert run() == ["ok", "ok"]
+    assert run() == "ok"
     before = read_manifest(out / "berlin-mitte")["zeitpunkt"]
-    assert run() == ["übersprungen", "übersprungen"]
+    assert run() == "übersprungen"
     assert read_manifest(out / "berlin-mitte")["zeitpunkt"] == before
-    edit_yaml(files[1], "report_year: 2021", "report_year: 2021  # geändert")
+    edit_yaml(mitte, "report_year: 2021", "report_year: 2021  # geändert")
+    assert run() == "ok"
     (texts / "einleitung.md").write_text("Ein neuer Text.", encoding="utf-8")  # Mitte's chapter text
-    assert run() == ["ok", "ok"]
+    assert run() == "ok"
     nb = notebooks / "09_sozialbericht.ipynb"
     nb.write_text(nb.read_text(encoding="utf-8").replace("print(", "print('neu', "), encoding="utf-8")
-    assert run() == ["ok", "ok"]
-    assert run(force=True) == ["ok", "ok"]
+    assert run() == "ok"
+    assert run() == "übersprungen"
+    assert run(force=True) == "ok"
 
 
 def test_report_time_limit(tmp_path):

@@ -22,10 +22,9 @@ from pathlib import Path
 import matplotlib, numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 import sozialplanung as sp
-from sozialplanung.publish.engine import PRELOAD
+from sozialplanung.publish.engine import ANALYSES, PRELOAD
 import importlib
-for module in [m for m in PRELOAD if m.split(".")[0] in ("sozialplanung", "statsmodels", "libpysal", "esda")]:
-    # as a report notebook does: the library and its analyses (scikit-learn, statsmodels, PySAL)
+for module in [m for m in PRELOAD if m.startswith("sozialplanung")] + ANALYSES:  # as a report notebook does
     importlib.import_module(module)
 state = {
     "ppid": os.getppid(),

@@ -187,7 +187,7 @@ def run_batch(params_files: list[str], *, output_root: str | Path = "output", no
         results.append(result)
         on_result(result)
     if todo:
-        with _client(scheduler, workers or min(default_workers(), len(todo))) as client:
+        with _client(scheduler, workers or min(default_workers(), len(todo)), _runs_analyses(todo)) as client:
             args = (str(root), str(notebooks.absolute()), timeout, force)
             for result in _as_finished(client, todo, args):
                 result.params_file = shown[result.params_file]
@@ -197,6 +197,16 @@ def run_batch(params_files: list[str], *, output_root: str | Path = "output", no
 
     write_index(root, results)
     return results
+
+
+def _runs_analyses(params_files: list[str]) -> bool:
+    """Whether any of these reports runs analyses: then the workers' warm kernels preload their libraries."""
+    from sozialplanung.config.params import read_params
+
+    try:
+        return any(read_params(pf).analyses_run() for pf in params_files)
+    except (SozialplanungError, OSError):  # checked before (check_only); the preload is only a guess
+        return True
 
 
 def _as_finished(client, params_files: list[str], args: tuple):
@@ -217,8 +227,8 @@ def _as_finished(client, params_files: list[str], args: tuple):
 class _client:
     """A ``distributed.Client``: on the cluster at ``scheduler``, or on a new local cluster of ``workers``."""
 
-    def __init__(self, scheduler: str | None, workers: int):
-        self.scheduler, self.workers, self.cluster = scheduler, max(1, workers), None
+    def __init__(self, scheduler: str | None, workers: int, analyses: bool = True):
+        self.scheduler, self.workers, self.cluster, self.analyses = scheduler, max(1, workers), None, analyses
 
     def __enter__(self):
         import logging
@@ -240,7 +250,7 @@ class _client:
             self.client = Client(self.cluster)
         from sozialplanung.publish.warmup import WarmUp
 
-        self.client.register_plugin(WarmUp(), name="sozialplanung-warm")
+        self.client.register_plugin(WarmUp(self.analyses), name="sozialplanung-warm")
         return self.client
 
     def __exit__(self, *exc):

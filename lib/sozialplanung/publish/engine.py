@@ -36,10 +36,11 @@ import time
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
 PRELOAD = ["numpy", "pandas", "geopandas", "matplotlib.pyplot", "sozialplanung", "sozialplanung.report.bericht",
-           "sozialplanung.report.typst_writer", "typst", "ipykernel.kernelapp", "matplotlib_inline.backend_inline",
-           # the analyses of notebooks 03–06 (scikit-learn, SciPy, statsmodels, PySAL): 2,7 s per notebook otherwise
-           "sozialplanung.analysis.ergebnisse", "statsmodels.multivariate.factor",
-           "statsmodels.multivariate.factor_rotation", "libpysal.graph", "esda"]
+           "sozialplanung.report.typst_writer", "typst", "ipykernel.kernelapp", "matplotlib_inline.backend_inline"]
+ANALYSES = ["sozialplanung.analysis.ergebnisse", "statsmodels.multivariate.factor",
+            "statsmodels.multivariate.factor_rotation", "libpysal.graph", "esda"]
+"""Preloaded too for a report that runs analyses (notebooks 03–06 import scikit-learn, SciPy, statsmodels and PySAL:
+2,7 s per notebook otherwise, 2,5 s once in the warm parent)."""
 INLINE = "module://matplotlib_inline.backend_inline"
 _IMPORT_ENV: dict[str, str] = {}  # environment variables the preloaded modules set on import
 
@@ -51,13 +52,13 @@ class WarmParent:
     _current: WarmParent | None = None
     _retired: list[WarmParent] = []  # still serving running kernels; their stdin stays open until then
 
-    def __init__(self):
+    def __init__(self, analyses: bool = True):
         from sozialplanung.data.manifest import library_stamp
 
-        self.stamp = library_stamp()
+        self.stamp, self.analyses = library_stamp(), analyses
         env = {**os.environ, "MPLBACKEND": os.environ.get("MPLBACKEND") or INLINE}  # as ipykernel sets it
-        self.proc = subprocess.Popen([sys.executable, "-m", "sozialplanung.publish.engine"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, env=env, cwd=tempfile.gettempdir())
+        self.proc = subprocess.Popen([sys.executable, "-m", "sozialplanung.publish.engine", *(ANALYSES if analyses else [])],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=tempfile.gettempdir())
         self._address: str | None = None
         self._ready = threading.Lock()
 
@@ -73,19 +74,22 @@ class WarmParent:
         return self._address
 
     @classmethod
-    def start(cls) -> WarmParent | None:
+    def start(cls, analyses: bool | None = None) -> WarmParent | None:
         """Start this process's warm parent if none runs, without waiting for its imports (3–4 s): a report
-        starts it first and loads its Datenpaket meanwhile. None if disabled or it cannot start."""
+        starts it first and loads its Datenpaket meanwhile. ``analyses=True``: one with :data:`ANALYSES` preloaded
+        (a running one without them is replaced); ``None``: any, a new one with them. None if disabled or it
+        cannot start."""
         if os.environ.get("SOZIALPLANUNG_WARME_KERNEL", "1") == "0":
             return None
         with cls._lock:
-            if cls._current is not None and not cls._current.fresh():
+            current = cls._current
+            if current is not None and (not current.fresh() or (analyses and not current.analyses)):
                 cls._current.retire()
                 cls._retired = [p for p in cls._retired if p.proc.poll() is None] + [cls._current]
                 cls._current = None
             if cls._current is None:
                 try:
-                    cls._current = WarmParent()
+                    cls._current = WarmParent(analyses is not False)
                 except OSError:
                     cls._current = None
             return cls._current
@@ -238,7 +242,7 @@ def main() -> None:
 
     base_path = [p for p in sys.path if p not in ("", os.getcwd())]  # as ipykernel_launcher removes the cwd
     before = dict(os.environ)
-    for name in PRELOAD:
+    for name in [*PRELOAD, *(m for m in sys.argv[1:] if m in ANALYSES)]:
         try:
             importlib.import_module(name)
         except ImportError:

@@ -67,7 +67,7 @@ def render_one(params_file: str | Path, *, output_root: str | Path = "output", n
     check_notebooks(notebooks)
     from sozialplanung.publish.engine import WarmParent
 
-    WarmParent.start()  # imports the stack for the kernels while the Datenpaket loads
+    WarmParent.start(analyses=bool(params.analyses_run()))  # imports the kernels' stack while the Datenpaket loads
     final = output_folder(output_root, params.slug)
     output_root.mkdir(parents=True, exist_ok=True)
     _remove_stale(output_root, params.slug)
