@@ -57,8 +57,9 @@ class WarmParent:
 
         self.stamp, self.analyses = library_stamp(), analyses
         env = {**os.environ, "MPLBACKEND": os.environ.get("MPLBACKEND") or INLINE}  # as ipykernel sets it
-        self.proc = subprocess.Popen([sys.executable, "-m", "sozialplanung.publish.engine", *(ANALYSES if analyses else [])],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=tempfile.gettempdir())
+        command = [sys.executable, "-m", "sozialplanung.publish.engine", *(["--analysen"] if analyses else [])]
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+                                     cwd=tempfile.gettempdir())
         self._address: str | None = None
         self._ready = threading.Lock()
 
@@ -84,8 +85,8 @@ class WarmParent:
         with cls._lock:
             current = cls._current
             if current is not None and (not current.fresh() or (analyses and not current.analyses)):
-                cls._current.retire()
-                cls._retired = [p for p in cls._retired if p.proc.poll() is None] + [cls._current]
+                current.retire()
+                cls._retired = [p for p in cls._retired if p.proc.poll() is None] + [current]
                 cls._current = None
             if cls._current is None:
                 try:
@@ -242,7 +243,7 @@ def main() -> None:
 
     base_path = [p for p in sys.path if p not in ("", os.getcwd())]  # as ipykernel_launcher removes the cwd
     before = dict(os.environ)
-    for name in [*PRELOAD, *(m for m in sys.argv[1:] if m in ANALYSES)]:
+    for name in [*PRELOAD, *(ANALYSES if "--analysen" in sys.argv[1:] else [])]:
         try:
             importlib.import_module(name)
         except ImportError:

@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from sozialplanung.errors import SozialplanungError
-from sozialplanung.publish.leaks_numbers import close, numbers, reveals, words
+from sozialplanung.publish.leaks_numbers import Words, close, numbers, reveals
 from sozialplanung.publish.leaks_records import Record, read_records
 
 COUNT_WORDS = ("Fälle", "Fallzahl", "Fallzahlen", "Anzahl")
@@ -206,12 +206,12 @@ class _Scanner:
                            ["name"]] if len(dp.merged_rows) else [dp.areas["name"]]).astype(str)
         refs = {dp.params.kommune, dp.params.bezugsname, labels.reference(dp)} - {None, ""}
         refs |= {str(n) for layer in dp.parents.values() if "name" in layer for n in layer["name"]}
-        self.refs = words(sorted(refs, key=len, reverse=True))
-        self.ref_heads = words([*dp.params.levels()[1:], "Bezug", "Bezugswert", "Gesamtstadt",
+        self.refs = Words(refs)
+        self.ref_heads = Words([*dp.params.levels()[1:], "Bezug", "Bezugswert", "Gesamtstadt",
                                  "Bezugsgesamtheit", *refs])
         counts = names.value_counts()
         self.by_name = {n: g for g, n in names.items() if counts[n] == 1 and n not in refs}
-        self.names = words(sorted(self.by_name, key=len, reverse=True)) if self.by_name else None
+        self.names = Words(self.by_name)
         self._by_lower = {n.lower(): g for n, g in self.by_name.items()}  # self.names matches case-insensitively
         self.terms: dict[str, set[tuple[str, str]]] = {}
         for ind in dp.catalogue.values():
@@ -221,7 +221,7 @@ class _Scanner:
                 self.terms.setdefault(ind.numerator.lower(), set()).add(("count", ind.id))
         for word in COUNT_WORDS:
             self.terms.setdefault(word.lower(), set()).add(("count", ""))
-        self.term_re = words(sorted(self.terms, key=len, reverse=True))
+        self.term_re = Words(self.terms)
         columns = {i.numerator for i in dp.catalogue.values() if i.from_counts}
         self.only_count = ({("rate", i.id) for i in dp.catalogue.values() if i.from_counts}
                            if len(columns) == 1 else set())  # "Fälle" can only mean this count

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["Words", "words", "numbers", "close", "reveals"]
+__all__ = ["Words", "numbers", "close", "reveals"]
 
 _WORD = "0-9A-Za-zÄÖÜäöüß"  # letters and digits; "_" and spaces separate words
 _NUMBER = re.compile(r"(?<![A-Za-zÄÖÜäöüß_\d])[−\-]?\d+(?:[.,]\d+)*")  # not in "A1", "python3"
@@ -77,12 +77,6 @@ class Words:
 
 _WORD_SET = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyzÄÖÜäöüß")
 _START = re.compile(rf"(?<![{_WORD}])\S")
-
-
-def words(terms) -> Words | None:
-    """The :class:`Words` of ``terms``; None without any."""
-    found = Words(terms)
-    return found if found else None
 
 
 def numbers(text: str) -> list[tuple[float, int, int]]:
