@@ -44,3 +44,12 @@ def test_whole_words_only_and_longest_first():
     assert words.findall("Hallenbad, Halle-Neustadt und Halle (Saale)") == ["Halle-Neustadt", "Halle (Saale)"]
     assert words.findall("082371 08237") == ["08237"]
     assert not Words([])
+
+
+def test_hostile_names_are_matched_literally():
+    """Names are data: regex syntax, markup, control characters and a huge name are plain text to the matcher."""
+    hostile = ["a.*(b", "[x]+", "<script>alert(1)</script>", "Ort\x00mit\tNull", "Z" * 10_000, "(?i)Kiel|"]
+    words = Words(hostile)
+    text = " ".join(hostile) + " ab axxb Kiel"
+    assert words.findall(text) == hostile
+    assert words.sub("_", text) == " ".join(["_"] * len(hostile)) + " ab axxb Kiel"
