@@ -119,7 +119,7 @@ def scan_outputs(folder: str | Path, dp, years: list[int] | None = None) -> list
             break  # nothing withheld, nothing to find
         for record in read_records(path):
             if record is None:
-                leaks.append(Leak(rel, "", "", "Datei nicht prüfbar (für PDF: pypdf installieren)"))
+                leaks.append(Leak(rel, "", "", "Datei nicht prüfbar (PDF nicht lesbar)"))
                 continue
             leaks.extend(Leak(rel, gid, spalte, found) for gid, spalte, found in scan.check(record))
     return sorted(set(leaks), key=lambda x: (x.file, x.gebiet_id, x.spalte, x.found))
