@@ -4,8 +4,9 @@ Run from the repository root with the original data beside the project::
 
     python scripts/build_demo_berlin_zeitreihe.py ../shared/data/berlin_mss
 
-Writes ``lib/sozialplanung/demo/berlin_zeitreihe/`` (geometry and catalogue are those of the
-one-year demo ``demo/berlin/``, referenced from the params, not copied):
+after ``scripts/build_demo_berlin.py`` (MSS 2021, geometry, catalogue). Extends ``lib/sozialplanung/demo/berlin/``
+(``daten.csv`` becomes the series, so every Berlin report is a multi-year report; running it again gives the same
+files: it reads only the 2021 rows):
 
 * ``tabellen/gebietsschluessel.csv`` – the Gebietsschlüssel LOR bis 2020 (447 PLR) → LOR 2021
   (542 PLR): ``alt_id, neu_id, gewicht``, fitted by IPF to the residents of 31.12.2020 published on
@@ -15,7 +16,7 @@ one-year demo ``demo/berlin/``, referenced from the params, not copied):
   ``gebiet_id, jahr, gebietsstand, einwohner, S1…S4, D1…D4, mss_status_amtlich, mss_dynamik_amtlich``
   (2013–2019: the series files, 434/435/436/436 valid old PLR; 2021: ``mss_2021/``, 536 valid of 542).
 * ``daten.csv`` – one row per LOR-2021 PLR and report year (``jahr`` = report year, data of 31.12. of
-  the year before). 2021 as published (as ``demo/berlin/daten.csv``); 2013–2019 carried with the key:
+  the year before). 2021 as published (as ``build_demo_berlin.py`` writes it); 2013–2019 carried with the key:
   residents as counts (Σ gewicht · EW), rates and changes in percentage points as rates (weighted by
   gewicht · EW of that year). An old PLR without a row in that year (invalid: under 300 residents or an
   outlier) contributes nothing; ``abdeckung`` is the share of the new PLR's residents of 31.12.2020
@@ -44,7 +45,7 @@ from build_crosswalk_berlin import read_lor_divisions  # noqa: E402
 
 from sozialplanung.data.crosswalk import Crosswalk, error_summary  # noqa: E402
 
-OUT = Path(__file__).resolve().parents[1] / "lib" / "sozialplanung" / "demo" / "berlin_zeitreihe"
+OUT = Path(__file__).resolve().parents[1] / "lib" / "sozialplanung" / "demo" / "berlin"
 OLD_YEARS = [2013, 2015, 2017, 2019]
 CODES = ["S1", "S2", "S3", "S4", "D1", "D2", "D3", "D4"]
 CARRIED = ["S1", "S3", "S4", "D1", "D3", "D4"]   # the indicators of the catalogue (S2/D2 only 2013–2017)
@@ -67,9 +68,12 @@ def read_series_year(src: Path, year: int) -> pd.DataFrame:
 
 
 def read_2021(src: Path) -> pd.DataFrame:
-    """MSS 2021 on LOR 2021 as in the one-year demo (``demo/berlin/daten.csv``)."""
-    demo = Path(__file__).resolve().parents[1] / "lib" / "sozialplanung" / "demo" / "berlin" / "daten.csv"
-    return pd.read_csv(demo, dtype={"gebiet_id": str}).set_index("gebiet_id")
+    """MSS 2021 on LOR 2021 as ``build_demo_berlin.py`` writes it: the 2021 rows of ``demo/berlin/daten.csv``
+    without the series columns (the file is the series once this script has run)."""
+    demo = pd.read_csv(OUT / "daten.csv", dtype={"gebiet_id": str})
+    demo = demo[demo["jahr"] == 2021].drop(columns=["gebietsstand", "interpoliert", "abdeckung", "mss_klasse_anteil"],
+                                           errors="ignore")
+    return demo.set_index("gebiet_id")
 
 
 def carry_year(cw: Crosswalk, year_data: pd.DataFrame, ew2020: pd.Series) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from sozialplanung.data.datenpaket import load_datenpaket
 from sozialplanung.data.zeitreihe import read_zeitreihe
 from sozialplanung.indicators.zeitreihe import series_values
 
-PARAMS = REPO / "params" / "berlin" / "zeitreihe" / "berlin-2013-2021.yaml"
+PARAMS = REPO / "params" / "berlin" / "berlin.yaml"
 DYNAMIK = {"+": 1, "+/-": 3, "-": 5}   # in the series files "-" is the class "negativ"
 
 
@@ -65,7 +65,7 @@ def test_carried_classes_on_lor_2021_agree_with_the_carried_official_ones(berlin
     # the carried official 2019 classes: the published class counts of the old PLR, moved onto LOR 2021
     rows = dp.rows(2019)
     clear = rows.mss_status_amtlich.notna()
-    src = pd.read_csv(REPO / "lib/sozialplanung/demo/berlin_zeitreihe/tabellen/gebietsschluessel.csv", dtype=str)
+    src = pd.read_csv(REPO / "lib/sozialplanung/demo/berlin/tabellen/gebietsschluessel.csv", dtype=str)
     assert set(src.neu_id) == set(rows.index)
     assert clear.sum() == 529 and (rows.mss_bewertung == "nicht eindeutig").sum() == 11
     assert table[(table.jahr == 2019)].status_amtlich.notna().sum() == 527   # 2 of them not assessed in 2021

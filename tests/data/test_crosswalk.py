@@ -199,7 +199,7 @@ def test_berlin_fair_check_on_2018_rates(berlin):
     assert mean["ipf"] < 0.95 * mean["areal"]
 
 
-SHIPPED_KEY = Path(__file__).resolve().parents[2] / "lib/sozialplanung/demo/berlin_zeitreihe/tabellen/gebietsschluessel.csv"
+SHIPPED_KEY = Path(__file__).resolve().parents[2] / "lib/sozialplanung/demo/berlin/tabellen/gebietsschluessel.csv"
 
 
 def test_shipped_gebietsschluessel_carries_the_2020_residents(berlin):

@@ -205,11 +205,14 @@ def test_recomputation_check_covers_rates_if_references_included_small_areas(dp_
         ind = dp.catalogue[indicator]
         values, w = dp.raw_values(year).loc[list(ids), indicator], dp.rows(year).loc[list(ids), ind.weight]
         ok = values.notna() & (w > 0)
+        if not ok.any():  # e.g. a context indicator in an old year of the series (only 2021 has them)
+            return float("nan"), True
         return float(np.average(values[ok], weights=w[ok])), True
 
     monkeypatch.setattr(reference, "reference_value", over_all)
     found = leaks.scan_outputs(tmp_path, dp_3000)
-    assert found and all(f.file == "(Summen)" and f.gebiet_id in dp_3000.not_rated[2021] for f in found)
+    small = set().union(*map(set, dp_3000.not_rated.values()))  # small in any published year of the series
+    assert found and all(f.file == "(Summen)" and f.gebiet_id in small for f in found)
     assert {f.spalte for f in found} >= {"S1", "KI_01"}
 
 

@@ -12,7 +12,7 @@ from sozialplanung.data.datenpaket import load_datenpaket
 from sozialplanung.indicators.reference import computed_value
 from sozialplanung.indicators.zeitreihe import series_table, series_values
 
-PARAMS = REPO / "params" / "berlin" / "zeitreihe" / "berlin-2013-2021.yaml"
+PARAMS = REPO / "params" / "berlin" / "berlin.yaml"
 YEARS = [2013, 2015, 2017, 2019, 2021]
 
 

@@ -13,8 +13,8 @@ import sozialplanung as sp
 from sozialplanung.config.params import find_params
 from sozialplanung.publish import export
 
-SERIES = find_params("berlin/zeitreihe/mitte-2013-2021.yaml")
-PAKET = Path(sp.__file__).parent / "demo" / "berlin_zeitreihe"
+SERIES = find_params("berlin/mitte.yaml")
+PAKET = Path(sp.__file__).parent / "demo" / "berlin"
 
 
 @pytest.fixture(scope="module")
@@ -65,5 +65,6 @@ def test_gebietsschluessel_rows_of_the_shown_areas(written):
     assert len(key) == (full.neu_id.str.startswith("01")).sum()
 
 
-def test_single_year_report_has_no_series_tables():
-    assert export.series_tables(sp.load_datenpaket(find_params("berlin/mitte.yaml"))) == {}
+def test_report_without_series_manifest_has_no_series_tables():
+    """Years without a zeitreihe.yaml (INKAR Kreise: one Gebietsstand) get trend charts, not the series tables."""
+    assert export.series_tables(sp.load_datenpaket(find_params("deutschland/kreise.yaml"))) == {}

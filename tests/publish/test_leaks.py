@@ -165,6 +165,50 @@ def test_pdf_text_layer_is_checked_line_by_line(tmp_path, dp, secret, monkeypatc
     assert [(f.file, f.gebiet_id, f.spalte) for f in found] == [("bericht.pdf", gid, "A1")]
 
 
+def _typst_pdf(path: Path, rows: list[tuple[str, str, str]], sentence: str) -> None:
+    """A real PDF (Typst, as the report writer makes them): a table Nr. | Gebiet | Arbeitslosenanteil and a line."""
+    import typst
+
+    cells = ", ".join(f'[{a}], [{b}], [{c}]' for a, b, c in rows)
+    source = (f'#set text(font: "DejaVu Sans", size: 9pt)\n#table(columns: 3, align: (left, left, right), '
+              f'[*Nr.*], [*Gebiet*], [*Arbeitslosenanteil %*], {cells})\n\n{sentence}\n')
+    src = path.with_suffix(".typ")
+    src.write_text(source, encoding="utf-8")
+    import matplotlib
+
+    fonts = str(Path(matplotlib.get_data_path()) / "fonts" / "ttf")
+    path.write_bytes(typst.compile(str(src), font_paths=[fonts]))
+    src.unlink()
+
+
+def test_withheld_value_in_a_real_pdf_is_found(tmp_path, dp, secret):
+    """The PDF path end to end (PDFium's text layer → layout lines → table rows): a withheld rate printed in a
+    Typst table row, and a withheld count in running text, are found; the clean PDF passes."""
+    gid, count, rate = secret
+    name = dp.areas.at[gid, "name"]
+    german = f"{rate:.1f}".replace(".", ",")
+    other = next(g for g in dp.shown_ids if g != gid and not dp.withheld(2021).loc[g].any())
+    _typst_pdf(tmp_path / "bericht.pdf", [(other, dp.areas.at[other, "name"], "1,0"), (gid, name, german)],
+               f"In {name} waren {count} Personen arbeitslos.")
+    found = {(f.file, f.gebiet_id, f.spalte) for f in leaks.scan_outputs(tmp_path, dp)}
+    assert ("bericht.pdf", gid, "A1") in found
+    assert any(f[1] == gid and f[2] != "A1" for f in found), found  # the count in the sentence
+    clean = tmp_path / "sauber"
+    clean.mkdir()
+    _typst_pdf(clean / "bericht.pdf", [(other, dp.areas.at[other, "name"], "1,0"), (gid, name, ".")],
+               f"In {name} sind die Werte geheim gehalten.")
+    assert leaks.scan_outputs(clean, dp) == []
+
+
+def test_pdf_layout_keeps_table_columns_apart(tmp_path):
+    _typst_pdf(tmp_path / "t.pdf", [("07232012", "Berscheid", "12,5"), ("07232123", "Speicher", "3,0")],
+               "Ein Satz mit vielen Wörtern bleibt eine Zeile.")
+    lines = [line.strip() for line in leaks_records.pdf_pages(tmp_path / "t.pdf")[0].splitlines() if line.strip()]
+    assert [[c[2] for c in leaks_records._chunks(line)] for line in lines] == [
+        ["Nr.", "Gebiet", "Arbeitslosenanteil %"], ["07232012", "Berscheid", "12,5"], ["07232123", "Speicher", "3,0"],
+        ["Ein Satz mit vielen Wörtern bleibt eine Zeile."]]
+
+
 def test_unreadable_pdf_fails_closed(tmp_path, dp, monkeypatch):
     (tmp_path / "bericht.pdf").write_bytes(b"%PDF-1.4\n")
     monkeypatch.setattr(leaks_records, "pdf_pages", lambda path: None)
@@ -219,7 +263,7 @@ def test_withheld_value_in_an_svg_title_is_found(tmp_path, dp, secret):
     assert all(leak.gebiet_id == gid and german in leak.found for leak in found)
 
 
-SERIES = find_params("berlin/zeitreihe/mitte-2013-2021.yaml")
+SERIES = find_params("berlin/mitte.yaml")
 
 
 def test_a_withheld_value_revealed_by_a_change_between_years_is_found(tmp_path, monkeypatch):

@@ -25,7 +25,8 @@ def two():
 
 def _published(dp):
     """Published MSS classes (independent of our computation) of the shown areas."""
-    table = pd.read_csv(DATA, dtype={"gebiet_id": str}).set_index("gebiet_id")
+    table = pd.read_csv(DATA, dtype={"gebiet_id": str})
+    table = table[table["jahr"] == 2021].set_index("gebiet_id")
     return table.loc[dp.shown_ids]
 
 

@@ -45,10 +45,10 @@ def test_crosswalk_section_states_method_and_error_of_the_series():
 
     from sozialplanung.report.model import plain_text
 
-    series = sp.load_datenpaket(sp.find_params("berlin/zeitreihe/mitte-2013-2021.yaml"))
+    series = sp.load_datenpaket(sp.find_params("berlin/mitte.yaml"))
     text = plain_text(methoden.describe_crosswalk(series))
-    manifest = yaml.safe_load((sp.find_params("berlin/zeitreihe/mitte-2013-2021.yaml").parents[3]
-                               / "lib/sozialplanung/demo/berlin_zeitreihe/zeitreihe.yaml").read_text(encoding="utf-8"))
+    manifest = yaml.safe_load((sp.find_params("berlin/mitte.yaml").parents[2]
+                               / "lib/sozialplanung/demo/berlin/zeitreihe.yaml").read_text(encoding="utf-8"))
     err = manifest["gebietsschluessel"]["LOR bis 2020"]["fehler"]
     assert "LOR bis 2020 → LOR 2021 (Jahre 2013, 2015, 2017, 2019): IPF" in text
     assert "16,8 %" in text and "34,1 %" in text and "849,6 % (12200411)" in text  # areal: share > 20 %, P90, max

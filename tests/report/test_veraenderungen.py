@@ -15,8 +15,8 @@ from sozialplanung.config.params import find_params
 from sozialplanung.report import veraenderungen
 from sozialplanung.report.model import Figure, Heading, Table, plain_text, walk
 
-SERIES = find_params("berlin/zeitreihe/mitte-2013-2021.yaml")
-PAKET = Path(sp.__file__).parent / "demo" / "berlin_zeitreihe"
+SERIES = find_params("berlin/mitte.yaml")
+PAKET = Path(sp.__file__).parent / "demo" / "berlin"
 
 
 @pytest.fixture(scope="module")
