@@ -115,7 +115,7 @@ def _class_label(dp, results, gid: str) -> str:
         if gid in frame.index and frame.at[gid, "bewertet"]:
             return str(frame.at[gid, "status_label"])
     if gid in dp.assessed_ids([gid]) and typ is not None and gid in typ.labels_.index:
-        return typ.title(int(typ.labels_[gid]), brackets=True)
+        return typ.names_[int(typ.labels_[gid])]
     return ""
 
 
@@ -288,18 +288,24 @@ def overview(dp, results, linked: bool = True) -> Table:
         cells = [Cell(gid, href=f"#{ANCHOR}{gid}" if linked else ""), Cell(str(dp.areas.at[gid, "name"]), header=True)]
         if parent:
             pid = dp.areas.at[gid, parent]
-            cells.append(Cell(labels.parent(dp, parent, pid).removeprefix(f"{parent} ") if isinstance(pid, str) else ""))
+            name = labels.parent(dp, parent, pid).removeprefix(f"{parent} ") if isinstance(pid, str) else ""
+            cells.append(Cell(name.removeprefix(f"{pid} ") or name))  # the name alone: the id repeats the area's
         cells.append(Cell(fmt_int(population.get(gid)), numeric=True))  # residents are published for every area
         if index is not None:
             frame = _index_frame(results)
             rated = gid in assessed and gid in frame.index and bool(frame.at[gid, "bewertet"])
             cells.append(Cell(str(frame.at[gid, "status_label"]) if rated else "x"))
         if typ is not None:
-            cells.append(Cell(typ.title(int(typ.labels_[gid]), brackets=True)
-                              if gid in assessed and gid in typ.labels_.index else "x"))
+            cells.append(Cell(typ.names_[int(typ.labels_[gid])] if gid in assessed and gid in typ.labels_.index
+                              else "x"))
         rows.append(cells)
+    notes = [f"{fmt_int(len(rows))} Steckbriefe; die Nummer führt zum Steckbrief."]
+    if typ is not None:
+        notes.append("Gebietstypen: " + "; ".join(typ.title(t) for t in typ.names_) + ".")
+    if len(assessed) < len(dp.shown_ids):
+        notes.append("x = nicht bewertet.")
     return Table(caption="Übersicht der Steckbriefe", header=[[Cell(h, numeric=h == "Einwohner/innen") for h in heads]],
-                 rows=rows, notes=["x = nicht bewertet."] if len(assessed) < len(dp.shown_ids) else [],
+                 rows=rows, notes=notes,
                  role="uebersicht", key="steckbriefe-uebersicht")
 
 
