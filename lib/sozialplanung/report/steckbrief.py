@@ -299,14 +299,14 @@ def overview(dp, results, linked: bool = True) -> Table:
             cells.append(Cell(typ.names_[int(typ.labels_[gid])] if gid in assessed and gid in typ.labels_.index
                               else "x"))
         rows.append(cells)
-    notes = [f"{fmt_int(len(rows))} Steckbriefe; die Nummer führt zum Steckbrief."]
+    notes = []
     if typ is not None:
         notes.append("Gebietstypen: " + "; ".join(typ.title(t) for t in typ.names_) + ".")
     if len(assessed) < len(dp.shown_ids):
         notes.append("x = nicht bewertet.")
     return Table(caption="Übersicht der Steckbriefe", header=[[Cell(h, numeric=h == "Einwohner/innen") for h in heads]],
                  rows=rows, notes=notes,
-                 role="uebersicht", key="steckbriefe-uebersicht")
+                 role="steckbrief-uebersicht", key="steckbriefe-uebersicht")  # compact like a Steckbrief's tables
 
 
 def section_steckbriefe(dp, results) -> list:
