@@ -152,12 +152,20 @@ class _Writer:
             return Markup('<a href="{}" class="gebiet"><title>{}</title><path {}/></a>').format(anchor, title, path)
         return Markup('<g class="gebiet" tabindex="0"><title>{}</title><path {}/></g>').format(title, path)
 
+    def _cell_link(self, href: str) -> str:
+        """Where a cell's ``href`` leads: a Steckbrief through :attr:`steckbriefe` (perhaps another page), another
+        anchor as it is; "" (no link) for a Steckbrief not in the report or an unsafe address."""
+        if href.startswith("#" + STECKBRIEF):
+            return self.steckbriefe.get(href[len(STECKBRIEF) + 1:], "")
+        return href if _LINK.match(href) else ""
+
     def table(self, t: Table) -> Markup:
         n_foot = getattr(t, "footer_rows", 0)
         body, foot = (t.rows[:-n_foot], t.rows[-n_foot:]) if n_foot else (t.rows, [])
         head = join(Markup("<tr>{}</tr>").format(join(_cell(c, "col") for c in row)) for row in t.header)
-        rows = join(_row(row) for row in body)
-        foot = Markup("<tfoot>{}</tfoot>").format(join(_row(row, "bezug") for row in foot)) if foot else ""
+        rows = join(_row(row, link=self._cell_link) for row in body)
+        foot = (Markup("<tfoot>{}</tfoot>").format(join(_row(row, "bezug", self._cell_link) for row in foot))
+                if foot else "")
         thead = Markup("<thead>{}</thead>").format(head) if t.header else ""
         notes = Markup('<p class="quelle">{}</p>').format(Markup("<br>").join(t.notes)) if t.notes else ""
         return Markup('<table class="{}"><caption>{}</caption>{}<tbody>{}</tbody>{}</table>{}').format(
@@ -180,16 +188,19 @@ def _span(c: Cell) -> Markup:
                  Markup(' rowspan="{}"').format(c.rowspan) if c.rowspan > 1 else ""])
 
 
-def _cell(c: Cell, scope: str | None = None) -> Markup:
-    """``<th scope=…>`` for header cells (``scope``, or a cell marked ``header``), else ``<td>``."""
+def _cell(c: Cell, scope: str | None = None, link=None) -> Markup:
+    """``<th scope=…>`` for header cells (``scope``, or a cell marked ``header``), else ``<td>``; a cell with
+    ``href`` holds a link where ``link`` (href → address or "") resolves it."""
+    href = link(c.href) if link and getattr(c, "href", "") else ""
+    text = Markup('<a href="{}">{}</a>').format(href, c.text) if href else c.text
     if scope or getattr(c, "header", False):
-        return Markup('<th scope="{}"{}>{}</th>').format(scope or "row", _span(c), c.text)
+        return Markup('<th scope="{}"{}>{}</th>').format(scope or "row", _span(c), text)
     cls = "" if c.numeric or not c.text else Markup(' class="text"')
-    return Markup("<td{}{}>{}</td>").format(cls, _span(c), c.text)
+    return Markup("<td{}{}>{}</td>").format(cls, _span(c), text)
 
 
-def _row(row: list[Cell], cls: str = "") -> Markup:
-    return Markup("<tr{}>{}</tr>").format(_attrs(cls=cls), join(_cell(c) for c in row))
+def _row(row: list[Cell], cls: str = "", link=None) -> Markup:
+    return Markup("<tr{}>{}</tr>").format(_attrs(cls=cls), join(_cell(c, link=link) for c in row))
 
 
 def _note(n: Note) -> Markup:

@@ -71,13 +71,15 @@ class Figure:
 
 @dataclass(frozen=True)
 class Cell:
-    """A table cell; ``header`` marks a row header (``<th scope="row">``) in a body row."""
+    """A table cell; ``header`` marks a row header (``<th scope="row">``) in a body row; ``href`` (``"#anchor"``) makes
+    its text a link inside the document."""
 
     text: str
     numeric: bool = False
     colspan: int = 1
     rowspan: int = 1
     header: bool = False
+    href: str = ""
 
 
 @dataclass(frozen=True)

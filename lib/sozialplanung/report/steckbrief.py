@@ -81,6 +81,63 @@ def _color(diff: float, polarity: int) -> str:
     return NEUTRAL if polarity == 0 or diff == 0 else (WORSE if diff * polarity > 0 else BETTER)
 
 
+NEIGHBOURS_SHOWN = 8
+"""At most this many neighbours are named on a Steckbrief, then "und N weitere"."""
+
+
+def _neighbours(dp, results) -> dict[str, list[str]]:
+    """Adjacent shown areas per shown area (queen contiguity as in
+    :class:`sozialplanung.analysis.spatial.SpatialAutocorrelation`), in id order; computed once per run."""
+    if "steckbrief_nachbarn" not in results:
+        out: dict[str, list[str]] = {}
+        geo = dp.areas.geometry if "geometry" in dp.areas.columns else None
+        if geo is not None and len(dp.areas) > 1 and not (geo.isna() | geo.is_empty).all():
+            from libpysal.graph import Graph
+
+            frame = dp.areas.loc[~(geo.isna() | geo.is_empty), ["geometry"]]
+            graph = Graph.build_contiguity(frame, rook=False)
+            shown = set(dp.shown_ids)
+            adj = graph.adjacency
+            for focal, neighbour in adj.index:
+                focal, neighbour = str(focal), str(neighbour)
+                if focal in shown and neighbour in shown and focal != neighbour and adj[(focal, neighbour)] > 0:
+                    out.setdefault(focal, []).append(neighbour)
+            out = {k: sorted(set(v)) for k, v in out.items()}
+        results["steckbrief_nachbarn"] = out
+    return results["steckbrief_nachbarn"]
+
+
+def _class_label(dp, results, gid: str) -> str:
+    """The Status class of an assessed area as its Steckbrief names it (else the Gebietstyp; "" without)."""
+    index, typ = results.get("index"), results.get("typology")
+    if gid in dp.assessed_ids([gid]) and index is not None:
+        frame = _index_frame(results)
+        if gid in frame.index and frame.at[gid, "bewertet"]:
+            return str(frame.at[gid, "status_label"])
+    if gid in dp.assessed_ids([gid]) and typ is not None and gid in typ.labels_.index:
+        return typ.names_[int(typ.labels_[gid])]
+    return ""
+
+
+def _index_frame(results):
+    if "index_frame" not in results:
+        results["index_frame"] = results["index"].to_frame().set_index("gebiet_id")
+    return results["index_frame"]
+
+
+def _neighbour_fact(dp, results, gid: str) -> str | None:
+    """"Nachbargebiete: 01100102 Wilhelmstraße (mittel), …" (at most :data:`NEIGHBOURS_SHOWN`), None without."""
+    ids = _neighbours(dp, results).get(gid, [])
+    if not ids:
+        return None
+    names = []
+    for nid in ids[:NEIGHBOURS_SHOWN]:
+        label = _class_label(dp, results, nid)
+        names.append(labels.area(dp, nid) + (f" ({label})" if label else ""))
+    more = len(ids) - NEIGHBOURS_SHOWN
+    return "Nachbargebiete: " + ", ".join(names) + (f" und {fmt_int(more)} weitere" if more > 0 else "")
+
+
 def _facts(dp, results, gid: str, not_rated: bool) -> list[str]:
     facts = [f"Einwohner/innen: {fmt_int(dp.population().get(gid))}"]
     facts += [labels.parent(dp, p.level, dp.areas.at[gid, p.level]) for p in dp.params.areas.parents
@@ -90,16 +147,44 @@ def _facts(dp, results, gid: str, not_rated: bool) -> list[str]:
         facts.append("nicht bewertet (weniger als "
                      f"{fmt_int(dp.params.datenschutz.min_population)} Einwohner/innen)")
     if index is not None:
-        if "index_frame" not in results:
-            results["index_frame"] = index.to_frame().set_index("gebiet_id")
-        frame = results["index_frame"]
+        frame = _index_frame(results)
         if gid in frame.index and frame.at[gid, "bewertet"]:
             facts.append(f"Status: {frame.at[gid, 'status_label']}")
             if index.dynamik_ is not None:
                 facts.append(f"Dynamik: {frame.at[gid, 'dynamik_label']}")
     if typ is not None and gid in typ.labels_.index:
         facts.append(f"Gebietstyp: {typ.title(int(typ.labels_[gid]), brackets=True)}")
+    neighbours = _neighbour_fact(dp, results, gid)
+    if neighbours:
+        facts.append(neighbours)
     return facts
+
+
+def _ranking(dp, results) -> dict[str, "np.ndarray"]:
+    """Per indicator the published values of the Bezugsgesamtheit, sorted descending (rank 1 = highest): withheld
+    and not-assessed areas are left out, so they neither get a rank nor count for the others; once per run."""
+    if "steckbrief_raenge" not in results:
+        hidden = dp.withheld() | dp.not_assessed()
+        values = dp.values().mask(hidden).loc[dp.reference_ids]
+        results["steckbrief_raenge"] = {i: np.sort(values[i].dropna().to_numpy())[::-1] for i in dp.catalogue}
+    return results["steckbrief_raenge"]
+
+
+def rank(dp, results, gid: str, ind_id: str, *, value: float | None = None,
+         hidden: bool | None = None) -> tuple[int, int] | None:
+    """(rank, areas ranked) of the area's published value among the Bezugsgesamtheit (1 = highest; equal values share
+    the better rank); None where the value is withheld, not assessed or missing. ``value``/``hidden``: the masked
+    value and whether it is withheld or not assessed, if the caller has them."""
+    if hidden is None:
+        hidden = bool(dp.withheld().at[gid, ind_id] or dp.not_assessed().at[gid, ind_id])
+    v = dp.values().at[gid, ind_id] if value is None else value
+    if hidden or np.isnan(v):
+        return None
+    ranked = _ranking(dp, results)[ind_id]
+    if "steckbrief_bezug" not in results:
+        results["steckbrief_bezug"] = frozenset(dp.reference_ids)
+    inside = gid in results["steckbrief_bezug"]
+    return int((ranked > v).sum()) + 1, len(ranked) + (0 if inside else 1)
 
 
 def _comparison(dp, results, gid: str, not_rated: bool) -> tuple[Table, list]:
@@ -108,6 +193,7 @@ def _comparison(dp, results, gid: str, not_rated: bool) -> tuple[Table, list]:
     levels = [lv for lv in _levels(dp, results) if isinstance(dp.areas.at[gid, lv], str)]
     values, withheld = dp.values(), dp.withheld()
     keys = set(dp.key_indicators)
+    ranked = bool(dp.params.rangfolgen)  # a rank places the area in a league table: only where enabled
     rows, bars = [], []
     for ind_id, ind in dp.catalogue.items():
         v = values.at[gid, ind_id]
@@ -119,11 +205,17 @@ def _comparison(dp, results, gid: str, not_rated: bool) -> tuple[Table, list]:
         name = f"{ind.name} ({ind.unit})" + (" *" if ind_id in keys else "")
         cells = [shown, *(fmt_number(par, 1) for par in pars), fmt_number(ref, 1),
                  "" if np.isnan(diff) else fmt_number(diff, 1)]
+        if ranked:
+            place = rank(dp, results, gid, ind_id, value=v, hidden=secret or not_rated)
+            cells.append("x" if not_rated else "." if place is None else f"{fmt_int(place[0])}/{fmt_int(place[1])}")
         rows.append([Cell(name, header=True), *(Cell(c, numeric=True) for c in cells)])
         bars.append((name, _share(diff, refs["sd"].get(ind_id, np.nan)), _color(diff, ind.polarity)))
     heads = ["Indikator", "Gebiet", *(labels.parent(dp, lv, dp.areas.at[gid, lv]) for lv in levels),
-             labels.reference(dp), "Abweichung"]
-    table = Table(caption="Indikatoren im Vergleich (* Schlüsselindikator)",
+             labels.reference(dp), "Abweichung", *(["Rang"] if ranked else [])]
+    caption = "Indikatoren im Vergleich (* Schlüsselindikator" + (
+        f"; Rang: 1 = höchster Wert, gezählt unter den Gebieten mit veröffentlichtem Wert, {labels.reference(dp)})"
+        if ranked else ")")
+    table = Table(caption=caption,
                   header=[[Cell(h, numeric=k > 0) for k, h in enumerate(heads)]], rows=rows,
                   role="steckbrief-tabelle", key=f"steckbrief-{gid}")
     return table, bars
@@ -183,13 +275,49 @@ def _trend_table(dp, results, gid: str, years: list[int], not_rated: bool) -> Ta
                  role="steckbrief-trend")
 
 
+def overview(dp, results, linked: bool = True) -> Table:
+    """"Übersicht der Steckbriefe": every shown area with its parent area, residents and class (Status, Gebietstyp
+    where the report has them; ``x`` for an area not assessed), the number linked to its Steckbrief (``linked``)."""
+    parent = dp.params.areas.parents[0].level if dp.params.areas.parents else None
+    index, typ = results.get("index"), results.get("typology")
+    population, assessed = dp.population(), set(dp.assessed_ids(dp.shown_ids))
+    heads = ["Nr.", "Name", *([parent] if parent else []), "Einwohner/innen", *(["Status"] if index is not None else []),
+             *(["Gebietstyp"] if typ is not None else [])]
+    rows = []
+    for gid in sorted(dp.shown_ids):
+        cells = [Cell(gid, href=f"#{ANCHOR}{gid}" if linked else ""), Cell(str(dp.areas.at[gid, "name"]), header=True)]
+        if parent:
+            pid = dp.areas.at[gid, parent]
+            name = labels.parent(dp, parent, pid).removeprefix(f"{parent} ") if isinstance(pid, str) else ""
+            cells.append(Cell(name.removeprefix(f"{pid} ") or name))  # the name alone: the id repeats the area's
+        cells.append(Cell(fmt_int(population.get(gid)), numeric=True))  # residents are published for every area
+        if index is not None:
+            frame = _index_frame(results)
+            rated = gid in assessed and gid in frame.index and bool(frame.at[gid, "bewertet"])
+            cells.append(Cell(str(frame.at[gid, "status_label"]) if rated else "x"))
+        if typ is not None:
+            cells.append(Cell(typ.names_[int(typ.labels_[gid])] if gid in assessed and gid in typ.labels_.index
+                              else "x"))
+        rows.append(cells)
+    notes = []
+    if typ is not None:
+        notes.append("Gebietstypen: " + "; ".join(typ.title(t) for t in typ.names_) + ".")
+    if len(assessed) < len(dp.shown_ids):
+        notes.append("x = nicht bewertet.")
+    return Table(caption="Übersicht der Steckbriefe", header=[[Cell(h, numeric=h == "Einwohner/innen") for h in heads]],
+                 rows=rows, notes=notes,
+                 role="steckbrief-uebersicht", key="steckbriefe-uebersicht")  # compact like a Steckbrief's tables
+
+
 def section_steckbriefe(dp, results) -> list:
-    intro = para("Ein Steckbrief je Gebiet im einheitlichen Schema, sortiert nach Gebietsnummer. Jeder Steckbrief "
-                 "liegt auch als eigene Datei vor (steckbriefe/<Gebietsnummer>.pdf).")
+    intro = para("Ein Steckbrief je Gebiet im einheitlichen Schema, sortiert nach Gebietsnummer: Lage, Kennzahlen, "
+                 "Nachbargebiete, die Indikatoren im Vergleich" + (" mit Rang" if dp.params.rangfolgen else "")
+                 + " und, wo mehrere Jahre vorliegen, die Entwicklung. Jeder Steckbrief liegt auch als eigene Datei "
+                 "vor (steckbriefe/<Gebietsnummer>.pdf); die Nummer in der Übersicht führt zum Steckbrief.")
     if len(dp.shown_ids) > STECKBRIEF_LIMIT:
         return [intro, para(f"Bei {fmt_int(len(dp.shown_ids))} Gebieten bilden die Steckbriefe einen eigenen "
-                            "Band (steckbriefe.pdf), damit dieser Bericht handlich bleibt.")]
-    return [intro, *(steckbrief(dp, results, gid) for gid in sorted(dp.shown_ids))]
+                            "Band (steckbriefe.pdf), damit dieser Bericht handlich bleibt."), overview(dp, results)]
+    return [intro, overview(dp, results), *(steckbrief(dp, results, gid) for gid in sorted(dp.shown_ids))]
 
 
 def single_documents(volume: Document) -> dict[str, Document]:
