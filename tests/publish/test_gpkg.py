@@ -28,7 +28,8 @@ from sozialplanung.publish.gpkg_styles import choropleth_style, legend
 from conftest import PARAMS
 from outputkit import matches, write_report_tables
 
-LAYERS = ["indikatoren", "vergleich", "sozialindex", "sensitivitaet", "faktorwerte", "cluster", "raeumliche_statistik"]
+LAYERS = ["indikatoren", "vergleich", "sozialindex", "sensitivitaet", "faktorwerte", "cluster", "raeumliche_statistik",
+          "zeitreihe"]  # Berlin demo: the series 2013–2021
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +118,8 @@ def test_layers_keep_the_crs_and_the_report_areas(gpkg, dp):
     assert [name for name, _ in pyogrio.list_layers(gpkg)] == [*LAYERS, "layer_styles"]
     for name in LAYERS:
         layer = gpd.read_file(gpkg, layer=name)
-        assert layer.crs == dp.areas.crs and list(layer["gebiet_id"]) == list(dp.shown_ids)
+        ids = list(dict.fromkeys(layer["gebiet_id"]))  # zeitreihe: one row per area and year
+        assert layer.crs == dp.areas.crs and ids == list(dp.shown_ids), name
 
 
 def test_layer_descriptions(gpkg):

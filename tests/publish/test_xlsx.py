@@ -24,7 +24,7 @@ from conftest import PARAMS, REPO
 from outputkit import write_report_tables
 
 TABLES = ["indikatoren", "vergleich", "sozialindex", "sensitivitaet", "faktorladungen", "faktorwerte", "cluster",
-          "raeumliche_statistik"]
+          "raeumliche_statistik", "gebietsschluessel", "statuswechsel", "zeitreihe"]  # the series 2013–2021
 
 
 @pytest.fixture(scope="module")
@@ -111,12 +111,15 @@ def test_ids_are_text_with_leading_zeros_in_every_id_column(wb, dp):
             cells = column(wb, sheet, code)
             assert all(c.data_type == "s" and c.number_format == "@" for c in cells), (sheet, code)
             values = [c.value for c in cells]
-            if code == "gebiet_id":
+            if sheet == "zeitreihe":  # one row per area and year
+                assert all(v.startswith("0") for v in values) and set(values) <= set(dp.areas.index)
+            elif code == "gebiet_id":
                 assert values == list(dp.shown_ids) and all(v.startswith("04") for v in values)
             elif code in levels:
                 assert values == list(dp.areas.loc[dp.shown_ids, code]) and all(v.startswith("0") for v in values)
             checked += 1
-    assert checked == len(TABLES) - 1 + len(levels) + 1  # gebiet_id everywhere but faktorladungen
+    # gebiet_id everywhere but faktorladungen and the series tables gebietsschluessel (alt_id, neu_id), statuswechsel
+    assert checked == len(TABLES) - 3 + len(levels) + 1
 
 
 def test_withheld_and_not_assessed_cells_show_their_symbol(wb, dp):

@@ -54,4 +54,4 @@ def test_crosswalk_section_states_method_and_error_of_the_series():
     assert "16,8 %" in text and "34,1 %" in text and "849,6 % (12200411)" in text  # areal: share > 20 %, P90, max
     assert f"11,8 % ({err['ipf']['max_id']})" in text and "misst die Anpassung" in text
     assert "05300838 hat 21 Einwohner/innen, nach Fläche kämen 4.775 an" in text
-    assert methoden.describe_crosswalk(sp.load_datenpaket(sp.find_params("berlin/mitte.yaml"))) == []
+    assert methoden.describe_crosswalk(sp.load_datenpaket(sp.find_params("deutschland/kreise.yaml"))) == []

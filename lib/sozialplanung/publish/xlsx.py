@@ -30,10 +30,12 @@ LEGEND_SHEET = "Zeichenerklärung"
 SOURCES_SHEET = "Quellen"
 DEMO_SOURCES = {
     "berlin": [
-        "Senatsverwaltung für Stadtentwicklung, Bauen und Wohnen Berlin, Monitoring Soziale Stadtentwicklung 2021 "
-        "(Open Data, dl-de/zero-2.0 / CC BY 3.0 DE).",
-        "Geometrie: Amt für Statistik Berlin-Brandenburg, Lebensweltlich orientierte Räume (LOR) 2021 "
-        "(CC BY 3.0 DE), Daten verändert (Grenzen vereinfacht, übergeordnete Ebenen daraus gebildet).",
+        "Senatsverwaltung für Stadtentwicklung, Bauen und Wohnen Berlin, Monitoring Soziale Stadtentwicklung 2013, "
+        "2015, 2017, 2019 und 2021 (Open Data, dl-de/zero-2.0 / CC BY 3.0 DE); die Reihe 2013–2019 in der "
+        "Aufbereitung von Open Lifeworlds (CC BY 4.0).",
+        "Geometrie: Amt für Statistik Berlin-Brandenburg, Lebensweltlich orientierte Räume (LOR) bis 2020 und 2021 "
+        "(CC BY 3.0 DE), Daten verändert (Grenzen vereinfacht, übergeordnete Ebenen daraus gebildet; "
+        "Gebietsschlüssel aus den Schnittflächen).",
     ],
     "kreise": [
         "„Laufende Raumbeobachtung des BBSR – INKAR, Ausgabe 03/2024“ (freie Nachnutzung mit Quellenangabe); "

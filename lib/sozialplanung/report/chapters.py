@@ -264,7 +264,8 @@ def kurzfassung_body(dp, results) -> list:
     maps += map_figure(dp, results, f"karte-{key}", lambda: atlas.indicator_map(dp, key),
                        f"Karte: {ind.name} in {ind.unit}; Klassengrenzen in der Legende. ", _source(dp, [key]),
                        "karte klein")
-    out += [Heading(1, "Karten", "karten"), *maps] if maps else no_maps_note(dp)
+    # the pointer to the full report closes the findings: after the maps it can be left alone on a page
     out.append(para("Ausführliche Ergebnisse, Steckbriefe aller Gebiete und der Methodenanhang stehen im "
-                         "Sozialbericht (bericht.pdf / bericht.html)."))
+                    "Sozialbericht (bericht.pdf / bericht.html)."))
+    out += [Heading(1, "Karten", "karten"), *maps] if maps else no_maps_note(dp)
     return out
