@@ -95,14 +95,11 @@ def _neighbours(dp, results) -> dict[str, list[str]]:
             from libpysal.graph import Graph
 
             frame = dp.areas.loc[~(geo.isna() | geo.is_empty), ["geometry"]]
-            graph = Graph.build_contiguity(frame, rook=False)
             shown = set(dp.shown_ids)
-            adj = graph.adjacency
-            for focal, neighbour in adj.index:
-                focal, neighbour = str(focal), str(neighbour)
-                if focal in shown and neighbour in shown and focal != neighbour and adj[(focal, neighbour)] > 0:
-                    out.setdefault(focal, []).append(neighbour)
-            out = {k: sorted(set(v)) for k, v in out.items()}
+            for focal, around in Graph.build_contiguity(frame, rook=False).neighbors.items():
+                ids = sorted({str(n) for n in around} & shown - {str(focal)})
+                if str(focal) in shown and ids:
+                    out[str(focal)] = ids
         results["steckbrief_nachbarn"] = out
     return results["steckbrief_nachbarn"]
 
