@@ -36,26 +36,22 @@ files in the project's own output folder with the expected header are read.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import functools
 import hashlib
 import json
-import os
 import pickle
 import platform
-import tempfile
 import warnings
 from importlib import metadata
 from pathlib import Path
 
 from sozialplanung.analysis import pipeline
 from sozialplanung.data.manifest import sha256
+from sozialplanung.data.stored import folder_for, locked, write_atomic  # noqa: F401 - public here before
 from sozialplanung.errors import SozialplanungError, SozialplanungWarning
 
 FORMAT = 1
 """Version of the file format; a new one makes every saved file stale."""
-FOLDER = ".ergebnisse"
-"""Name of the results folder beside the report folders (in the output root)."""
 ANALYSES = ("index", "sensitivity", "fa", "typology", "spatial", "vergleich")
 """The analyses an :class:`Ergebnisse` holds, by key (the keys of ``compute_results``)."""
 REPORT = {"index": "sozialindex", "fa": "faktorenanalyse", "typology": "clusteranalyse",
@@ -75,11 +71,6 @@ the Datenpaket is loaded) and what the analyses are fitted with (recipe, the
 (``kommune``, ``bezugsname``, ``slug``, ``berichtsgebiet``, ``indicators``, ``key_indicators``, ``texts``,
 ``rangfolgen``, ``vergleichsring`` – fitted by the report each run, not kept here –, …) change only what a report shows;
 tests/analysis/test_ergebnisse.py holds each field to its side."""
-
-
-def folder_for(output_dir: str | Path) -> Path:
-    """The results folder of a report folder: ``.ergebnisse`` beside it (in the output root)."""
-    return Path(output_dir).resolve().parent / FOLDER
 
 
 class Ergebnisse:
@@ -213,33 +204,6 @@ class Ergebnisse:
         if path is not None:
             write_atomic(path, json.dumps(self._header(key)).encode() + b"\n"
                          + pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it: a parallel reader sees the old file,
-    no file, or the whole new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-@contextlib.contextmanager
-def locked(path: Path):
-    """Hold an exclusive lock for ``path`` (``flock`` on ``<path>.lock``) while computing it.
-
-    Reports of a batch running at the same time wait here for the one that computes a shared result,
-    then read it. The kernel releases the lock when the process ends, so a killed render blocks nobody.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "a") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        yield
 
 
 def analysis_params(params) -> dict:

@@ -29,8 +29,7 @@ import pandas as pd
 
 from sozialplanung.config.catalogue import GEBIET_ID, Catalogue
 from sozialplanung.errors import SozialplanungError
-from sozialplanung.config.vergleich import comparison_files
-from sozialplanung.data.inputs import read_inputs
+from sozialplanung.data.inputs import input_files, read_inputs  # noqa: F401 - input_files public here before
 from sozialplanung.config.params import Params, read_params
 
 
@@ -218,21 +217,12 @@ class Datenpaket:
         return pd.Series(reasons, index=pd.Index(small, name=GEBIET_ID), dtype=object, name="grund")
 
 
-def input_files(params: Params) -> dict[str, Path]:
-    """The files a Datenpaket is read from (``Datenpaket.inputs``, hashed in the manifest), without reading them."""
-    files = {"params": Path(params.path)}
-    if params.has_maps:
-        files["areas"] = params.resolve(params.areas.file)
-    files |= {"data": params.resolve(params.data.file), "catalogue": params.resolve(params.catalogue)}
-    files.update({f"parent:{p.level}": params.resolve(p.file) for p in params.areas.parents if p.file})
-    if params.recipe:
-        files["recipe"] = params.resolve(params.recipe)
-    files.update({field: params.resolve(value) for field, value in comparison_files(params).items()})
-    return files
-
-
-def load_datenpaket(params: Params | str | Path) -> Datenpaket:
+def load_datenpaket(params: Params | str | Path, output_dir: str | Path | None = None) -> Datenpaket:
     """Load the Datenpaket named by ``params`` and apply the Datenschutz rules.
+
+    ``output_dir``: the report folder of a render (the notebooks' ``output_dir``); the loaded Datenpaket is kept
+    beside it and read by the other notebooks and reports of the run with the same params and inputs
+    (:mod:`sozialplanung.data.stored`). None or ``""``: always read the inputs.
 
     Examples
     --------
@@ -243,6 +233,14 @@ def load_datenpaket(params: Params | str | Path) -> Datenpaket:
     """
     if not isinstance(params, Params):
         params = read_params(params)
+    if output_dir:
+        from sozialplanung.data import stored
+
+        return stored.load(params, output_dir, _load)
+    return _load(params)
+
+
+def _load(params: Params) -> Datenpaket:
     from sozialplanung.data import datenschutz, nur_gesamt
 
     areas, parents, table, totals, catalogue = read_inputs(params)

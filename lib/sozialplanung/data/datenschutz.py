@@ -163,7 +163,7 @@ def published_groups(dp) -> list[Group]:
                 groups.append(Group(parent.level, str(pid), f"{parent.level} {name}", members))
     members = tuple(sorted(dp.reference_ids))
     if members not in seen:
-        groups.append(Group("Kommune", "", dp.params.kommune, members))
+        groups.append(Group("Kommune", "", dp.params.bezugsname or dp.params.kommune, members))
     return groups
 
 

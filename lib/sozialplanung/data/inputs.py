@@ -10,11 +10,13 @@ behalf is recorded in ``table.attrs["entscheidungen"]`` and reported by
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from sozialplanung.config.catalogue import read_catalogue
+from sozialplanung.config.vergleich import comparison_files
 from sozialplanung.config.validation import Errors
 from sozialplanung.data import tablechecks
 from sozialplanung.data.geometry import areas_from_table, read_geometry
@@ -182,3 +184,16 @@ def split_totals(table: pd.DataFrame, params) -> tuple[pd.DataFrame, pd.DataFram
          lines))
     totals.attrs = {k: v for k, v in table.attrs.items() if k != "entscheidungen"}
     return areas, totals
+
+
+def input_files(params) -> dict[str, Path]:
+    """The files a Datenpaket is read from (``Datenpaket.inputs``, hashed in the manifest), without reading them."""
+    files = {"params": Path(params.path)}
+    if params.has_maps:
+        files["areas"] = params.resolve(params.areas.file)
+    files |= {"data": params.resolve(params.data.file), "catalogue": params.resolve(params.catalogue)}
+    files.update({f"parent:{p.level}": params.resolve(p.file) for p in params.areas.parents if p.file})
+    if params.recipe:
+        files["recipe"] = params.resolve(params.recipe)
+    files.update({field: params.resolve(value) for field, value in comparison_files(params).items()})
+    return files

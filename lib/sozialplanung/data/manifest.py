@@ -11,7 +11,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-from sozialplanung.data.datenpaket import input_files
+from sozialplanung.data.inputs import input_files
 
 PACKAGES = ["sozialplanung", "pandas", "numpy", "scipy", "geopandas", "shapely", "pyogrio", "matplotlib",
             "statsmodels", "scikit-learn", "mapclassify", "libpysal", "esda", "papermill", "nbconvert", "pydantic"]

@@ -36,7 +36,10 @@ import time
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
 PRELOAD = ["numpy", "pandas", "geopandas", "matplotlib.pyplot", "sozialplanung", "sozialplanung.report.bericht",
-           "sozialplanung.report.typst_writer", "typst", "ipykernel.kernelapp", "matplotlib_inline.backend_inline"]
+           "sozialplanung.report.typst_writer", "typst", "ipykernel.kernelapp", "ipykernel.debugger",
+           "matplotlib_inline.backend_inline"]
+"""Imported once in the warm parent. ``ipykernel.debugger`` (debugpy, imported when the kernel object is made)
+took 0,45 s of the 0,9 s a forked kernel needed to answer."""
 ANALYSES = ["sozialplanung.analysis.ergebnisse", "statsmodels.multivariate.factor",
             "statsmodels.multivariate.factor_rotation", "libpysal.graph", "esda"]
 """Preloaded too for a report that runs analyses (notebooks 03–06 import scikit-learn, SciPy, statsmodels and PySAL:
@@ -242,6 +245,7 @@ def main() -> None:
     import importlib
 
     base_path = [p for p in sys.path if p not in ("", os.getcwd())]  # as ipykernel_launcher removes the cwd
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's import warning about frozen modules, not for users
     before = dict(os.environ)
     for name in [*PRELOAD, *(ANALYSES if "--analysen" in sys.argv[1:] else [])]:
         try:

@@ -14,9 +14,15 @@ import functools
 import os
 import shutil
 import socket
+import sys
 import time
 import uuid
 from pathlib import Path
+
+# papermill reads notebooks with nbformat, which imports jsonschema, which imports rfc3987_syntax if installed: that
+# builds ~35 Earley parsers at import (2–3 s of every render process; jsonschema issue #1428) for the "iri" format,
+# which no notebook schema uses. Marked as absent, jsonschema leaves that one format check out.
+sys.modules.setdefault("rfc3987_syntax", None)
 
 from sozialplanung.data.datenpaket import load_datenpaket
 from sozialplanung.errors import SozialplanungError
@@ -75,7 +81,7 @@ def render_one(params_file: str | Path, *, output_root: str | Path = "output", n
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "notebooks").mkdir(parents=True)
     try:
-        dp = load_datenpaket(params)
+        dp = load_datenpaket(params, staging)
         manifest = build_manifest(params, dp.inputs)
         manifest["fingerabdruck"] = fingerprint(params, notebooks)
         write_manifest(manifest, staging)
