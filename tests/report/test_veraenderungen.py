@@ -104,3 +104,48 @@ def test_plain_multi_year_datenpaket_gets_the_trend_charts_only():
     first, last = (reference_value(dp, key, dp.reference_ids, y)[0] for y in (dp.years()[0], dp.years()[-1]))
     want = f"Deutschland {first:.1f} % ({dp.years()[0]}) bis {last:.1f} % ({dp.years()[-1]})".replace(".", ",")
     assert want in figs[0].alt.replace("\u00a0", " ")
+
+
+def _typology(dp):
+    import warnings
+
+    from sozialplanung.analysis import pipeline
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sp.SozialplanungWarning)
+        fa = pipeline.faktorenanalyse(dp)
+        return {"fa": fa, "typology": pipeline.clusteranalyse(dp, fa), "figures": {}}
+
+
+def test_kreis_chapter_has_the_typwechsel_table():
+    """NRW (53 shown Kreise of the 400): the 2021 types applied to 2020, the matrix on the shown Kreise, the noise
+    floor in the text."""
+    from sozialplanung.analysis.typwechsel import typwechsel
+
+    dp = sp.load_datenpaket(find_params("deutschland/nordrhein-westfalen.yaml"))
+    results = _typology(dp)
+    blocks = veraenderungen.section_veraenderungen(dp, results)
+    assert [h.text for h in blocks if isinstance(h, Heading)] == ["Entwicklung der Schlüsselindikatoren",
+                                                                  "Typwechsel 2020 → 2021"]
+    table = next(b for b in blocks if isinstance(b, Table) and b.key == "typwechsel")
+    assert table.caption == "Typwechsel 2020 → 2021 (Zahl der Gebiete)"
+    assert [c.text for c in table.header[0]] == ["Typ 2020 \\ 2021", "Typ A", "Typ B", "Typ C", "Typ D", "Summe"]
+    assert [c.text for c in table.rows[-1]][0] == "Summe" and table.rows[-1][-1].text == str(len(dp.shown_ids))
+    tw = typwechsel(dp, results["fa"], results["typology"])
+    text = plain_text(blocks)
+    assert f"Danach haben {tw.changed} von {len(dp.shown_ids)} Gebieten mit einem Typ in beiden Jahren" in text
+    assert f"dieselbe Regel {tw.same_agreement} von {tw.n_agreement} typisierten Gebieten" in text
+    assert tw.n_agreement == len(dp.shown_ids) and 0 < tw.same_agreement <= tw.n_agreement
+
+
+def test_series_without_old_context_indicators_keeps_a_note(chapter):
+    """Berlin: the context indicators of the clustering are missing before 2021, no area can be assigned."""
+    from sozialplanung.report import typwechsel
+    from sozialplanung.report.model import Note
+
+    dp, results, _ = chapter
+    part = {**results, **_typology(dp)}
+    blocks = typwechsel.blocks(dp, part)
+    assert len(blocks) == 1 and isinstance(blocks[0], Note)
+    assert "Gebietstypen liegen nur für 2021 vor: auf die Werte von 2019" in blocks[0].text
+    assert part["typwechsel"].assigned == 0

@@ -9,7 +9,9 @@ For a Datenpaket with a series manifest (:mod:`sozialplanung.data.zeitreihe`) an
   (:func:`sozialplanung.analysis.zeitreihe.change_contributions`); an indicator with a Zeitreihenbruch between the
   two editions is named but never counted as a driver;
 * the transition matrix of the official status classes (class then × class now);
-* the Zeitreihenbrüche found (:func:`sozialplanung.data.zeitreihe.detect_breaks`).
+* the Zeitreihenbrüche found (:func:`sozialplanung.data.zeitreihe.detect_breaks`);
+* with a typology, also on a plain multi-year Datenpaket (the INKAR Kreis series): the Typwechsel between the last
+  two editions, the report year's types applied to the earlier values (:mod:`sozialplanung.report.typwechsel`).
 
 Every value comes from the series-masked values (a value withheld in any year, or of an area not assessed in the
 report year, is never shown). :func:`series` computes the series once per run and keeps it in ``results``.
@@ -23,8 +25,8 @@ import pandas as pd
 from sozialplanung.config.catalogue import GEBIET_ID
 from sozialplanung.data import labels
 from sozialplanung.formatting import fmt_int, fmt_number
-from sozialplanung.report import tables
-from sozialplanung.report.model import Cell, Heading, Note, Table, para
+from sozialplanung.report import tables, typwechsel
+from sozialplanung.report.model import Cell, Heading, Table, para
 from sozialplanung.report.page import figure
 
 STATUS = {1: "hoch", 2: "mittel", 3: "niedrig", 4: "sehr niedrig"}
@@ -200,21 +202,17 @@ def _series_source(s) -> str:
 
 def section_veraenderungen(dp, results) -> list:
     """The chapter „Veränderungen seit dem letzten Bericht“ (module docstring); on a plain multi-year Datenpaket
-    only the trend charts (status changes need the official classes of a series manifest)."""
+    only the trend charts and the Typwechsel (status changes need the official classes of a series manifest)."""
     then, now = dp.years()[-2:]
     if not applies(dp, results):
         return [para(f"Die Datentabelle enthält die Jahre {', '.join(map(str, dp.years()))} auf einem Gebietsstand. "
                      "Die Diagramme zeigen die Bezugswerte je Jahr; Werte einzelner Gebiete stehen in den "
-                     "Steckbriefen."), *_trends(dp, results, "")]
+                     "Steckbriefen."), *_trends(dp, results, ""), *typwechsel.blocks(dp, results)]
     s = series(dp, results)
     out = [*_intro(dp, s), *_trends(dp, results, _series_source(s))]
     out += [Heading(2, f"Statuswechsel {then} → {now}", "veraenderungen-status"), *_changes(dp, s, then, now),
             transition_table(dp, s, then, now), Heading(2, "Zeitreihenbrüche", "veraenderungen-brueche"),
-            *_breaks_table(s)]
-    typ = results.get("typology")
-    if typ is not None:
-        out.append(Note(f"Gebietstypen liegen nur für {now} vor (die Kontextindikatoren der Clusteranalyse gibt es in "
-                        "den älteren Berichten nicht); ein Typwechsel ist daher nicht darstellbar."))
+            *_breaks_table(s), *typwechsel.blocks(dp, results)]
     return out
 
 
