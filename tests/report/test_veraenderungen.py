@@ -51,7 +51,7 @@ def test_status_changes_are_those_of_the_official_classes(chapter, raw):
         assert sum(parts) == pytest.approx(delta, abs=0.015)
     assert [h.text for h in blocks if isinstance(h, Heading)] == [
         "Entwicklung der Schlüsselindikatoren", "Statuswechsel 2019 → 2021", "Zeitreihenbrüche"]
-    assert sum(isinstance(b, Figure) for b in blocks) == len(dp.key_indicators)
+    assert sum(isinstance(b, Figure) for b in blocks) == len(dp.key_indicators) + 1  # trends, Statuswechsel map
 
 
 def test_transition_matrix_totals(chapter, raw):
@@ -63,6 +63,30 @@ def test_transition_matrix_totals(chapter, raw):
     heads = [c.text for c in table.header[-1]]
     for code, label in {1: "hoch", 2: "mittel", 3: "niedrig", 4: "sehr niedrig"}.items():
         assert int(last[heads.index(label)]) == now.get(code, 0)
+
+
+def test_status_change_map_dots_the_interpolated_areas(chapter, raw):
+    """The map after the transition matrix: each Planungsraum coloured by the direction of its official change
+    2019 → 2021, the areas interpolated in 2019 (outline without an old area) dotted on top of their fill."""
+    import re
+
+    dp, results, blocks = chapter
+    fig = next(b for b in blocks if isinstance(b, Figure) and b.key == "statuswechsel-karte")
+    assert blocks.index(fig) == blocks.index(_table(blocks, "Übergänge der amtlichen Statusklassen")) + 1
+    old = raw[raw.jahr == 2019].set_index("gebiet_id")
+    interpolated = sorted(old.index[old.interpoliert.astype(bool) & old.gebietsstand.str.contains("übertragen")])
+    assert interpolated == veraenderungen.interpolated_ids(dp, veraenderungen.series(dp, results), 2019)
+    assert fig.svg.count('fill="url(#sp-markierung)"') == len(interpolated) + 1  # areas and the legend swatch
+    assert f"{len(interpolated)} Gebiete zusätzlich gepunktet: Werte 2019 übertragen (Umriss ohne altes Gebiet)." \
+        in fig.alt
+    now = raw[raw.jahr == 2021].set_index("gebiet_id").mss_status_amtlich
+    then = old.mss_status_amtlich
+    worse = int(((now - then) > 0).sum())
+    better = int(((now - then) < 0).sum())
+    assert f"günstiger ({better} Gebiet" in fig.alt and f"ungünstiger ({worse} Gebiet" in fig.alt
+    titles = dict(t.split(": ", 1) for t in re.findall(r"<title>([^<]*)</title>", fig.svg))
+    gid = interpolated[0]
+    assert titles[dp.label([gid])[gid]].endswith("; Werte 2019 übertragen (Umriss ohne altes Gebiet)")
 
 
 def test_breaks_are_marked_and_never_named_as_drivers(chapter):
