@@ -160,6 +160,10 @@ def test_kreis_chapter_has_the_typwechsel_table():
     assert f"Danach haben {tw.changed} von {len(dp.shown_ids)} Gebieten mit einem Typ in beiden Jahren" in text
     assert f"dieselbe Regel {tw.same_agreement} von {tw.n_agreement} typisierten Gebieten" in text
     assert tw.n_agreement == len(dp.shown_ids) and 0 < tw.same_agreement <= tw.n_agreement
+    from sozialplanung.report import methoden
+
+    assert "Typwechsel (Kapitel „Veränderungen seit dem letzten Bericht“)" in plain_text(
+        methoden.section_methoden(dp, results))
 
 
 def test_series_without_old_context_indicators_keeps_a_note(chapter):
@@ -173,3 +177,6 @@ def test_series_without_old_context_indicators_keeps_a_note(chapter):
     assert len(blocks) == 1 and isinstance(blocks[0], Note)
     assert "Gebietstypen liegen nur für 2021 vor: auf die Werte von 2019" in blocks[0].text
     assert part["typwechsel"].assigned == 0
+    from sozialplanung.report import methoden
+
+    assert "Typwechsel" not in " ".join(methoden.describe_cluster(dp, part["typology"]))
