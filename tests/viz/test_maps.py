@@ -228,6 +228,10 @@ def test_marked_areas_keep_their_fill_and_get_the_overlay():
     assert titles(fig)["20"] == "20: nicht bewertet; Werte übertragen"
     assert "3 Gebiete zusätzlich gepunktet: Werte übertragen." in fig.alt_text
     assert "gepunktet" not in plain.alt_text and [e.label for e in plain.legend_entries][-1] == "nicht bewertet (1)"
+    detailed = maps.class_map(gdf, "wechsel", labels, palettes.CHANGE_DIRECTION, suppressed=["20"], marked=["01"],
+                              marked_label="Werte übertragen", details={"01": "mittel → hoch", "20": "hoch → x"})
+    assert titles(detailed)["01"] == "01: günstiger (mittel → hoch); Werte übertragen"
+    assert titles(detailed)["20"] == "20: nicht bewertet"  # never a detail of a suppressed area
 
 
 def test_locator_map():

@@ -194,7 +194,10 @@ def change_map(dp, results, s, then, now) -> list:
     from sozialplanung.analysis.zeitreihe import class_change
     from sozialplanung.viz import atlas
 
-    change = class_change(s["res"]["status_zeitreihe"], then, now)
+    status = s["res"]["status_zeitreihe"]
+    change = class_change(status, then, now)
+    wide = status[status.jahr.isin([then, now])].pivot(index=GEBIET_ID, columns="jahr", values="status_amtlich")
+    details = {g: f"{STATUS[int(wide.at[g, then])]} → {STATUS[int(wide.at[g, now])]}" for g in change.dropna().index}
     marked = interpolated_ids(dp, s, then)
     label = f"Werte {then} übertragen (Umriss ohne altes Gebiet)"
     caption = (f"Karte: Veränderung der amtlichen Statusklasse {then} → {now} je Gebiet (günstiger, unverändert, "
@@ -204,6 +207,7 @@ def change_map(dp, results, s, then, now) -> list:
     return map_figure(dp, results, "statuswechsel-karte",
                       lambda: atlas.change_map(dp, change, title=f"Statuswechsel {then} → {now}",
                                                legend_title="Statusklasse", marked=marked, marked_label=label,
+                                               details=details,
                                                not_rated_label="nicht eindeutig oder nicht bewertet"),
                       caption, _series_source(s))
 

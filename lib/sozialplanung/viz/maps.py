@@ -268,6 +268,7 @@ def class_map(
     suppressed_label: str = "nicht bewertet",
     marked=None,
     marked_label: str = "markiert",
+    details: dict | None = None,
     attribution: str | None = None,
     id_column: str | None = None,
     north_arrow: bool = False,
@@ -290,6 +291,9 @@ def class_map(
         (:data:`sozialplanung.viz.svg.MARK`, distinct from the hatch of withheld areas), with a legend
         entry and an alt-text sentence ``marked_label`` (e.g. values carried from an old Gebietsstand);
         their ``<title>`` adds ``marked_label``.
+    details : dict, optional
+        Area id → text added in brackets to the ``<title>`` of a rated area (e.g. „mittel → niedrig“);
+        never used for suppressed areas.
     Other parameters
         As in :func:`choropleth`.
 
@@ -328,8 +332,9 @@ def class_map(
     if colors is None:
         colors = palettes.categorical(labels)
     face = pd.concat([values[rated].map(colors), pd.Series(MISSING_COLOR, index=missing)])
-    titles = _titles(gdf, name_column, geo, {i: str(labels[values[i]]).replace("\n", " ") for i in rated},
-                     missing, supp, suppressed_label)
+    details = {str(k): v for k, v in (details or {}).items()}
+    shown = {i: str(labels[values[i]]).replace("\n", " ") + (f" ({details[i]})" if i in details else "") for i in rated}
+    titles = _titles(gdf, name_column, geo, shown, missing, supp, suppressed_label)
     titles.update({i: f"{titles[i]}; {marked_label}" for i in mark})
     area_labels, labelled = _area_labels(gdf, geo, report, label_column, show_labels, label_meaning)
     counts = values[rated].value_counts()
