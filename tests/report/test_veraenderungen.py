@@ -153,6 +153,7 @@ def test_kreis_chapter_has_the_typwechsel_table():
                                                                   "Typwechsel 2020 → 2021"]
     table = next(b for b in blocks if isinstance(b, Table) and b.key == "typwechsel")
     assert table.caption == "Typwechsel 2020 → 2021 (Zahl der Gebiete)"
+    assert "nicht zugeordnet" not in table.notes[0]  # every Kreis has all values of 2020
     assert [c.text for c in table.header[0]] == ["Typ 2020 \\ 2021", "Typ A", "Typ B", "Typ C", "Typ D", "Summe"]
     assert [c.text for c in table.rows[-1]][0] == "Summe" and table.rows[-1][-1].text == str(len(dp.shown_ids))
     tw = typwechsel(dp, results["fa"], results["typology"])

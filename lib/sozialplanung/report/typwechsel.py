@@ -61,12 +61,15 @@ def blocks(dp, results) -> list:
         return [Note(f"Gebietstypen liegen nur für {tw.now} vor: auf die Werte von {tw.then} lässt sich die "
                      "Typisierung nicht anwenden (die Indikatoren der Clusteranalyse fehlen dort); ein Typwechsel ist "
                      "daher nicht darstellbar.")]
+    from sozialplanung.analysis.typwechsel import NOT_ASSIGNED
+
     m = tw.matrix().set_index(f"typ_{tw.then}")
     m.index.name, m.columns.name = f"Typ {tw.then} \\ {tw.now}", None
     table = tables.frame_table(m, caption=f"Typwechsel {tw.then} → {tw.now} (Zahl der Gebiete)",
                                formats={c: "int" for c in m.columns},
                                note=f"Zeilen: Typ {tw.then} (Typisierung von {tw.now}, nächstgelegenes Typzentrum); "
-                                    f"Spalten: Typ {tw.now}. „nicht zugeordnet“: nicht bewertet, geheim gehaltener "
-                                    "oder fehlender Wert.")
+                                    f"Spalten: Typ {tw.now}." + (" „nicht zugeordnet“: nicht bewertet, geheim "
+                                                                "gehaltener oder fehlender Wert." if NOT_ASSIGNED in
+                                                                m.index or NOT_ASSIGNED in m.columns else ""))
     return [Heading(2, f"Typwechsel {tw.then} → {tw.now}", "veraenderungen-typen"), para(_text(tw)),
             replace(table, key="typwechsel")]
