@@ -121,3 +121,13 @@ def test_series_results_tables(berlin):
     off_diagonal = sum(m.loc[a, b] for a in classes for b in classes if a != b)
     assert len(moved) <= off_diagonal == 51
     assert (moved.klasse_vorher != moved.klasse_jetzt).all()
+
+
+def test_class_change_is_the_sign_of_the_class_difference():
+    """A higher class number is less favourable; no class in either year → NaN (hatched on the map)."""
+    from sozialplanung.analysis.zeitreihe import class_change
+
+    table = pd.DataFrame({"gebiet_id": ["a", "b", "c", "d"] * 2, "jahr": [2019] * 4 + [2021] * 4,
+                          "status_amtlich": pd.array([1, 3, 2, None, 2, 2, 2, 4], dtype="Int64")})
+    out = class_change(table, 2019, 2021)
+    assert out[["a", "b", "c"]].tolist() == ["ungünstiger", "günstiger", "unverändert"] and pd.isna(out["d"])

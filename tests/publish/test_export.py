@@ -1,5 +1,5 @@
-"""tabellen/zeitreihe.csv, statuswechsel.csv and gebietsschluessel.csv of a multi-year report (export.series_tables),
-checked against the shipped Datenpaket files read directly."""
+"""tabellen/zeitreihe.csv, statuswechsel.csv, gebietsschluessel.csv (export.series_tables) and typwechsel.csv
+(export.typwechsel_tables) of a multi-year report, checked against the shipped Datenpaket files read directly."""
 
 from __future__ import annotations
 
@@ -68,3 +68,28 @@ def test_gebietsschluessel_rows_of_the_shown_areas(written):
 def test_report_without_series_manifest_has_no_series_tables():
     """Years without a zeitreihe.yaml (INKAR Kreise: one Gebietsstand) get trend charts, not the series tables."""
     assert export.series_tables(sp.load_datenpaket(find_params("deutschland/kreise.yaml"))) == {}
+
+
+def test_typwechsel_table_of_a_kreis_report_in_csv_and_workbook(tmp_path):
+    """NRW (53 shown Kreise, 2017–2021): tabellen/typwechsel.csv is the chapter's matrix, a sheet of
+    ergebnisse.xlsx with German headers, and the leak scan passes it."""
+    from sozialplanung.publish.leaks import scan_outputs
+
+    dp = sp.load_datenpaket(find_params("deutschland/nordrhein-westfalen.yaml"))
+    folder = tmp_path / "bericht"
+    export.write_tables(folder, indikatoren=sp.indicators.reference.area_table(dp))
+    export.write_workbooks(folder, dp)
+    m = pd.read_csv(folder / "tabellen" / "typwechsel.csv").set_index("typ_2020")
+    assert list(m.columns) == ["Typ A", "Typ B", "Typ C", "Typ D", "Summe"]
+    assert m.loc["Summe", "Summe"] == 53 and m["Summe"].drop("Summe").sum() == 53
+    sheets = {name: (heads, rows) for name, heads, rows in export.read_workbook(folder / "ergebnisse.xlsx")}
+    assert sheets["typwechsel"][0] == ["typ_2020", "Typ A", "Typ B", "Typ C", "Typ D", "Summe"]
+    key = [r for r in sheets["Spalten"][1] if r[0] == "typwechsel"]
+    assert [r[2] for r in key] == ["Gebietstyp 2020", "Typ A 2021", "Typ B 2021", "Typ C 2021", "Typ D 2021", "Summe"]
+    assert scan_outputs(folder, dp) == []
+
+
+def test_no_typwechsel_table_where_nothing_can_be_assigned(written):
+    """Berlin: the context indicators of the clustering are missing before 2021; decided before any fit."""
+    dp, _ = written
+    assert export.typwechsel_tables(dp) == {}

@@ -51,7 +51,7 @@ def test_status_changes_are_those_of_the_official_classes(chapter, raw):
         assert sum(parts) == pytest.approx(delta, abs=0.015)
     assert [h.text for h in blocks if isinstance(h, Heading)] == [
         "Entwicklung der Schlüsselindikatoren", "Statuswechsel 2019 → 2021", "Zeitreihenbrüche"]
-    assert sum(isinstance(b, Figure) for b in blocks) == len(dp.key_indicators)
+    assert sum(isinstance(b, Figure) for b in blocks) == len(dp.key_indicators) + 1  # trends, Statuswechsel map
 
 
 def test_transition_matrix_totals(chapter, raw):
@@ -63,6 +63,30 @@ def test_transition_matrix_totals(chapter, raw):
     heads = [c.text for c in table.header[-1]]
     for code, label in {1: "hoch", 2: "mittel", 3: "niedrig", 4: "sehr niedrig"}.items():
         assert int(last[heads.index(label)]) == now.get(code, 0)
+
+
+def test_status_change_map_dots_the_interpolated_areas(chapter, raw):
+    """The map after the transition matrix: each Planungsraum coloured by the direction of its official change
+    2019 → 2021, the areas interpolated in 2019 (outline without an old area) dotted on top of their fill."""
+    import re
+
+    dp, results, blocks = chapter
+    fig = next(b for b in blocks if isinstance(b, Figure) and b.key == "statuswechsel-karte")
+    assert blocks.index(fig) == blocks.index(_table(blocks, "Übergänge der amtlichen Statusklassen")) + 1
+    old = raw[raw.jahr == 2019].set_index("gebiet_id")
+    interpolated = sorted(old.index[old.interpoliert.astype(bool) & old.gebietsstand.str.contains("übertragen")])
+    assert interpolated == veraenderungen.interpolated_ids(dp, veraenderungen.series(dp, results), 2019)
+    assert fig.svg.count('fill="url(#sp-markierung)"') == len(interpolated) + 1  # areas and the legend swatch
+    assert f"{len(interpolated)} Gebiete zusätzlich gepunktet: Werte 2019 übertragen (Umriss ohne altes Gebiet)." \
+        in fig.alt
+    now = raw[raw.jahr == 2021].set_index("gebiet_id").mss_status_amtlich
+    then = old.mss_status_amtlich
+    worse = int(((now - then) > 0).sum())
+    better = int(((now - then) < 0).sum())
+    assert f"günstiger ({better} Gebiet" in fig.alt and f"ungünstiger ({worse} Gebiet" in fig.alt
+    titles = dict(t.split(": ", 1) for t in re.findall(r"<title>([^<]*)</title>", fig.svg))
+    gid = interpolated[0]
+    assert titles[dp.label([gid])[gid]].endswith("; Werte 2019 übertragen (Umriss ohne altes Gebiet)")
 
 
 def test_breaks_are_marked_and_never_named_as_drivers(chapter):
@@ -104,3 +128,56 @@ def test_plain_multi_year_datenpaket_gets_the_trend_charts_only():
     first, last = (reference_value(dp, key, dp.reference_ids, y)[0] for y in (dp.years()[0], dp.years()[-1]))
     want = f"Deutschland {first:.1f} % ({dp.years()[0]}) bis {last:.1f} % ({dp.years()[-1]})".replace(".", ",")
     assert want in figs[0].alt.replace("\u00a0", " ")
+
+
+def _typology(dp):
+    import warnings
+
+    from sozialplanung.analysis import pipeline
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sp.SozialplanungWarning)
+        fa = pipeline.faktorenanalyse(dp)
+        return {"fa": fa, "typology": pipeline.clusteranalyse(dp, fa), "figures": {}}
+
+
+def test_kreis_chapter_has_the_typwechsel_table():
+    """NRW (53 shown Kreise of the 400): the 2021 types applied to 2020, the matrix on the shown Kreise, the noise
+    floor in the text."""
+    from sozialplanung.analysis.typwechsel import typwechsel
+
+    dp = sp.load_datenpaket(find_params("deutschland/nordrhein-westfalen.yaml"))
+    results = _typology(dp)
+    blocks = veraenderungen.section_veraenderungen(dp, results)
+    assert [h.text for h in blocks if isinstance(h, Heading)] == ["Entwicklung der Schlüsselindikatoren",
+                                                                  "Typwechsel 2020 → 2021"]
+    table = next(b for b in blocks if isinstance(b, Table) and b.key == "typwechsel")
+    assert table.caption == "Typwechsel 2020 → 2021 (Zahl der Gebiete)"
+    assert "nicht zugeordnet" not in table.notes[0]  # every Kreis has all values of 2020
+    assert [c.text for c in table.header[0]] == ["Typ 2020 \\ 2021", "Typ A", "Typ B", "Typ C", "Typ D", "Summe"]
+    assert [c.text for c in table.rows[-1]][0] == "Summe" and table.rows[-1][-1].text == str(len(dp.shown_ids))
+    tw = typwechsel(dp, results["fa"], results["typology"])
+    text = plain_text(blocks)
+    assert f"Danach haben {tw.changed} von {len(dp.shown_ids)} Gebieten mit einem Typ in beiden Jahren" in text
+    assert f"dieselbe Regel {tw.same_agreement} von {tw.n_agreement} typisierten Gebieten" in text
+    assert tw.n_agreement == len(dp.shown_ids) and 0 < tw.same_agreement <= tw.n_agreement
+    from sozialplanung.report import methoden
+
+    assert "Typwechsel (Kapitel „Veränderungen seit dem letzten Bericht“)" in plain_text(
+        methoden.section_methoden(dp, results))
+
+
+def test_series_without_old_context_indicators_keeps_a_note(chapter):
+    """Berlin: the context indicators of the clustering are missing before 2021, no area can be assigned."""
+    from sozialplanung.report import typwechsel
+    from sozialplanung.report.model import Note
+
+    dp, results, _ = chapter
+    part = {**results, **_typology(dp)}
+    blocks = typwechsel.blocks(dp, part)
+    assert len(blocks) == 1 and isinstance(blocks[0], Note)
+    assert "Gebietstypen liegen nur für 2021 vor: auf die Werte von 2019" in blocks[0].text
+    assert part["typwechsel"].assigned == 0
+    from sozialplanung.report import methoden
+
+    assert "Typwechsel" not in " ".join(methoden.describe_cluster(dp, part["typology"]))

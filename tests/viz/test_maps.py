@@ -200,6 +200,40 @@ def test_class_map_legend_and_errors():
         maps.class_map(gdf, "typ", {1: "a", 2: "b", 3: "c"})
 
 
+def test_marked_areas_keep_their_fill_and_get_the_overlay():
+    """An interpolated area (the Statuswechsel map): its class fill stays, a dotted path on top, a legend entry with
+    the count, the mark in its title and the alt text; a hatched area can be marked too. Mark ≠ hatch."""
+    gdf = grid()
+    gdf["wechsel"] = ["günstiger", "unverändert", "ungünstiger"] * 6 + ["unverändert", None]
+    labels = {k: k for k in palettes.CHANGE_DIRECTION}
+    fig = maps.class_map(gdf, "wechsel", labels, palettes.CHANGE_DIRECTION, suppressed=["20"],
+                         marked=["01", "03", "20"], marked_label="Werte übertragen", title="Statuswechsel")
+    plain = maps.class_map(gdf, "wechsel", labels, palettes.CHANGE_DIRECTION, suppressed=["20"])
+    assert fig.fills == plain.fills and fig.fills["01"] == palettes.BETTER and fig.fills["03"] == palettes.WORSE
+    paths = list(tree(fig).iter(NS + "path"))
+    overlays = [p for p in paths if p.get("fill") == "url(#sp-markierung)"]
+    assert len(overlays) == 3 and all(p.find(NS + "title") is None and p.get("pointer-events") == "none"
+                                      for p in overlays)
+    for area in ("01", "03"):  # the overlay follows its area's path, which keeps its class colour
+        own = next(i for i, p in enumerate(paths) if p.find(NS + "title") is not None
+                   and p.find(NS + "title").text.startswith(area + ":"))
+        assert paths[own].get("fill") == fig.fills[area] and paths[own + 1].get("fill") == "url(#sp-markierung)"
+        assert paths[own + 1].get("d") == paths[own].get("d")
+    assert len(hatched(fig)) == 1 and '<pattern id="sp-markierung"' in fig.svg and '<pattern id="sp-schraffur"' in fig.svg
+    assert '<pattern id="sp-markierung"' not in plain.svg
+    entry = fig.legend_entries[-1]
+    assert entry.label == "Werte übertragen (3)" and entry.mark and not entry.hatch
+    assert legend_texts(fig)[:3] == ["günstiger (6)", "unverändert (7)", "ungünstiger (6)"]
+    assert titles(fig)["01"] == "01: günstiger; Werte übertragen" and titles(fig)["02"] == "02: unverändert"
+    assert titles(fig)["20"] == "20: nicht bewertet; Werte übertragen"
+    assert "3 Gebiete zusätzlich gepunktet: Werte übertragen." in fig.alt_text
+    assert "gepunktet" not in plain.alt_text and [e.label for e in plain.legend_entries][-1] == "nicht bewertet (1)"
+    detailed = maps.class_map(gdf, "wechsel", labels, palettes.CHANGE_DIRECTION, suppressed=["20"], marked=["01"],
+                              marked_label="Werte übertragen", details={"01": "mittel → hoch", "20": "hoch → x"})
+    assert titles(detailed)["01"] == "01: günstiger (mittel → hoch); Werte übertragen"
+    assert titles(detailed)["20"] == "20: nicht bewertet"  # never a detail of a suppressed area
+
+
 def test_locator_map():
     fig = maps.locator_map(grid(), "07", area_name="Altstadt", kommune="Musterstadt")
     assert fig.alt_text.startswith("Lagekarte: Gebiet 07 Altstadt")

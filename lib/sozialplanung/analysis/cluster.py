@@ -137,6 +137,12 @@ class ClusterTypology:
         Number of areas per type.
     stability_ : pd.Series
         Mean bootstrap Jaccard per type.
+    centres_ : pd.DataFrame
+        Type number × clustered column: the mean vector (centroid) of each type in the clustering
+        space (z-values with ``standardize=True``, else the columns as given); used by :meth:`predict`.
+    mean_, scale_ : pd.Series or None
+        With ``standardize=True`` the mean and standard deviation (ddof=1) of the fitted areas,
+        applied to new rows by :meth:`predict`; None otherwise.
     """
 
     def __init__(self, k=None, *, method="ward", k_range=range(2, 9), n_bootstrap=100,
@@ -199,7 +205,8 @@ class ClusterTypology:
                                      field="k")
         if not ks:
             raise SozialplanungError(f"Zu wenige Gebiete ({n}) für die verlangten Typenzahlen.")
-        z_frame = (values - values.mean()) / values.std(ddof=1) if self.standardize else values
+        self.mean_, self.scale_ = (values.mean(), values.std(ddof=1)) if self.standardize else (None, None)
+        z_frame = (values - self.mean_) / self.scale_ if self.standardize else values
         z = z_frame.to_numpy()
         self.ward_tree_ = linkage(z, method="ward")
         self.linkage_ = self.ward_tree_ if self.method == "ward" else None
@@ -221,6 +228,7 @@ class ClusterTypology:
         raw = self._cluster(z, self.k_, self.linkage_)
         self._order_by_need(z_frame, raw, need)
         self.profiles_ = z_frame.groupby(self.labels_).mean().rename_axis("typ")
+        self.centres_ = self.profiles_.copy()
         self.sizes_ = self.labels_.value_counts().sort_index().rename("Gebiete")
         self.stability_ = self._bootstrap(z, raw)
         return self
@@ -279,6 +287,32 @@ class ClusterTypology:
         with np.errstate(invalid="ignore"):
             mean = sums / counts
         return pd.Series(mean, index=pd.Index(types, name="typ"), name="Jaccard")
+
+    def predict(self, frame: pd.DataFrame) -> pd.Series:
+        r"""Type number of the nearest type centre for each row of ``frame`` (gebiet_id × clustered column).
+
+        Nearest-centroid classification: a row :math:`x` (standardised with the fitted ``mean_`` and
+        ``scale_`` if ``standardize=True``) gets the type :math:`c` minimising the Euclidean distance
+        :math:`\lVert x - \bar z_c \rVert` to the centres ``centres_``. This is the assignment step of
+        k-means (Lloyd 1982; MacQueen 1967) and SPSS QUICK CLUSTER with ``/METHOD=CLASSIFY`` (classify only):
+        the type that adds the least to the within-cluster sum of squares :math:`W_k` that Ward's method
+        and k-means minimise. Ward's hierarchical merges need not put every fitted area into its nearest
+        centre, so on the fitted data the agreement with ``labels_`` is high but not always complete.
+        A row with a missing value gets no type (``<NA>``); ties go to the lower type number.
+        """
+        self._check_fitted()
+        missing = [c for c in self.indicators_ if c not in frame.columns]
+        if missing:
+            raise SozialplanungError("Spalten der Clusteranalyse fehlen: " + ", ".join(map(str, missing)) + ".")
+        values = frame[self.indicators_].astype(float)
+        z = ((values - self.mean_) / self.scale_ if self.standardize else values).to_numpy()
+        centres = self.centres_.to_numpy()
+        dist = ((z[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+        complete = ~np.isnan(z).any(axis=1)
+        nearest = np.where(complete[:, None], dist, 0.0).argmin(axis=1)
+        types = pd.array(self.centres_.index.to_numpy()[nearest], dtype="Int64")
+        out = pd.Series(types, index=values.index.rename(GEBIET_ID), name="typ")
+        return out.mask(~complete)
 
     # ------------------------------------------------------------------ names
     def describe(self, values: pd.DataFrame, names=None, order_by: pd.Series | None = None) -> "ClusterTypology":

@@ -133,6 +133,11 @@ class FactorAnalysis:
         Indicators with a communality ≥ 0.995 (warned about).
     scores_ : pd.DataFrame
         gebiet_id × factor.
+    score_weights_ : pd.DataFrame
+        Indicator × factor: the weights :math:`W = R^{-1} P \Phi` of the regression scores.
+    mean_, scale_ : pd.Series
+        Mean and standard deviation (ddof=1) of each indicator over the fitted areas: the
+        standardisation :meth:`transform` applies to new rows.
 
     Examples
     --------
@@ -193,7 +198,8 @@ class FactorAnalysis:
                 f"Zu wenige Gebiete für eine Faktorenanalyse: {self.n_obs_} Gebiete, {p} Indikatoren.",
                 hint="Es werden deutlich mehr Gebiete als Indikatoren gebraucht.",
             )
-        z = (values - values.mean()) / values.std(ddof=1)
+        self.mean_, self.scale_ = values.mean(), values.std(ddof=1)
+        z = (values - self.mean_) / self.scale_
         corr = np.corrcoef(z.to_numpy(), rowvar=False)
         self.corr_ = pd.DataFrame(corr, index=self.indicators_, columns=self.indicators_)
         self.kmo_, self.kmo_per_indicator_ = compute_kmo(self.corr_)
@@ -275,6 +281,25 @@ class FactorAnalysis:
                                            columns=self.loadings_.columns)
         self.scores_ = pd.DataFrame(scores, index=z.index.rename(GEBIET_ID),
                                     columns=self.loadings_.columns)
+
+    def transform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        r"""Factor scores of the rows of ``frame`` (gebiet_id × indicator) with the *fitted* model.
+
+        Regression (Thurstone) scores as in :meth:`fit`: :math:`F = Z W` with
+        :math:`Z = (X - \bar x) / s` standardised by the fitted ``mean_`` and ``scale_`` (not by the
+        new rows) and the fitted ``score_weights_`` :math:`W = R^{-1} P \Phi` (Thurstone 1935;
+        scikit-learn's ``transform`` convention: the fit is applied, never refitted). On the
+        fitted data this reproduces ``scores_``. A row with a missing value of any indicator gets
+        no score: all its factors are NaN (the row is kept, so the index is that of ``frame``).
+        """
+        self._check_fitted()
+        missing = [c for c in self.indicators_ if c not in frame.columns]
+        if missing:
+            raise SozialplanungError("Indikatoren der Faktorenanalyse fehlen: " + ", ".join(missing) + ".")
+        values = frame[self.indicators_].astype(float)
+        z = (values - self.mean_) / self.scale_
+        scores = z.to_numpy() @ self.score_weights_.to_numpy()
+        return pd.DataFrame(scores, index=values.index.rename(GEBIET_ID), columns=self.loadings_.columns)
 
     # ------------------------------------------------------------------ output
     def _check_fitted(self) -> None:

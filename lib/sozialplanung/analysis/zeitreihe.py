@@ -6,7 +6,8 @@
 * :func:`status_table` puts the computed classes beside the official ones of each year (an official
   class of an older year is the class of the old area that gives the new one most residents, empty
   below 80 %: „nicht eindeutig“).
-* :func:`transition_matrix` is ``tabellen/statuswechsel.csv``: rows class then, columns class now, counts.
+* :func:`transition_matrix` is ``tabellen/statuswechsel.csv``: rows class then, columns class now, counts;
+  :func:`class_change` the direction per area (günstiger, unverändert, ungünstiger) for the map.
 * :func:`change_contributions`: each indicator's contribution to the change of the index score. The
   MSS score is ``Σᵢ zᵢ / sd(Σᵢ zᵢ)`` (the z-values have mean 0 over the rated areas), so
   ``Δ score = Σᵢ (zᵢ,now / sdₙₒ𝓌 − zᵢ,then / sd_then)`` exactly; an indicator used in one year only
@@ -27,7 +28,7 @@ from sozialplanung.config.catalogue import GEBIET_ID
 from sozialplanung.data.zeitreihe import NOT_ASSESSED, Zeitreihe, carry_originals, detect_breaks, read_zeitreihe, series_marks
 from sozialplanung.indicators.zeitreihe import series_values
 
-__all__ = ["status_by_year", "status_table", "transition_matrix", "change_contributions", "pooled_breaks",
+__all__ = ["status_by_year", "status_table", "transition_matrix", "class_change", "change_contributions", "pooled_breaks",
            "reproduce_official", "agreement"]
 
 NOT_CLEAR, NOT_RATED = "nicht eindeutig", "nicht bewertet"
@@ -106,6 +107,20 @@ def transition_matrix(table: pd.DataFrame, then: int, now: int, column: str = "s
     m.loc["Summe"] = m.sum(axis=0)
     m.index.name, m.columns.name = f"klasse_{then}", f"klasse_{now}"
     return m.reset_index()
+
+
+CHANGE = {-1: "günstiger", 0: "unverändert", 1: "ungünstiger"}
+"""Direction of a class change: the classes run from least to most disadvantage (MSS status 1 hoch … 4 sehr niedrig)."""
+
+
+def class_change(table: pd.DataFrame, then: int, now: int, column: str = "status_amtlich") -> pd.Series:
+    """Per area of ``table`` (:func:`status_table`): „günstiger“, „unverändert“ or „ungünstiger“ by the sign of
+    class now − class then (a higher class number is less favourable); NaN where either year has no class
+    („nicht eindeutig“, „nicht bewertet“)."""
+    wide = table[table["jahr"].isin([then, now])].pivot(index=GEBIET_ID, columns="jahr", values=column)
+    wide = wide.reindex(columns=[then, now]).astype(float)
+    sign = np.sign(wide[now] - wide[then])
+    return sign.map(CHANGE).rename("wechsel")
 
 
 def change_contributions(then: SozialIndex, now: SozialIndex, part: str = "status", breaks=None) -> pd.DataFrame:

@@ -60,6 +60,9 @@ TABLES = {  # name → (title, what it holds); {level}, {top} and {ref} are fill
     "faktorladungen": ("Faktorladungen", "Ladungen der Indikatoren auf die Faktoren, mit Kommunalität"),
     "faktorwerte": ("Faktorwerte", "Faktorwerte je {level} aus der Faktorenanalyse"),
     "cluster": ("Gebietstypen", "Gebietstyp je {level} aus der Clusteranalyse, nach Handlungsbedarf geordnet"),
+    "typwechsel": ("Typwechsel", "Zahl der Gebiete ({level}) je Gebietstyp im Vorjahr (Zeilen: Typisierung des "
+                   "Berichtsjahrs auf die Werte des Vorjahrs angewandt, nächstgelegenes Typzentrum) und im Berichtsjahr "
+                   "(Spalten); „nicht zugeordnet“: nicht bewertet, geheim gehaltener oder fehlender Wert"),
     "raeumliche_statistik": ("Räumliche Statistik", "Lokaler Moran-Index (LISA) je {level}: Quadrant, "
                              "Signifikanz nach FDR-Korrektur, Cluster"),
 }
@@ -170,6 +173,11 @@ def describe(code: str, kind: str, parts: list[str] | None = None, dp=None, sibl
         return Column(code, f"{'Ladung' if loading else 'Faktorwert'}, {code}", "number", 2)
     if code.startswith("wechsel_ohne_") and code[13:] in dp.catalogue:
         return Column(code, f"Klassenwechsel ohne {dp.catalogue[code[13:]].name}", "bool")
+    if re.fullmatch(r"typ_\d{4}", code):  # typwechsel: the row labels, the type in that year
+        return Column(code, f"Gebietstyp {code[4:]}", "text", 0,
+                      f"Gebietstyp {code[4:]} (Typisierung des Berichtsjahrs) bzw. „Summe“")
+    if code.startswith("Typ ") and any(re.fullmatch(r"typ_\d{4}", str(c)) for c in siblings):
+        return Column(code, f"{code} {dp.year}", "count", 0, f"Gebiete mit {code} im Berichtsjahr {dp.year}")
     header, kind_, decimals = _KNOWN.get(code, (code, *_FALLBACK[kind]))
     return Column(code, header, kind_, decimals)
 

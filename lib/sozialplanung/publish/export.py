@@ -1,7 +1,8 @@
 """Writing results: ``tabellen/*.csv`` (machine format), ``ergebnisse.xlsx`` (for people), ``ergebnisse.gpkg`` (GIS).
 
 A report with several years on a series Datenpaket also gets ``tabellen/zeitreihe.csv``, ``statuswechsel.csv`` and
-``gebietsschluessel.csv`` (:func:`series_tables`, written by :func:`write_workbooks` after the notebooks).
+``gebietsschluessel.csv`` (:func:`series_tables`, written by :func:`write_workbooks` after the notebooks), and any
+multi-year report with a typology ``tabellen/typwechsel.csv`` (:func:`typwechsel_tables`).
 
 CSV tables are UTF-8, comma-separated with decimal points, one row per area with ``gebiet_id``
 first (tables about indicators, e.g. factor loadings, start with ``indikator``). Floating point
@@ -177,6 +178,8 @@ def write_workbooks(output_dir: str | Path, source) -> None:
     output_dir = Path(output_dir)
     if not isinstance(source, gpd.GeoDataFrame) and not (output_dir / TABLES / "zeitreihe.csv").exists():
         write_tables(output_dir, **series_tables(source))  # multi-year report: zeitreihe, statuswechsel, schlüssel
+    if not isinstance(source, gpd.GeoDataFrame) and not (output_dir / TABLES / "typwechsel.csv").exists():
+        write_tables(output_dir, **typwechsel_tables(source, output_dir))
     tables, schemas = read_tables(output_dir), read_schemas(output_dir)
     if tables:
         dp = None if isinstance(source, gpd.GeoDataFrame) else source
@@ -261,3 +264,31 @@ def series_tables(dp) -> dict[str, pd.DataFrame]:
         key = pd.concat(keys, ignore_index=True)
         out["gebietsschluessel"] = key[key["neu_id"].isin(ids)][["alt_id", "neu_id", "gewicht", "gebietsstand_alt"]]
     return out
+
+
+def typwechsel_tables(dp, output_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """``{"typwechsel": matrix}`` for a multi-year report with a factor analysis and a typology: the transition
+    matrix of the types between the last two editions on the shown areas
+    (:func:`sozialplanung.analysis.typwechsel.transition_matrix`; the report year's typology applied to the earlier
+    values, an area with a withheld value then is „nicht zugeordnet“). The analyses are those saved beside
+    ``output_dir`` (:class:`~sozialplanung.analysis.ergebnisse.Ergebnisse`). Empty where no shown area of the earlier
+    year has all indicators of the factor analysis (nothing could be assigned, e.g. the Berlin series), checked
+    before any analysis is loaded."""
+    from sozialplanung.analysis.ergebnisse import Ergebnisse
+    from sozialplanung.analysis.factor import factor_indicators
+    from sozialplanung.analysis.typwechsel import typwechsel
+
+    run = dp.params.analyses_run()
+    earlier = [y for y in dp.years() if y < dp.year]
+    if not earlier or "faktorenanalyse" not in run or "clusteranalyse" not in run:
+        return {}
+    values = dp.values(earlier[-1]).loc[dp.assessed_ids(dp.shown_ids, year=earlier[-1]), factor_indicators(dp)]
+    if not values.notna().all(axis=1).any():
+        return {}
+    results = Ergebnisse(dp, output_dir, quiet=True)
+    fa = results.optional("fa")
+    typology = results.optional("typology") if fa is not None else None
+    if typology is None:
+        return {}
+    tw = typwechsel(dp, fa, typology)
+    return {"typwechsel": tw.matrix()} if tw.assigned else {}

@@ -120,7 +120,9 @@ def describe_factor(dp, fa) -> list[str]:
     return out
 
 
-def describe_cluster(dp, typ) -> list[str]:
+def describe_cluster(dp, typ, typwechsel: bool = False) -> list[str]:
+    """The clustering, its stability and, with ``typwechsel`` (the chapter shows a Typwechsel), how the types of the
+    report year were applied to the previous edition."""
     spec = dp.params.analyses.cluster
     stab = "; ".join(f"{typ.names_[k]}: {fmt_number(typ.stability_[k], 2)}" for k in typ.names_)
     return [f"Clusteranalyse ({'Ward' if spec.method == 'ward' else 'k-Means'}) auf den Faktorwerten; "
@@ -129,7 +131,13 @@ def describe_cluster(dp, typ) -> list[str]:
             "Typnummern (Spalte „typ“) nach dem mittleren z-Wert (ddof = 1) der gepolten Indikatoren; Namen neutral "
             "(Typ A …), Buchstaben nach dem mittleren Status-Index je Typ, wo ein Sozialindex vorliegt; Profilzeile: "
             "bis zu drei Indikatoren mit einem mittleren z-Wert von mindestens ±0,5.",
-            f"Stabilität ({fmt_int(spec.n_bootstrap)} Bootstrap-Stichproben, mittlere Jaccard-Ähnlichkeit): {stab}."]
+            f"Stabilität ({fmt_int(spec.n_bootstrap)} Bootstrap-Stichproben, mittlere Jaccard-Ähnlichkeit): {stab}.",
+            *([f"Typwechsel (Kapitel „Veränderungen seit dem letzten Bericht“): die Typisierung von {dp.year} auf die "
+               "Werte des Vorjahrs angewandt – Standardisierung und Gewichte der Faktorwerte aus dem Berichtsjahr, "
+               "dann der Typ des nächstgelegenen Typzentrums (euklidisch, Zuordnungsschritt des k-Means-Verfahrens); "
+               "ein Gebiet mit einem geheim gehaltenen oder fehlenden Wert bleibt „nicht zugeordnet“. Dieselbe Regel "
+               f"auf die Werte von {dp.year} selbst angewandt zeigt, wie viele Gebiete schon das Verfahren selbst einem "
+               "anderen Typ zuordnet (Grundrauschen)."] if typwechsel else [])]
 
 
 def describe_spatial(dp, sa) -> list[str]:
@@ -258,7 +266,10 @@ def section_methoden(dp, results) -> list:
         out += [_h3("Faktorenanalyse"), *_p(describe_factor(dp, results["fa"]))]
     if results.get("typology") is not None:
         typ = results["typology"]
-        out += [_h3("Clusteranalyse"), *_p(describe_cluster(dp, typ))]
+        from sozialplanung.report import typwechsel
+
+        shown = typwechsel.applies(dp, results) and typwechsel.compute(dp, results).assigned > 0
+        out += [_h3("Clusteranalyse"), *_p(describe_cluster(dp, typ, shown))]
         ks = typ.k_scores_.copy()
         ks.index.name = "k"
         out.append(tables.frame_table(ks, caption="Gütemaße je Typenzahl k",

@@ -8,8 +8,11 @@ For a Datenpaket with a series manifest (:mod:`sozialplanung.data.zeitreihe`) an
   the indicators that drove the change: each indicator's contribution to the change of the status score
   (:func:`sozialplanung.analysis.zeitreihe.change_contributions`); an indicator with a Zeitreihenbruch between the
   two editions is named but never counted as a driver;
-* the transition matrix of the official status classes (class then × class now);
-* the Zeitreihenbrüche found (:func:`sozialplanung.data.zeitreihe.detect_breaks`).
+* the transition matrix of the official status classes (class then × class now) and a map of the direction of
+  each area's change, areas with interpolated values of the earlier year dotted (:func:`change_map`);
+* the Zeitreihenbrüche found (:func:`sozialplanung.data.zeitreihe.detect_breaks`);
+* with a typology, also on a plain multi-year Datenpaket (the INKAR Kreis series): the Typwechsel between the last
+  two editions, the report year's types applied to the earlier values (:mod:`sozialplanung.report.typwechsel`).
 
 Every value comes from the series-masked values (a value withheld in any year, or of an area not assessed in the
 report year, is never shown). :func:`series` computes the series once per run and keeps it in ``results``.
@@ -23,9 +26,9 @@ import pandas as pd
 from sozialplanung.config.catalogue import GEBIET_ID
 from sozialplanung.data import labels
 from sozialplanung.formatting import fmt_int, fmt_number
-from sozialplanung.report import tables
-from sozialplanung.report.model import Cell, Heading, Note, Table, para
-from sozialplanung.report.page import figure
+from sozialplanung.report import tables, typwechsel
+from sozialplanung.report.model import Cell, Heading, Table, para
+from sozialplanung.report.page import figure, map_figure
 
 STATUS = {1: "hoch", 2: "mittel", 3: "niedrig", 4: "sehr niedrig"}
 TOP_DRIVERS = 2
@@ -176,6 +179,39 @@ def transition_table(dp, s, then, now) -> Table:
                                    "„nicht bewertet“: unter der Mindesteinwohnerzahl oder ohne gültigen Wert.")
 
 
+def interpolated_ids(dp, s, year: int) -> list[str]:
+    """The shown areas whose values of ``year`` are interpolated (``interpoliert`` in the series table: the outline
+    matches no area of the old Gebietsstand)."""
+    tab = s["table"]
+    hit = tab[(tab.jahr == year) & tab.interpoliert.astype(bool)]
+    return [g for g in dp.shown_ids if g in set(hit[GEBIET_ID])]
+
+
+def change_map(dp, results, s, then, now) -> list:
+    """Map of the direction of each shown area's official status change ``then`` → ``now``, areas with
+    interpolated values of ``then`` dotted on top of their fill (:func:`sozialplanung.viz.atlas.change_map`);
+    ``[]`` in table-only mode."""
+    from sozialplanung.analysis.zeitreihe import class_change
+    from sozialplanung.viz import atlas
+
+    status = s["res"]["status_zeitreihe"]
+    change = class_change(status, then, now)
+    wide = status[status.jahr.isin([then, now])].pivot(index=GEBIET_ID, columns="jahr", values="status_amtlich")
+    details = {g: f"{STATUS[int(wide.at[g, then])]} → {STATUS[int(wide.at[g, now])]}" for g in change.dropna().index}
+    marked = interpolated_ids(dp, s, then)
+    label = f"Werte {then} übertragen (Umriss ohne altes Gebiet)"
+    caption = (f"Karte: Veränderung der amtlichen Statusklasse {then} → {now} je Gebiet (günstiger, unverändert, "
+               "ungünstiger; Klassen von hoch bis sehr niedrig). Schraffiert: in einem der Jahre ohne eindeutige oder "
+               f"ohne Klasse." + (f" Gepunktet: {label}, die Klasse {then} ist die des alten Gebiets mit den meisten "
+                                  "Einwohner/innen." if marked else ""))
+    return map_figure(dp, results, "statuswechsel-karte",
+                      lambda: atlas.change_map(dp, change, title=f"Statuswechsel {then} → {now}",
+                                               legend_title="Statusklasse", marked=marked, marked_label=label,
+                                               details=details,
+                                               not_rated_label="nicht eindeutig oder nicht bewertet"),
+                      caption, _series_source(s))
+
+
 def _breaks_table(s) -> list:
     b = s["res"]["zeitreihenbrueche"]
     b = b[b.bruch]
@@ -200,21 +236,18 @@ def _series_source(s) -> str:
 
 def section_veraenderungen(dp, results) -> list:
     """The chapter „Veränderungen seit dem letzten Bericht“ (module docstring); on a plain multi-year Datenpaket
-    only the trend charts (status changes need the official classes of a series manifest)."""
+    only the trend charts and the Typwechsel (status changes need the official classes of a series manifest)."""
     then, now = dp.years()[-2:]
     if not applies(dp, results):
         return [para(f"Die Datentabelle enthält die Jahre {', '.join(map(str, dp.years()))} auf einem Gebietsstand. "
                      "Die Diagramme zeigen die Bezugswerte je Jahr; Werte einzelner Gebiete stehen in den "
-                     "Steckbriefen."), *_trends(dp, results, "")]
+                     "Steckbriefen."), *_trends(dp, results, ""), *typwechsel.blocks(dp, results)]
     s = series(dp, results)
     out = [*_intro(dp, s), *_trends(dp, results, _series_source(s))]
     out += [Heading(2, f"Statuswechsel {then} → {now}", "veraenderungen-status"), *_changes(dp, s, then, now),
-            transition_table(dp, s, then, now), Heading(2, "Zeitreihenbrüche", "veraenderungen-brueche"),
-            *_breaks_table(s)]
-    typ = results.get("typology")
-    if typ is not None:
-        out.append(Note(f"Gebietstypen liegen nur für {now} vor (die Kontextindikatoren der Clusteranalyse gibt es in "
-                        "den älteren Berichten nicht); ein Typwechsel ist daher nicht darstellbar."))
+            transition_table(dp, s, then, now), *change_map(dp, results, s, then, now),
+            Heading(2, "Zeitreihenbrüche", "veraenderungen-brueche"),
+            *_breaks_table(s), *typwechsel.blocks(dp, results)]
     return out
 
 

@@ -114,11 +114,28 @@ def indicator_map(dp: Datenpaket, indicator: str, *, year: int | None = None, **
 
 @needs_geometry
 def class_map(dp: Datenpaket, classes, labels: dict, *, title: str, legend_title: str, colors=None,
-              not_rated=None):
-    """Map of categories (index classes, types) over the shown areas."""
+              not_rated=None, **kwargs):
+    """Map of categories (index classes, types) over the shown areas (``kwargs``: ``suppressed_label``,
+    ``marked``, ``marked_label`` of :func:`sozialplanung.viz.maps.class_map`)."""
     return maps.class_map(dp.areas, classes, labels, colors, title=title, legend_title=legend_title,
                           **_parents(dp), highlight=dp.shown_ids, suppressed=not_rated,
-                          attribution=attribution(dp))
+                          attribution=attribution(dp), **kwargs)
+
+
+@needs_geometry
+def change_map(dp: Datenpaket, change, *, title: str, legend_title: str, not_rated_label: str, marked=(),
+               marked_label: str = "", details: dict | None = None):
+    """Map of the direction of a class change per shown area („günstiger“, „unverändert“, „ungünstiger“,
+    :func:`sozialplanung.analysis.zeitreihe.class_change`; the diverging triple
+    :data:`~sozialplanung.viz.palettes.CHANGE_DIRECTION`); areas without a class in either year hatched as
+    ``not_rated_label``, ``marked`` areas with the dot overlay on their fill; ``details``: id → text in the area's
+    title (the classes, „mittel → niedrig“)."""
+    change = change.reindex(dp.shown_ids)
+    labels = {k: k for k in palettes.CHANGE_DIRECTION}
+    return class_map(dp, change.dropna(), labels, title=title, legend_title=legend_title,
+                     colors=palettes.CHANGE_DIRECTION, not_rated=list(change.index[change.isna()]),
+                     suppressed_label=not_rated_label, marked=list(marked), marked_label=marked_label,
+                     details=details)
 
 
 INDEX_RAMPS = {"status": palettes.NEED, "dynamik": palettes.CHANGE}

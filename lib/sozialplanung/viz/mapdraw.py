@@ -54,9 +54,12 @@ def outline_layer(parents, view: View, *, edges: bool = False, tolerance: float 
     return f'<path d="{data}" fill="none" {_stroke(palettes.PARENT, PARENT_WIDTH)}{cap}/>' if data else ""
 
 
-def area_layer(geo, fills: pd.Series, titles: dict, view: View, *, hatched=()) -> str:
-    """One ``<path>`` per area with its fill and escaped ``<title>``; ``hatched`` areas get the hatch."""
+def area_layer(geo, fills: pd.Series, titles: dict, view: View, *, hatched=(), marked=()) -> str:
+    """One ``<path>`` per area with its fill and escaped ``<title>``; ``hatched`` areas get the hatch; ``marked``
+    areas keep their fill (or hatch) and get a second path on top with the dot overlay (:data:`svg.MARK`), which
+    lets the pointer through to the area and its title."""
     out = []
+    marked = set(marked)
     ids = list(fills.index) + [i for i in hatched if i not in fills.index]
     data = svg.path_data(geo[ids].values, view)
     hatched = set(hatched)
@@ -68,6 +71,9 @@ def area_layer(geo, fills: pd.Series, titles: dict, view: View, *, hatched=()) -
         else:
             paint = f'fill="{fills[area_id]}"'
         out.append(f'<path d="{d}" {paint}><title>{svg.esc(titles.get(area_id, area_id))}</title></path>')
+        if area_id in marked:
+            out.append(f'<path d="{d}" fill="url(#{svg.MARK_ID})" stroke="none" pointer-events="none" '
+                       'class="markiert"/>')
     return f'<g {_stroke(palettes.EDGE, EDGE_WIDTH)}>' + "".join(out) + "</g>" if out else ""
 
 
@@ -91,10 +97,11 @@ def scale_bar(view: View, crs, *, halo: bool = True) -> tuple[str, str | None]:
 
 def draw(geo, zoom_ids, *, fills: pd.Series, titles: dict, context, suppressed, parents, entries,
          legend_title: str | None, title: str | None, attribution: str | None, crs, north_arrow: bool,
-         labels: tuple | None = None, size: tuple[float, float] = (576.0, 432.0)) -> tuple[str, str | None]:
+         labels: tuple | None = None, size: tuple[float, float] = (576.0, 432.0),
+         marked=()) -> tuple[str, str | None]:
     """The standalone SVG of a map and the label of its scale bar (None without one).
 
-    ``labels`` is ``(ids, texts, font_size)`` or None.
+    ``labels`` is ``(ids, texts, font_size)`` or None; ``marked`` areas get the dot overlay (:func:`area_layer`).
     """
     width, height = size
     top = 20.0 if title else 4.0
@@ -104,7 +111,7 @@ def draw(geo, zoom_ids, *, fills: pd.Series, titles: dict, context, suppressed, 
     bounds = geo[zoom_ids].total_bounds if len(zoom_ids) else geo.total_bounds
     view = View.fit(bounds, map_w, height - top - 24, left=2, top=top)
     body = [f'<g transform="scale({1 / SCALE:g})">', context_layer(geo, context, view),
-            area_layer(geo, fills, titles, view, hatched=suppressed), outline_layer(parents, view), "</g>"]
+            area_layer(geo, fills, titles, view, hatched=suppressed, marked=marked), outline_layer(parents, view), "</g>"]
     if labels is not None:
         body.append(label_layer(geo, labels[0], labels[1], view, labels[2]))
     bar, scale = scale_bar(view, crs)
@@ -124,4 +131,5 @@ def draw(geo, zoom_ids, *, fills: pd.Series, titles: dict, context, suppressed, 
         lines = svg.wrap(attribution, 6.5, total_w - 4)
         body.append(svg.text(2, bottom + 9, "\n".join(lines), 6.5, fill=palettes.NOTE_TEXT))
         bottom += 4 + 7.8 * len(lines)
-    return svg.document(total_w, bottom + 4, "".join(body), hatch=len(suppressed) > 0), scale
+    return svg.document(total_w, bottom + 4, "".join(body), hatch=len(suppressed) > 0,
+                        mark=len(marked) > 0), scale

@@ -159,8 +159,9 @@ def _parent_note(parents, label: str | None) -> list[str]:
     return [f"Dunkle Linien: {label or 'übergeordnete Gebiete'}."] if parents is not None else []
 
 
-def _special_entries(missing, supp, context, parents, suppressed_label):
-    """Legend entries and alt-text sentences for missing, suppressed and context areas."""
+def _special_entries(missing, supp, context, parents, suppressed_label, marked=(), marked_label: str = ""):
+    """Legend entries and alt-text sentences for missing, suppressed, marked (dot overlay on their own fill) and
+    context areas."""
     entries, sentences = [], []
     if len(missing):
         entries.append(LegendEntry(f"keine Angabe ({fmt_int(len(missing))})", MISSING_COLOR, MISSING_COLOR))
@@ -169,6 +170,9 @@ def _special_entries(missing, supp, context, parents, suppressed_label):
         entries.append(LegendEntry(f"{suppressed_label} ({fmt_int(len(supp))})", palettes.PAPER,
                                    palettes.SUPPRESSED_EDGE, hatch=True))
         sentences.append(f"{fmt_count(len(supp), 'Gebiet', 'Gebiete')} schraffiert: {suppressed_label}.")
+    if len(marked):
+        entries.append(LegendEntry(f"{marked_label} ({fmt_int(len(marked))})", palettes.PAPER, mark=True))
+        sentences.append(f"{fmt_count(len(marked), 'Gebiet', 'Gebiete')} zusätzlich gepunktet: {marked_label}.")
     if len(context):
         entries.append(LegendEntry("übrige Gebiete", CONTEXT_COLOR))
         sentences.append("Übrige Gebiete grau zur Orientierung.")

@@ -28,6 +28,7 @@ from sozialplanung.errors import SozialplanungError
 from sozialplanung.formatting import fmt_count, fmt_int, fmt_number, round_half_up
 from sozialplanung.viz import mapdraw, palettes
 from sozialplanung.viz.mapparts import (  # noqa: F401 (constants re-exported)
+    _id_set,
     CATEGORICAL_COLORS,
     CONTEXT_COLOR,
     EDGE_COLOR,
@@ -237,12 +238,12 @@ def _area_labels(gdf, geo, report, label_column, show_labels, label_meaning):
 
 
 def _finish(geo, report, face, titles, context, supp, par, entries, legend_title, title, attribution,
-            north_arrow, area_labels, figsize, alt, notes) -> SvgMap:
+            north_arrow, area_labels, figsize, alt, notes, marked=()) -> SvgMap:
     """Draw the map (:func:`sozialplanung.viz.mapdraw.draw`); the alt text names the scale bar."""
     text, scale = mapdraw.draw(geo, report, fills=face, titles=titles, context=context, suppressed=list(supp),
                                parents=par, entries=entries, legend_title=legend_title, title=title,
                                attribution=attribution, crs=geo.crs, north_arrow=north_arrow, labels=area_labels,
-                               size=_size(figsize))
+                               size=_size(figsize), marked=list(marked))
     if scale:
         alt += f" Maßstabsleiste: {scale}."
     fills = {**face.to_dict(), **{i: "hatch" for i in supp}}
@@ -265,6 +266,9 @@ def class_map(
     highlight=None,
     suppressed=None,
     suppressed_label: str = "nicht bewertet",
+    marked=None,
+    marked_label: str = "markiert",
+    details: dict | None = None,
     attribution: str | None = None,
     id_column: str | None = None,
     north_arrow: bool = False,
@@ -282,6 +286,14 @@ def class_map(
     colors : dict, optional
         Category → colour; default :data:`CATEGORICAL_COLORS` in order. For ordered
         classes pass colours from a sequential palette.
+    marked : iterable of ids, optional
+        Report areas that keep their fill (or hatch) and get a dot overlay on top
+        (:data:`sozialplanung.viz.svg.MARK`, distinct from the hatch of withheld areas), with a legend
+        entry and an alt-text sentence ``marked_label`` (e.g. values carried from an old Gebietsstand);
+        their ``<title>`` adds ``marked_label``.
+    details : dict, optional
+        Area id → text added in brackets to the ``<title>`` of a rated area (e.g. „mittel → niedrig“);
+        never used for suppressed areas.
     Other parameters
         As in :func:`choropleth`.
 
@@ -300,10 +312,18 @@ def class_map(
     >>> print(fig.alt_text)  # doctest: +NORMALIZE_WHITESPACE
     Karte: Status-Index. 4 Gebiete: hoch (1 Gebiet); mittel (2 Gebiete). 1 Gebiet ohne Angabe.
     Maßstabsleiste: 0,5 km.
+    >>> fig = class_map(gdf, "si", {1: "hoch", 2: "mittel"}, title="Status-Index", marked=["1", "2"],
+    ...                 marked_label="Werte übertragen")
+    >>> print(fig.alt_text)  # doctest: +NORMALIZE_WHITESPACE
+    Karte: Status-Index. 4 Gebiete: hoch (1 Gebiet); mittel (2 Gebiete). 1 Gebiet ohne Angabe.
+    2 Gebiete zusätzlich gepunktet: Werte übertragen. Maßstabsleiste: 0,5 km.
+    >>> fig.fills["1"] == fig.fills["2"], fig.svg.count('fill="url(#sp-markierung)"')
+    (True, 3)
     """
     geo, par = _prepare(gdf, id_column, parents)
     values = _values(gdf, column, geo.index)
     report, context, supp, rated, missing = _roles(geo, values, highlight, suppressed)
+    mark = _id_set(marked, geo.index, "marked").intersection(report)
     unknown = set(values[rated]) - set(labels)
     if unknown:
         raise SozialplanungError(
@@ -312,8 +332,10 @@ def class_map(
     if colors is None:
         colors = palettes.categorical(labels)
     face = pd.concat([values[rated].map(colors), pd.Series(MISSING_COLOR, index=missing)])
-    titles = _titles(gdf, name_column, geo, {i: str(labels[values[i]]).replace("\n", " ") for i in rated},
-                     missing, supp, suppressed_label)
+    details = {str(k): v for k, v in (details or {}).items()}
+    shown = {i: str(labels[values[i]]).replace("\n", " ") + (f" ({details[i]})" if i in details else "") for i in rated}
+    titles = _titles(gdf, name_column, geo, shown, missing, supp, suppressed_label)
+    titles.update({i: f"{titles[i]}; {marked_label}" for i in mark})
     area_labels, labelled = _area_labels(gdf, geo, report, label_column, show_labels, label_meaning)
     counts = values[rated].value_counts()
     parts, entries = [], []
@@ -321,12 +343,13 @@ def class_map(
         m = int(counts.get(key, 0))
         entries.append(LegendEntry(f"{lab} ({fmt_int(m)})", colors[key]))
         parts.append(f"{lab} ({fmt_count(m, 'Gebiet', 'Gebiete')})")
-    more, extra = _special_entries(missing, supp, context, par, suppressed_label)
+    more, extra = _special_entries(missing, supp, context, par, suppressed_label, mark, marked_label)
     col_name = _column_name(column)
     name = title or legend_title or ("Klassen" if col_name is None else str(col_name))
     alt = f"Karte: {name}. {fmt_count(len(report), 'Gebiet', 'Gebiete')}: {'; '.join(parts)}. " + " ".join(extra + labelled)
     return _finish(geo, report, face, titles, context, supp, par, entries + more, legend_title, title,
-                   attribution, north_arrow, area_labels, figsize, alt.strip(), labelled + _parent_note(par, parents_label))
+                   attribution, north_arrow, area_labels, figsize, alt.strip(), labelled + _parent_note(par, parents_label),
+                   mark)
 
 
 def locator_map(

@@ -11,6 +11,8 @@ Rules
 * **LISA clusters** are categorical but follow the GeoDa convention: warm for a high value
   (Hoch-Hoch dark, Hoch-Niedrig light), cool for a low one (Niedrig-Niedrig dark,
   Niedrig-Hoch light), greys for the rest.
+* The **direction of a change** of class between two editions (günstiger, unverändert, ungünstiger) uses
+  the blue and orange of better/worse deviations around a light grey.
 * Continuous **diverging** values around zero (the z-value heatmap of the type profiles) use
   ColorBrewer RdBu.
 
@@ -37,7 +39,7 @@ import numpy as np
 __all__ = [
     "NEED", "CHANGE", "DESCRIPTIVE", "DIVERGING", "OKABE_ITO", "CATEGORICAL", "LISA",
     "CONTEXT", "MISSING", "EDGE", "PARENT", "SUPPRESSED_EDGE", "LEGEND_EDGE", "NOTE_TEXT", "NEUTRAL",
-    "BAND", "GRID", "BAR", "HIGHLIGHT", "BETTER", "WORSE", "REFERENCE_LINES",
+    "BAND", "GRID", "BAR", "HIGHLIGHT", "BETTER", "WORSE", "UNCHANGED", "CHANGE_DIRECTION", "REFERENCE_LINES",
     "ordered", "class_colors", "categorical", "lab", "lightness", "describe",
 ]
 
@@ -103,6 +105,11 @@ HIGHLIGHT = OKABE_ITO["zinnober"]
 """A highlighted area (bars, dots, locator maps)."""
 BETTER, WORSE = OKABE_ITO["blau"], OKABE_ITO["orange"]
 """Deviation from the reference: more favourable, less favourable."""
+UNCHANGED = LISA["nicht signifikant"]
+"""A class that did not change (between the two colours of a change, lighter than both)."""
+CHANGE_DIRECTION = {"günstiger": BETTER, "unverändert": UNCHANGED, "ungünstiger": WORSE}
+"""Direction of a class change between two editions (Statuswechsel map): a diverging triple, blue and orange as
+:data:`BETTER` and :data:`WORSE` around a light grey; not an ordered ramp (the middle is lightest)."""
 REFERENCE_LINES = [OKABE_ITO["orange"], OKABE_ITO["schwarz"], OKABE_ITO["blaugruen"], OKABE_ITO["purpur"]]
 """Colours of reference lines (each also has its own line style, see :mod:`sozialplanung.viz.charts`)."""
 

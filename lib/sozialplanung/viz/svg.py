@@ -27,6 +27,13 @@ HATCH = (f'<pattern id="{HATCH_ID}" patternUnits="userSpaceOnUse" width="40" hei
          f'<rect width="40" height="40" fill="{palettes.PAPER}"/><path d="M-10 10l20-20M0 40l40-40M30 50l20-20" '
          f'stroke="{palettes.SUPPRESSED_EDGE}" stroke-width="4"/></pattern>')
 
+MARK_ID = "sp-markierung"
+"""The overlay pattern of marked areas (e.g. values carried from an old Gebietsstand): dark dots on a transparent
+ground, drawn on top of an area's fill, so the fill stays readable and the mark differs from the hatch."""
+MARK = (f'<pattern id="{MARK_ID}" patternUnits="userSpaceOnUse" width="40" height="40">'
+        f'<circle cx="10" cy="10" r="5.5" fill="{palettes.INK}"/><circle cx="30" cy="30" r="5.5" '
+        f'fill="{palettes.INK}"/></pattern>')
+
 
 def esc(text) -> str:
     """Text escaped for SVG (XML) content and attributes."""
@@ -210,6 +217,8 @@ class LegendEntry:
     fill: str
     edge: str = palettes.LEGEND_EDGE
     hatch: bool = False
+    mark: bool = False
+    """The swatch gets the dot overlay of :data:`MARK` on top of its fill."""
 
 
 def legend(entries: list[LegendEntry], title: str | None, x: float, y: float) -> tuple[str, float, float]:
@@ -225,6 +234,8 @@ def legend(entries: list[LegendEntry], title: str | None, x: float, y: float) ->
         sx, sy = round((x + 2) * SCALE), round((y + height + 1) * SCALE)
         swatches.append(f'<rect x="{sx}" y="{sy}" width="140" height="90" fill="{fill}" stroke="{e.edge}" '
                         f'stroke-width="{8 if e.hatch else 4}"/>')
+        if e.mark:
+            swatches.append(f'<rect x="{sx}" y="{sy}" width="140" height="90" fill="url(#{MARK_ID})"/>')
         out.append(text(x + 21, y + height + 8.5, e.label, 8))
         width = max(width, 21 + text_width(e.label, 8))
         height += 1.2 * 8 * (e.label.count("\n") + 1) + 2.5
@@ -233,9 +244,11 @@ def legend(entries: list[LegendEntry], title: str | None, x: float, y: float) ->
     return "".join(out), width, height
 
 
-def document(width: float, height: float, body: str, *, hatch: bool = False) -> str:
-    """The standalone ``<svg>`` of a figure (pt units, white background, DejaVu Sans)."""
-    defs = f"<defs>{HATCH}</defs>" if hatch else ""
+def document(width: float, height: float, body: str, *, hatch: bool = False, mark: bool = False) -> str:
+    """The standalone ``<svg>`` of a figure (pt units, white background, DejaVu Sans); ``hatch`` and ``mark`` define
+    the patterns :data:`HATCH` and :data:`MARK`."""
+    patterns = (HATCH if hatch else "") + (MARK if mark else "")
+    defs = f"<defs>{patterns}</defs>" if patterns else ""
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.1f}pt" height="{height:.1f}pt" '
             f'viewBox="0 0 {width:.1f} {height:.1f}" font-family="{FONT}">{defs}'
             f'<rect width="100%" height="100%" fill="{palettes.PAPER}"/>{body}</svg>')
