@@ -36,8 +36,8 @@ TAGS = {"html", "head", "meta", "title", "style", "body", "header", "nav", "main
         "form", "label", "input", "button", "details", "summary", "script"}
 """Every element the report itself writes."""
 SVG_TAGS = {"svg", "g", "path", "text", "rect", "use", "defs", "style", "clippath", "line", "image", "title",
-            "polygon", "polyline", "circle", "tspan"}
-"""Elements of the inline SVG figures (matplotlib's and the report's own)."""
+            "polygon", "polyline", "circle", "tspan", "pattern"}
+"""Elements of the inline SVG figures (matplotlib's and the report's own; ``pattern``: hatch and dots)."""
 
 
 class Page(HTMLParser):
