@@ -183,8 +183,8 @@ def interpolated_ids(dp, s, year: int) -> list[str]:
     """The shown areas whose values of ``year`` are interpolated (``interpoliert`` in the series table: the outline
     matches no area of the old Gebietsstand)."""
     tab = s["table"]
-    hit = tab[(tab.jahr == year) & tab.interpoliert.astype(bool)]
-    return [g for g in dp.shown_ids if g in set(hit[GEBIET_ID])]
+    hit = set(tab.loc[(tab.jahr == year) & tab.interpoliert.astype(bool), GEBIET_ID])
+    return [g for g in dp.shown_ids if g in hit]
 
 
 def change_map(dp, results, s, then, now) -> list:
