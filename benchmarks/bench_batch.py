@@ -9,7 +9,9 @@
 
 Default: the 12 Berlin Bezirk reports (``params/berlin/*.yaml`` except ``berlin.yaml``; about an hour on
 2 cores). ``--quick``: 2 small reports (Mitte and Spandau without analyses), a few minutes.
-Prints seconds per report and the ratios. ``python benchmarks/bench_batch.py [--quick]``
+``--kreise N``: N Kreis reports of the Kreis batch ``params/deutschland/kreise-gemeinden.yaml``, spread evenly
+over its 400 units (Länder, kreisfreie Städte and Landkreise alike); N=10 takes about a quarter of an hour.
+Prints seconds per report and the ratios. ``python benchmarks/bench_batch.py [--quick | --kreise N]``
 
 The floor does all a render does – params, Datenpaket, manifest, every notebook's calls (analyses through
 the shared Ergebnisse, ``write_tables``, what a cell shows formatted as Jupyter would, pyplot figures as
@@ -52,7 +54,15 @@ def small(folder: Path) -> list[Path]:
     return files
 
 
-def render(files: list[Path], out: Path, *options: str) -> float:
+def kreise(count: int) -> list[str]:
+    """``count`` units of the Kreis batch, evenly spread over its units (``datei.yaml#<AGS>``)."""
+    from sozialplanung.publish.batch import expand_params
+
+    units = expand_params([str(REPO / "params" / "deutschland" / "kreise-gemeinden.yaml")])
+    return [units[i * len(units) // count] for i in range(min(count, len(units)))]
+
+
+def render(files: list, out: Path, *options: str) -> float:
     start = time.perf_counter()
     res = subprocess.run([sys.executable, "-m", "sozialplanung.cli", "render", "-q", "--ausgabe", str(out),
                           "--notebooks", str(NOTEBOOKS), *options, *map(str, files)], cwd=REPO)
@@ -127,7 +137,7 @@ def floor_render(args: tuple[str, str]) -> float:
     return time.perf_counter() - start
 
 
-def floor(files: list[Path], out: Path, processes: int = 2) -> float:
+def floor(files: list, out: Path, processes: int = 2) -> float:
     """The warm floor: :func:`floor_render` in ``processes`` spawned, warmed processes (warm-up not timed)."""
     with multiprocessing.get_context("spawn").Pool(processes, initializer=_warm) as pool:
         while len(set(pool.map(_pid, range(2 * processes), chunksize=1))) < processes:
@@ -140,7 +150,9 @@ def floor(files: list[Path], out: Path, processes: int = 2) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2 kleine Berichte statt der 12 Bezirke")
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument("--quick", action="store_true", help="2 kleine Berichte statt der 12 Bezirke")
+    choice.add_argument("--kreise", type=int, metavar="N", help="N Kreisberichte aus dem Stapel aller 400 Kreise")
     args = parser.parse_args()
     times = {}
 
@@ -150,7 +162,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        files = small(tmp / "params") if args.quick else bezirke()
+        files = small(tmp / "params") if args.quick else kreise(args.kreise) if args.kreise else bezirke()
         measure("naive Schleife (ein Prozess je Bericht)",
                 lambda: sum(render([f], tmp / "naiv", "--workers", "1") for f in files))
         measure("--workers 1", lambda: render(files, tmp / "w1", "--workers", "1", "--force"))
@@ -159,7 +171,9 @@ def main() -> None:
         measure("unveränderter Neulauf (--workers 2)", lambda: render(files, tmp / "w2", "--workers", "2"))
         measure("warmer Boden: ohne Jupyter, 2 Prozesse", lambda: floor(files, tmp / "boden"))
         same = sorted(_published(tmp / "boden")) == sorted(_published(tmp / "w2"))
-    print(f"\n{len(files)} Berichte ({'--quick' if args.quick else 'Berliner Bezirke'}); der Boden veröffentlicht "
+    what = "--quick" if args.quick else f"Kreise {', '.join(f.rsplit('#', 1)[1] for f in files)}" if args.kreise \
+        else "Berliner Bezirke"
+    print(f"\n{len(files)} Berichte ({what}); der Boden veröffentlicht "
           f"{'dieselben' if same else 'ANDERE'} Dateien wie --workers 2 (ohne die ausgeführten Notebooks)")
     t = list(times.values())
     print(f"\n--workers 2 / warmer Boden:                {t[2] / t[5]:.2f} (Ziel ≤ 1,15)")

@@ -106,7 +106,7 @@ def test_neighbour_list_is_capped(synthetic_dp, monkeypatch):
     monkeypatch.setattr(sb.labels, "area", lambda dp, gid: gid)
     monkeypatch.setattr(sb, "_class_label", lambda dp, results, gid: "")
     line = sb._neighbour_fact(dp, results, "101")
-    assert line == "Nachbargebiete: " + ", ".join(f"x{k}" for k in range(8)) + " und 3 weitere"
+    assert line == "Nachbargebiete: " + ", ".join(f"x{k}" for k in range(8)) + " und weitere"
 
 
 def test_overview_lists_every_shown_area_with_links(synthetic_dp):

@@ -82,7 +82,8 @@ def _color(diff: float, polarity: int) -> str:
 
 
 NEIGHBOURS_SHOWN = 8
-"""At most this many neighbours are named on a Steckbrief, then "und N weitere"."""
+"""At most this many neighbours are named on a Steckbrief, then "und weitere" (no count: a bare number on a line
+naming an area with a withheld Fallzahl could be read as that Fallzahl, and the leak scan rightly refuses it)."""
 
 
 def _neighbours(dp, results) -> dict[str, list[str]]:
@@ -132,7 +133,7 @@ def _neighbour_fact(dp, results, gid: str) -> str | None:
         label = _class_label(dp, results, nid)
         names.append(labels.area(dp, nid) + (f" ({label})" if label else ""))
     more = len(ids) - NEIGHBOURS_SHOWN
-    return "Nachbargebiete: " + ", ".join(names) + (f" und {fmt_int(more)} weitere" if more > 0 else "")
+    return "Nachbargebiete: " + ", ".join(names) + (" und weitere" if more > 0 else "")
 
 
 def _facts(dp, results, gid: str, not_rated: bool) -> list[str]:
