@@ -132,8 +132,7 @@ def _neighbour_fact(dp, results, gid: str) -> str | None:
     for nid in ids[:NEIGHBOURS_SHOWN]:
         label = _class_label(dp, results, nid)
         names.append(labels.area(dp, nid) + (f" ({label})" if label else ""))
-    more = len(ids) - NEIGHBOURS_SHOWN
-    return "Nachbargebiete: " + ", ".join(names) + (" und weitere" if more > 0 else "")
+    return "Nachbargebiete: " + ", ".join(names) + (" und weitere" if len(ids) > NEIGHBOURS_SHOWN else "")
 
 
 def _facts(dp, results, gid: str, not_rated: bool) -> list[str]:
